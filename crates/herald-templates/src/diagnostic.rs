@@ -1,0 +1,93 @@
+//! A diagnostic is one finding of the validator, shaped as SPEC section 3 describes it.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a finding blocks submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks submission.
+    Error,
+    /// Shown to the user; does not block submission.
+    Warning,
+}
+
+/// The part of a template a finding concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Component {
+    /// The template name.
+    Name,
+    /// The category.
+    Category,
+    /// The language code.
+    Language,
+    /// The header (text or media).
+    Header,
+    /// The body text.
+    Body,
+    /// The footer text.
+    Footer,
+    /// The buttons.
+    Buttons,
+    /// The template as a whole (account-level rules).
+    Template,
+}
+
+/// One finding: a stable code, its severity, the human message and where it points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Stable machine-readable code (SPEC section 3); never renamed once shipped.
+    pub code: String,
+    /// Whether it blocks submission.
+    pub severity: Severity,
+    /// Text shown to the user.
+    pub message: String,
+    /// The component it concerns.
+    pub component: Component,
+    /// Start of the offending characters, in Unicode scalar values into the component's text.
+    pub start: Option<usize>,
+    /// End (exclusive) of the offending characters.
+    pub end: Option<usize>,
+}
+
+impl Diagnostic {
+    /// A finding that blocks submission.
+    pub fn error(
+        code: &str,
+        component: Component,
+        message: String,
+        span: Option<Range<usize>>,
+    ) -> Self {
+        Self::new(code, Severity::Error, component, message, span)
+    }
+
+    /// A finding that does not block submission.
+    pub fn warning(
+        code: &str,
+        component: Component,
+        message: String,
+        span: Option<Range<usize>>,
+    ) -> Self {
+        Self::new(code, Severity::Warning, component, message, span)
+    }
+
+    fn new(
+        code: &str,
+        severity: Severity,
+        component: Component,
+        message: String,
+        span: Option<Range<usize>>,
+    ) -> Self {
+        Self {
+            code: code.to_owned(),
+            severity,
+            message,
+            component,
+            start: span.as_ref().map(|range| range.start),
+            end: span.map(|range| range.end),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Herald's relay: an axum server that serves the web app and the JSON API, holds provider
+//! credentials, persists state and sends campaign messages.
+//!
+//! `main.rs` only parses the command line; everything else lives here so that the integration
+//! tests can start the same server in-process on a random port.
+
+pub mod cli;
+pub mod config;
+mod http;
+pub mod startup;

@@ -1,0 +1,103 @@
+//! Test harness: starts the real relay in-process on a random loopback port with a fresh data
+//! folder, and waits until it answers `/healthz`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use relay::config::Settings;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A relay running for one test; it shuts down when dropped.
+pub struct TestRelay {
+    /// Address the relay listens on.
+    pub address: SocketAddr,
+    /// A client for calls to the relay.
+    pub client: reqwest::Client,
+    folder: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestRelay {
+    /// Starts a relay whose web folder holds a one-line `index.html`.
+    pub async fn spawn() -> anyhow::Result<Self> {
+        let folder = tempfile::tempdir()?;
+        let web_dir = folder.path().join("web");
+        std::fs::create_dir_all(&web_dir)?;
+        std::fs::write(
+            web_dir.join("index.html"),
+            "<!doctype html><title>Herald test page</title>",
+        )?;
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse()?,
+            data_dir: folder.path().join("data"),
+            web_dir,
+        };
+        let listener = relay::startup::bind(settings.listen).await?;
+        let address = listener.local_addr()?;
+        let (shutdown, shutdown_received) = oneshot::channel::<()>();
+        let server = tokio::spawn(relay::startup::serve(listener, settings, async {
+            let _ = shutdown_received.await;
+        }));
+        let relay = Self {
+            address,
+            client: reqwest::Client::new(),
+            folder,
+            shutdown: Some(shutdown),
+            server,
+        };
+        relay.wait_until_healthy().await?;
+        Ok(relay)
+    }
+
+    /// Absolute URL of `path` on this relay.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// The relay's data folder.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.folder.path().join("data")
+    }
+
+    /// Stops the relay and waits for it to finish in-flight requests.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.server).await.context("relay task panicked")?
+    }
+
+    async fn wait_until_healthy(&self) -> anyhow::Result<()> {
+        wait_until_healthy(&self.client, &self.url("/healthz")).await
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// Polls `url` until it answers 200, with a growing pause between attempts, for at most 10 s.
+pub async fn wait_until_healthy(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {
+    let mut pause = Duration::from_millis(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.get(url).send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            result if tokio::time::Instant::now() >= deadline => {
+                anyhow::bail!("{url} did not become healthy in 10 s: last answer {result:?}")
+            }
+            _ => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The relay starts, answers health checks, serves the web app and stops gracefully.
+
+use herald_tests::TestRelay;
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let response = relay
+        .client
+        .get(relay.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    relay.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_paths_fall_back_to_the_single_page_app() {
+    let relay = TestRelay::spawn().await.unwrap();
+    for path in ["/", "/templates/new", "/campaigns/42"] {
+        let response = relay.client.get(relay.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("Herald test page"), "{path}: {text}");
+    }
+    relay.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_data_folder_is_created_on_start() {
+    let relay = TestRelay::spawn().await.unwrap();
+    assert!(relay.data_dir().is_dir());
+    relay.stop().await.unwrap();
+}
