@@ -1,12 +1,14 @@
-//! The command line: `relay` (or `relay serve`) starts the server.
+//! The command line: `relay` (or `relay serve`) starts the server; `relay validate FILE` checks
+//! a template file offline.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Settings;
-use crate::startup;
+use crate::{startup, validate_command};
 
 /// Herald's relay.
 #[derive(Debug, Parser)]
@@ -23,12 +25,21 @@ pub struct Cli {
 enum Command {
     /// Start the server (the default when no command is given).
     Serve(Settings),
+    /// Validate a template file (Meta's JSON plus "herald"); `-` reads standard input.
+    ///
+    /// Prints {"valid", "diagnostics"} and exits 0 without errors, 1 with errors, 2 when the
+    /// input is not a readable template file.
+    Validate {
+        /// The template file, or `-` for standard input.
+        file: PathBuf,
+    },
 }
 
 /// Runs the command the user asked for and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let settings = match cli.command {
         Some(Command::Serve(settings)) => settings,
+        Some(Command::Validate { file }) => return validate_command::run(&file),
         None => cli.settings,
     };
     init_tracing();

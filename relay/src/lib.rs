@@ -8,3 +8,4 @@ pub mod cli;
 pub mod config;
 mod http;
 pub mod startup;
+mod validate_command;

@@ -15,7 +15,7 @@ pub enum Severity {
 }
 
 /// The part of a template a finding concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Component {
     /// The template name.
@@ -47,10 +47,17 @@ pub struct Diagnostic {
     pub message: String,
     /// The component it concerns.
     pub component: Component,
-    /// Start of the offending characters, in Unicode scalar values into the component's text.
+    /// Start of the offending characters, in Unicode scalar values into the text it points at.
     pub start: Option<usize>,
     /// End (exclusive) of the offending characters.
     pub end: Option<usize>,
+    /// For a button finding, the button's index in the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<usize>,
+    /// Which text `start..end` points into when the component has several: `text`, `url`,
+    /// `phone_number`, `example`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Diagnostic {
@@ -74,6 +81,29 @@ impl Diagnostic {
         Self::new(code, Severity::Warning, component, message, span)
     }
 
+    /// The same finding, pointing into button `index`'s `field`.
+    pub fn in_button(mut self, index: usize, field: &str) -> Self {
+        self.button = Some(index);
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    /// The same finding, pointing into `field` of its component.
+    pub fn in_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    /// The character range it points at, if any.
+    pub fn span(&self) -> Option<Range<usize>> {
+        Some(self.start?..self.end?)
+    }
+
+    /// Whether it blocks submission.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     fn new(
         code: &str,
         severity: Severity,
@@ -88,6 +118,8 @@ impl Diagnostic {
             component,
             start: span.as_ref().map(|range| range.start),
             end: span.map(|range| range.end),
+            button: None,
+            field: None,
         }
     }
 }

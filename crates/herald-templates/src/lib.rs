@@ -3,57 +3,91 @@
 //! The browser runs these functions on every keystroke and the relay runs them again before it
 //! stores or submits anything, so both always agree. The crate does no IO and never reads the
 //! clock: it compiles for `wasm32-unknown-unknown` and for the host.
+//!
+//! - [`Template`]: Meta's `message_templates` JSON plus Herald's keys under `"herald"`;
+//!   [`parse_template`] reads it with a clear error.
+//! - [`validate`] / [`validate_in_account`]: every [`Diagnostic`] of SPEC section 3.
+//! - [`variables_of`], [`unmapped_variables`]: variables and their mapping.
+//! - [`preview_with_samples`], [`preview_for_contact`]: the WhatsApp-style bubble as data.
+//! - [`render_for_contact`]: the provider send parameters for one contact.
 
 mod diagnostic;
+mod languages;
+mod mapping;
+mod model;
+mod preview;
+mod render;
+mod text;
+mod validate;
+mod variables;
 
 pub use diagnostic::{Component, Diagnostic, Severity};
+pub use languages::{SUPPORTED_LANGUAGES, is_supported_language};
+pub use mapping::{ContactFields, TemplateVariable, resolve, unmapped_variables, variables_of};
+pub use model::{
+    Body, BodyExample, Button, Buttons, ContactField, Footer, Header, HeaderExample, HeaderFormat,
+    HeraldSettings, MappingSource, MediaFile, NamedExample, ParameterFormat, Template,
+    TemplateComponent, VariableMapping,
+};
+pub use preview::{
+    Preview, PreviewButton, PreviewHeader, Segment, Style, preview_for_contact,
+    preview_with_samples,
+};
+pub use render::{RenderError, RenderedMessage, make_sendable, percent_encode, render_for_contact};
+pub use validate::{
+    BODY_MAX_CHARS, BUTTON_TEXT_MAX_CHARS, ExistingTemplate, FOOTER_MAX_CHARS, HEADER_MAX_CHARS,
+    IMAGE_MAX_BYTES, NAME_MAX_CHARS, QUICK_REPLIES_MAX, TEMPLATES_PER_ACCOUNT_MAX,
+    TOO_MANY_VARIABLES_MESSAGE, URL_MAX_CHARS, VIDEO_OR_DOCUMENT_MAX_BYTES,
+    WORDS_PER_VARIABLE_SENTENCE_MIN, validate, validate_in_account,
+};
+pub use variables::{VariableKind, VariableToken, scan as scan_variables};
 
-/// Longest body Meta accepts, in Unicode scalar values.
-pub const BODY_MAX_CHARS: usize = 1024;
-
-/// Checks the body text of a template and returns every problem found.
-pub fn validate_body(body: &str) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    if body.trim().is_empty() {
-        diagnostics.push(Diagnostic::error(
-            "body_empty",
-            Component::Body,
-            "The message content is required".to_owned(),
-            None,
-        ));
-    }
-    let length = body.chars().count();
-    if length > BODY_MAX_CHARS {
-        diagnostics.push(Diagnostic::error(
-            "body_too_long",
-            Component::Body,
-            format!("The content is {length} / {BODY_MAX_CHARS} characters long"),
-            Some(BODY_MAX_CHARS..length),
-        ));
-    }
-    diagnostics
+/// The input is not a template file: not JSON, or JSON of another shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at line {line} column {column}")]
+pub struct ParseError {
+    /// What is wrong, from the JSON reader.
+    pub message: String,
+    /// 1-based line of the problem.
+    pub line: usize,
+    /// 1-based column of the problem.
+    pub column: usize,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Reads a template file (Meta's JSON plus `"herald"`) from bytes.
+///
+/// Invalid UTF-8, nesting deeper than the reader's limit and wrong shapes are errors naming the
+/// position; nothing panics.
+pub fn parse_template(bytes: &[u8]) -> Result<Template, ParseError> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        let text = error.to_string();
+        let message = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(message, _)| message)
+            .to_owned();
+        ParseError {
+            message,
+            line: error.line(),
+            column: error.column(),
+        }
+    })
+}
 
-    #[test]
-    fn body_at_the_limit_passes_and_one_more_character_fails() {
-        let at_limit = "é".repeat(BODY_MAX_CHARS);
-        assert!(validate_body(&at_limit).is_empty());
-        let over = format!("{at_limit}x");
-        let diagnostics = validate_body(&over);
-        assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].code, "body_too_long");
-        assert_eq!(
-            (diagnostics[0].start, diagnostics[0].end),
-            (Some(1024), Some(1025))
-        );
-    }
+/// The result of validating a file, as `relay validate` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ValidationReport {
+    /// No diagnostic is an error.
+    pub valid: bool,
+    /// Every finding.
+    pub diagnostics: Vec<Diagnostic>,
+}
 
-    #[test]
-    fn blank_body_is_empty() {
-        assert_eq!(validate_body(" \n ")[0].code, "body_empty");
+impl ValidationReport {
+    /// The report of `diagnostics`.
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        Self {
+            valid: !diagnostics.iter().any(Diagnostic::is_error),
+            diagnostics,
+        }
     }
 }

@@ -1,0 +1,112 @@
+//! Sentences and words, as SPEC section 3 defines them for the variable-density rule.
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::variables::VariableToken;
+
+/// Sentence ranges (Unicode-scalar offsets) covering `chars`.
+///
+/// A sentence ends at `.`, `!` or `?` followed by whitespace or the end of the text (so
+/// `example.com` and `20.5` do not end one), and at `。`, `！`, `？`, `।` or `؟` wherever they
+/// stand. Line breaks do not end a sentence.
+pub(crate) fn sentences(chars: &[char]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for (index, &character) in chars.iter().enumerate() {
+        let ends = match character {
+            '.' | '!' | '?' => chars.get(index + 1).is_none_or(|next| next.is_whitespace()),
+            '。' | '！' | '？' | '।' | '؟' => true,
+            _ => false,
+        };
+        if ends {
+            ranges.push(start..index + 1);
+            start = index + 1;
+        }
+    }
+    if start < chars.len() {
+        ranges.push(start..chars.len());
+    }
+    ranges
+}
+
+/// Unicode words (UAX #29) in `range` of `chars`, not counting the text of `variables`.
+pub(crate) fn words_outside_variables(
+    chars: &[char],
+    range: Range<usize>,
+    variables: &[&VariableToken],
+) -> usize {
+    let text: String = chars[range.clone()]
+        .iter()
+        .enumerate()
+        .map(|(offset, &character)| {
+            let at = range.start + offset;
+            if variables.iter().any(|token| token.span.contains(&at)) {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect();
+    text.unicode_words().count()
+}
+
+/// `range` without its leading and trailing whitespace (empty ranges stay where they are).
+pub(crate) fn trim_range(chars: &[char], range: Range<usize>) -> Range<usize> {
+    let mut start = range.start;
+    let mut end = range.end;
+    while start < end && chars[start].is_whitespace() {
+        start += 1;
+    }
+    while end > start && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        sentences(&chars)
+            .into_iter()
+            .map(|range| chars[range].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn sentence_ends_need_whitespace_after_latin_punctuation() {
+        assert_eq!(
+            split("See example.com now. Price 20.5 today! Ok?"),
+            ["See example.com now.", " Price 20.5 today!", " Ok?"]
+        );
+    }
+
+    #[test]
+    fn line_breaks_do_not_end_a_sentence() {
+        assert_eq!(
+            split("Hi {{1}},\n\nyour order is ready"),
+            ["Hi {{1}},\n\nyour order is ready"]
+        );
+    }
+
+    #[test]
+    fn cjk_and_devanagari_terminators_end_anywhere() {
+        assert_eq!(
+            split("您好{{1}}。订单已发货"),
+            ["您好{{1}}。", "订单已发货"]
+        );
+        assert_eq!(split("नमस्ते।धन्यवाद"), ["नमस्ते।", "धन्यवाद"]);
+    }
+
+    #[test]
+    fn ideographs_count_as_words() {
+        let chars: Vec<char> = "您好{{1}}".chars().collect();
+        let tokens = crate::variables::scan("您好{{1}}");
+        let refs: Vec<&VariableToken> = tokens.iter().collect();
+        assert_eq!(words_outside_variables(&chars, 0..chars.len(), &refs), 2);
+    }
+}

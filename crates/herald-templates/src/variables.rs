@@ -1,0 +1,183 @@
+//! Finding variables (`{{1}}`, `{{first_name}}`) in template text, with their positions.
+
+use std::ops::Range;
+
+/// One `{{...}}` found in a text, or a brace pair that does not form one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableToken {
+    /// Unicode-scalar offsets of the whole token, braces included.
+    pub span: Range<usize>,
+    /// What the token holds.
+    pub kind: VariableKind,
+}
+
+/// The meaning of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableKind {
+    /// `{{n}}` with n a positive integer.
+    Positional(u32),
+    /// `{{name}}` with lowercase letters and `_`.
+    Named(String),
+    /// Braces that are not a valid variable: `{{ 1 }}`, `{{#}}`, `{{1}`, a stray `}}`.
+    Malformed,
+}
+
+impl VariableToken {
+    /// The variable as written between the braces (`"1"`, `"first_name"`); `None` when malformed.
+    pub fn key(&self) -> Option<String> {
+        match &self.kind {
+            VariableKind::Positional(number) => Some(number.to_string()),
+            VariableKind::Named(name) => Some(name.clone()),
+            VariableKind::Malformed => None,
+        }
+    }
+
+    /// Whether this is a well-formed variable.
+    pub fn is_variable(&self) -> bool {
+        !matches!(self.kind, VariableKind::Malformed)
+    }
+}
+
+/// Every token of `text`, in order.
+pub fn scan(text: &str) -> Vec<VariableToken> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let pair_at = |index: usize, brace: char| {
+        chars.get(index) == Some(&brace) && chars.get(index + 1) == Some(&brace)
+    };
+    let mut index = 0;
+    while index < chars.len() {
+        if pair_at(index, '{') {
+            let content_start = index + 2;
+            // A variable closes on the same line, before any other opening pair.
+            let close = (content_start..chars.len())
+                .take_while(|&at| chars[at] != '\n' && !pair_at(at, '{'))
+                .find(|&at| pair_at(at, '}'));
+            match close {
+                Some(close) => {
+                    let content: String = chars[content_start..close].iter().collect();
+                    tokens.push(VariableToken {
+                        span: index..close + 2,
+                        kind: classify(&content),
+                    });
+                    index = close + 2;
+                }
+                None => {
+                    tokens.push(VariableToken {
+                        span: index..content_start,
+                        kind: VariableKind::Malformed,
+                    });
+                    index = content_start;
+                }
+            }
+        } else if pair_at(index, '}') {
+            tokens.push(VariableToken {
+                span: index..index + 2,
+                kind: VariableKind::Malformed,
+            });
+            index += 2;
+        } else {
+            index += 1;
+        }
+    }
+    tokens
+}
+
+fn classify(content: &str) -> VariableKind {
+    let bytes = content.as_bytes();
+    if !bytes.is_empty() && bytes[0] != b'0' && bytes.iter().all(u8::is_ascii_digit) {
+        return content
+            .parse()
+            .map_or(VariableKind::Malformed, VariableKind::Positional);
+    }
+    if !bytes.is_empty() && bytes.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') {
+        return VariableKind::Named(content.to_owned());
+    }
+    VariableKind::Malformed
+}
+
+/// Distinct well-formed variable keys in order of first appearance.
+pub(crate) fn distinct_keys(tokens: &[VariableToken]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for key in tokens.iter().filter_map(VariableToken::key) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Range<usize>, VariableKind)> {
+        scan(text)
+            .into_iter()
+            .map(|token| (token.span, token.kind))
+            .collect()
+    }
+
+    #[test]
+    fn positional_and_named_variables_with_character_offsets() {
+        assert_eq!(
+            kinds("Ciao {{1}}, è {{first_name}}"),
+            vec![
+                (5..10, VariableKind::Positional(1)),
+                (14..28, VariableKind::Named("first_name".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        for text in [
+            "{{ 1 }}",
+            "{{#}}",
+            "{{0}}",
+            "{{01}}",
+            "{{1a}}",
+            "{{}}",
+            "{{First}}",
+        ] {
+            assert_eq!(
+                kinds(text),
+                vec![(0..text.chars().count(), VariableKind::Malformed)],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn unbalanced_braces() {
+        assert_eq!(kinds("a {{1} b"), vec![(2..4, VariableKind::Malformed)]);
+        assert_eq!(kinds("a {1}} b"), vec![(4..6, VariableKind::Malformed)]);
+        assert_eq!(
+            kinds("{{1\n}}"),
+            vec![
+                (0..2, VariableKind::Malformed),
+                (4..6, VariableKind::Malformed)
+            ]
+        );
+        assert_eq!(kinds("{{{1}}}"), vec![(0..6, VariableKind::Malformed)]);
+    }
+
+    #[test]
+    fn single_braces_are_plain_text() {
+        assert!(scan("{a} and {1}").is_empty());
+    }
+
+    #[test]
+    fn huge_numbers_are_malformed_not_a_panic() {
+        assert_eq!(
+            kinds("{{99999999999999999999}}")[0].1,
+            VariableKind::Malformed
+        );
+    }
+
+    #[test]
+    fn distinct_keys_keep_first_appearance_order() {
+        let tokens = scan("{{2}} {{1}} {{2}} {{3}}");
+        assert_eq!(distinct_keys(&tokens), ["2", "1", "3"]);
+    }
+}
