@@ -68,13 +68,15 @@ fn test_everything() -> Result<(), Failure> {
         "-D",
         "warnings",
     ]))?;
+    // Libraries and tests only: the benchmarks are native-only.
     run(cargo()
         .args([
             "clippy",
             "--locked",
             "--target",
             "wasm32-unknown-unknown",
-            "--all-targets",
+            "--lib",
+            "--tests",
         ])
         .args(wasm_crates().iter().flat_map(|name| ["--package", name]))
         .args(["--", "-D", "warnings"]))?;

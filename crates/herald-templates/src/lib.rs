@@ -91,3 +91,8 @@ impl ValidationReport {
         }
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties;
+#[cfg(test)]
+mod render_tests;

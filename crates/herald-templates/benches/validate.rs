@@ -1,0 +1,74 @@
+//! Criterion benchmarks of the template core: the worst-case template of issue 3 (1024-character
+//! body with 10 variables, a text header with a variable, 3 quick replies), and hostile files.
+//!
+//! Run: `cargo bench -p herald-templates --bench validate`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use herald_templates::{Template, parse_template, preview_with_samples, validate};
+use serde_json::json;
+
+/// The worst-case template: every rule has work to do and nothing short-circuits.
+pub fn worst_case_template() -> Template {
+    let mut body = String::new();
+    for number in 1..=10 {
+        body.push_str(&format!(
+            "Dear customer, item number {{{{{number}}}}} is ready. "
+        ));
+    }
+    let filler = "x".repeat(1024 - body.chars().count() - "Thank you.".len());
+    body.push_str(&filler);
+    body.push_str("Thank you.");
+    assert_eq!(body.chars().count(), 1024);
+    let samples: Vec<String> = (1..=10).map(|n| format!("sample {n}")).collect();
+    let file = json!({
+        "name": "worst_case_order_update",
+        "language": "en_US",
+        "category": "UTILITY",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Your order {{1}} update", "example": {"header_text": ["A-1"]}},
+            {"type": "BODY", "text": body, "example": {"body_text": [samples]}},
+            {"type": "FOOTER", "text": "Reply STOP to opt out"},
+            {"type": "BUTTONS", "buttons": [
+                {"type": "QUICK_REPLY", "text": "Phone call"},
+                {"type": "QUICK_REPLY", "text": "WhatsApp message"},
+                {"type": "QUICK_REPLY", "text": "Email"}
+            ]}
+        ]
+    });
+    parse_template(file.to_string().as_bytes()).expect("the benchmark template parses")
+}
+
+fn template_core(c: &mut Criterion) {
+    let template = worst_case_template();
+    assert!(validate(&template).is_empty(), "{:#?}", validate(&template));
+    c.bench_function("validate worst-case template", |b| {
+        b.iter(|| validate(std::hint::black_box(&template)));
+    });
+    c.bench_function("preview worst-case template", |b| {
+        b.iter(|| preview_with_samples(std::hint::black_box(&template)));
+    });
+}
+
+fn hostile_files(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(10);
+    let big_body = json!({
+        "name": "big", "language": "en", "category": "UTILITY",
+        "components": [{"type": "BODY", "text": "Is it {{1}} ok? ".repeat(10 * 1024 * 1024 / 16)}]
+    })
+    .to_string();
+    group.bench_function("parse and validate a 10 MB body", |b| {
+        b.iter(|| {
+            let template = parse_template(big_body.as_bytes()).expect("parses");
+            validate(&template)
+        });
+    });
+    let deep = format!("{{\"extra\": {}", "[".repeat(100_000));
+    group.bench_function("refuse 100,000-deep nesting", |b| {
+        b.iter(|| parse_template(deep.as_bytes()).is_err());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, template_core, hostile_files);
+criterion_main!(benches);
