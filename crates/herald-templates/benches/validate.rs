@@ -63,6 +63,26 @@ fn hostile_files(c: &mut Criterion) {
             validate(&template)
         });
     });
+    let mut many_variables = String::new();
+    let mut number = 0;
+    while many_variables.len() < 10 * 1024 * 1024 {
+        number += 1;
+        many_variables.push_str(&format!("word {{{{{number}}}}}\n"));
+    }
+    let many_variables = json!({
+        "name": "many", "language": "en", "category": "MARKETING",
+        "components": [{"type": "BODY", "text": many_variables}]
+    })
+    .to_string();
+    group.bench_function(
+        "parse, validate and preview 10 MB of distinct variables",
+        |b| {
+            b.iter(|| {
+                let template = parse_template(many_variables.as_bytes()).expect("parses");
+                (validate(&template), preview_with_samples(&template))
+            });
+        },
+    );
     let deep = format!("{{\"extra\": {}", "[".repeat(100_000));
     group.bench_function("refuse 100,000-deep nesting", |b| {
         b.iter(|| parse_template(deep.as_bytes()).is_err());

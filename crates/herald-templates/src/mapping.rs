@@ -1,10 +1,14 @@
 //! The variables of a template, and where each one's value comes from.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Component;
-use crate::model::{Button, ContactField, MappingSource, Template};
-use crate::variables::{VariableKind, distinct_keys, scan};
+use crate::model::{Button, ContactField, MappingSource, NamedExample, Template};
+use crate::text::analysed;
+use crate::validate::{BODY_MAX_CHARS, HEADER_MAX_CHARS};
+use crate::variables::{VariableKind, distinct_variables, scan};
 
 /// One distinct variable of a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,51 +44,98 @@ impl TemplateVariable {
     }
 }
 
+/// The sample values of one component, in Meta's `example` shape, indexed for lookups.
+pub(crate) struct Samples<'a> {
+    positional: &'a [String],
+    named: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Samples<'a> {
+    fn new(positional: &'a [String], named: Option<&'a [NamedExample]>) -> Self {
+        Self {
+            positional,
+            named: named
+                .unwrap_or_default()
+                .iter()
+                .map(|example| (example.param_name.as_str(), example.example.as_str()))
+                .collect(),
+        }
+    }
+
+    /// The samples of a text header.
+    pub(crate) fn of_header(template: &'a Template) -> Self {
+        let example = template.header().and_then(|header| header.example.as_ref());
+        Self::new(
+            example
+                .and_then(|example| example.header_text.as_deref())
+                .unwrap_or_default(),
+            example.and_then(|example| example.header_text_named_params.as_deref()),
+        )
+    }
+
+    /// The samples of the body (its first sample set).
+    pub(crate) fn of_body(template: &'a Template) -> Self {
+        let example = template.body().and_then(|body| body.example.as_ref());
+        Self::new(
+            example
+                .and_then(|example| example.body_text.as_ref())
+                .and_then(|sets| sets.first())
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            example.and_then(|example| example.body_text_named_params.as_deref()),
+        )
+    }
+
+    /// How many positional samples there are.
+    pub(crate) fn positional_count(&self) -> usize {
+        self.positional.len()
+    }
+
+    /// The sample of a variable, as written (possibly blank).
+    pub(crate) fn get(&self, kind: &VariableKind) -> Option<&'a str> {
+        match kind {
+            VariableKind::Positional(number) => usize::try_from(*number)
+                .ok()
+                .and_then(|number| self.positional.get(number.checked_sub(1)?))
+                .map(String::as_str),
+            VariableKind::Named(name) => self.named.get(name.as_str()).copied(),
+            VariableKind::Malformed => None,
+        }
+    }
+
+    fn non_blank(&self, kind: &VariableKind) -> Option<String> {
+        self.get(kind)
+            .filter(|value| !value.trim().is_empty())
+            .map(str::to_owned)
+    }
+}
+
 /// Every distinct variable of the template: header first, then body, then URL buttons.
 pub fn variables_of(template: &Template) -> Vec<TemplateVariable> {
     let mut variables = Vec::new();
     if let Some(text) = template.header_text() {
-        let samples = template.header().and_then(|header| header.example.as_ref());
-        for key in distinct_keys(&scan(text)) {
-            let sample = samples.and_then(|example| {
-                sample_for(
-                    &key,
-                    example.header_text.as_deref().unwrap_or_default(),
-                    example.header_text_named_params.as_deref(),
-                )
-            });
+        let samples = Samples::of_header(template);
+        for token in distinct_variables(&scan(analysed(text, HEADER_MAX_CHARS))) {
             variables.push(TemplateVariable {
                 component: Component::Header,
                 button: None,
-                key,
-                sample,
+                sample: samples.non_blank(&token.kind),
+                key: token.key().unwrap_or_default(),
             });
         }
     }
-    let body_example = template.body().and_then(|body| body.example.as_ref());
-    for key in distinct_keys(&scan(template.body_text())) {
-        let sample = body_example.and_then(|example| {
-            sample_for(
-                &key,
-                example
-                    .body_text
-                    .as_ref()
-                    .and_then(|sets| sets.first())
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-                example.body_text_named_params.as_deref(),
-            )
-        });
+    let samples = Samples::of_body(template);
+    for token in distinct_variables(&scan(analysed(template.body_text(), BODY_MAX_CHARS))) {
         variables.push(TemplateVariable {
             component: Component::Body,
             button: None,
-            key,
-            sample,
+            sample: samples.non_blank(&token.kind),
+            key: token.key().unwrap_or_default(),
         });
     }
     for (index, button) in template.buttons().iter().enumerate() {
         if let Button::Url { url, example, .. } = button
-            && let Some(key) = distinct_keys(&scan(url)).into_iter().next()
+            && let Some(token) = distinct_variables(&scan(url)).into_iter().next()
         {
             let sample = example
                 .as_ref()
@@ -93,36 +144,12 @@ pub fn variables_of(template: &Template) -> Vec<TemplateVariable> {
             variables.push(TemplateVariable {
                 component: Component::Buttons,
                 button: Some(index),
-                key,
+                key: token.key().unwrap_or_default(),
                 sample,
             });
         }
     }
     variables
-}
-
-fn sample_for(
-    key: &str,
-    positional: &[String],
-    named: Option<&[crate::model::NamedExample]>,
-) -> Option<String> {
-    let sample = match scan(&format!("{{{{{key}}}}}"))
-        .first()
-        .map(|token| &token.kind)
-    {
-        Some(VariableKind::Positional(number)) => usize::try_from(*number)
-            .ok()
-            .and_then(|number| positional.get(number.checked_sub(1)?))
-            .cloned(),
-        Some(VariableKind::Named(name)) => named.and_then(|named| {
-            named
-                .iter()
-                .find(|example| &example.param_name == name)
-                .map(|example| example.example.clone())
-        }),
-        _ => None,
-    };
-    sample.filter(|value| !value.trim().is_empty())
 }
 
 /// Meta's URL sample is the full URL; the variable's sample is what follows the fixed prefix.

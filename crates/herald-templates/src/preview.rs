@@ -5,11 +5,15 @@
 //! `~strike~`, triple-backtick monospace) is read from the template's own text only; a variable's
 //! value is shown literally, so a contact named `*x*` is not made bold.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Component;
 use crate::mapping::{ContactFields, resolve, variables_of};
 use crate::model::{Button, HeaderFormat, Template};
+use crate::text::analysed;
+use crate::validate::{BODY_MAX_CHARS, FOOTER_MAX_CHARS, HEADER_MAX_CHARS};
 use crate::variables::{VariableToken, scan};
 
 /// The whole bubble.
@@ -80,26 +84,27 @@ pub struct PreviewButton {
 
 /// The preview with variables filled from the template's sample values.
 pub fn preview_with_samples(template: &Template) -> Preview {
-    let variables = variables_of(template);
+    let values: HashMap<(Component, String), String> = variables_of(template)
+        .into_iter()
+        .filter_map(|variable| Some(((variable.component, variable.key), variable.sample?)))
+        .collect();
     build(template, &|component, key| {
-        variables
-            .iter()
-            .find(|variable| variable.component == component && variable.key == key)
-            .and_then(|variable| variable.sample.clone())
+        values.get(&(component, key.to_owned())).cloned()
     })
 }
 
 /// The preview with variables filled from `contact` through the template's mapping.
 pub fn preview_for_contact(template: &Template, contact: &dyn ContactFields) -> Preview {
-    let variables = variables_of(template);
+    let values: HashMap<(Component, String), String> = variables_of(template)
+        .into_iter()
+        .filter_map(|variable| {
+            let value = resolve(variable.source(template)?, contact)?;
+            (!value.trim().is_empty())
+                .then(|| ((variable.component, variable.key), value.to_owned()))
+        })
+        .collect();
     build(template, &|component, key| {
-        variables
-            .iter()
-            .find(|variable| variable.component == component && variable.key == key)
-            .and_then(|variable| variable.source(template))
-            .and_then(|source| resolve(source, contact))
-            .filter(|value| !value.trim().is_empty())
-            .map(str::to_owned)
+        values.get(&(component, key.to_owned())).cloned()
     })
 }
 
@@ -109,7 +114,7 @@ fn build(template: &Template, value_of: &ValueOf<'_>) -> Preview {
     let header = template.header().map(|header| match header.format {
         HeaderFormat::Text => PreviewHeader::Text {
             segments: format_text(
-                header.text.as_deref().unwrap_or_default(),
+                analysed(header.text.as_deref().unwrap_or_default(), HEADER_MAX_CHARS),
                 Component::Header,
                 value_of,
             ),
@@ -125,8 +130,14 @@ fn build(template: &Template, value_of: &ValueOf<'_>) -> Preview {
     });
     Preview {
         header,
-        body: format_text(template.body_text(), Component::Body, value_of),
-        footer: template.footer().map(|footer| footer.text.clone()),
+        body: format_text(
+            analysed(template.body_text(), BODY_MAX_CHARS),
+            Component::Body,
+            value_of,
+        ),
+        footer: template
+            .footer()
+            .map(|footer| analysed(&footer.text, FOOTER_MAX_CHARS).to_owned()),
         buttons: template
             .buttons()
             .iter()
@@ -247,6 +258,8 @@ fn mark_monospace(atoms: &[Atom<'_>], styles: &mut [u8], hidden: &mut [bool]) {
                 position = close + 3;
                 continue;
             }
+            // No fence after this one: no later fence can close either.
+            break;
         }
         position += 1;
     }

@@ -1,5 +1,7 @@
 //! Rendering a template for one contact into what the providers' send APIs take.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use crate::diagnostic::Component;
@@ -110,12 +112,11 @@ pub fn render_for_contact(
             variable.component != Component::Buttons
                 && !variable.key.bytes().all(|b| b.is_ascii_digit())
         });
-    let value_of = |component: Component, key: &str| {
-        values
-            .iter()
-            .find(|(variable, _)| variable.component == component && variable.key == key)
-            .map(|(_, value)| value.as_str())
-    };
+    let body_values: HashMap<&str, &str> = values
+        .iter()
+        .filter(|(variable, _)| variable.component == Component::Body)
+        .map(|(variable, value)| (variable.key.as_str(), value.as_str()))
+        .collect();
     let text_parameter = |key: &str, value: &str| {
         if named {
             json!({"type": "text", "parameter_name": key, "text": value})
@@ -181,7 +182,7 @@ pub fn render_for_contact(
             }));
         }
     }
-    let body_text = fill(template.body_text(), |key| value_of(Component::Body, key));
+    let body_text = fill(template.body_text(), |key| body_values.get(key).copied());
     Ok(RenderedMessage {
         meta_components,
         kaleyra_params,

@@ -6,6 +6,22 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::variables::VariableToken;
 
+/// Text is analysed up to this many times its limit; past that only its length is reported, so a
+/// hostile 10 MB body costs milliseconds, not seconds, and a body a little too long while the
+/// user types is still checked whole.
+const ANALYSIS_FACTOR: usize = 4;
+
+/// The part of `text` the rules look at: its first `limit × 4` characters.
+pub(crate) fn analysed(text: &str, limit: usize) -> &str {
+    match text
+        .char_indices()
+        .nth(limit.saturating_mul(ANALYSIS_FACTOR))
+    {
+        Some((byte_offset, _)) => &text[..byte_offset],
+        None => text,
+    }
+}
+
 /// Sentence ranges (Unicode-scalar offsets) covering `chars`.
 ///
 /// A sentence ends at `.`, `!` or `?` followed by whitespace or the end of the text (so
@@ -31,24 +47,22 @@ pub(crate) fn sentences(chars: &[char]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// Unicode words (UAX #29) in `range` of `chars`, not counting the text of `variables`.
+/// Unicode words (UAX #29) in `range` of `chars`, not counting the text of `variables` (sorted
+/// by position, all starting inside `range`).
 pub(crate) fn words_outside_variables(
     chars: &[char],
     range: Range<usize>,
     variables: &[&VariableToken],
 ) -> usize {
-    let text: String = chars[range.clone()]
-        .iter()
-        .enumerate()
-        .map(|(offset, &character)| {
-            let at = range.start + offset;
-            if variables.iter().any(|token| token.span.contains(&at)) {
-                ' '
-            } else {
-                character
-            }
-        })
-        .collect();
+    let mut text = String::with_capacity(range.len());
+    let mut position = range.start;
+    for token in variables {
+        let start = token.span.start.clamp(position, range.end);
+        text.extend(&chars[position..start]);
+        text.push(' ');
+        position = token.span.end.clamp(start, range.end);
+    }
+    text.extend(&chars[position..range.end]);
     text.unicode_words().count()
 }
 

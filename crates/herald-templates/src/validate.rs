@@ -1,12 +1,14 @@
 //! Template validation: every rule of SPEC section 3, returning every finding, not the first.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::diagnostic::{Component, Diagnostic};
 use crate::languages::is_supported_language;
+use crate::mapping::Samples;
 use crate::model::{Button, HeaderFormat, ParameterFormat, Template};
-use crate::text::{sentences, trim_range, words_outside_variables};
-use crate::variables::{VariableKind, VariableToken, distinct_keys, scan};
+use crate::text::{analysed, sentences, trim_range, words_outside_variables};
+use crate::variables::{VariableKind, VariableToken, distinct_variables, scan};
 
 /// Longest template name, in characters.
 pub const NAME_MAX_CHARS: usize = 512;
@@ -111,20 +113,21 @@ pub fn validate_in_account(template: &Template, others: &[ExistingTemplate]) -> 
 #[derive(Default)]
 struct Findings {
     diagnostics: Vec<Diagnostic>,
+    per_rule: HashMap<(String, Component, Option<usize>), usize>,
 }
 
 impl Findings {
     fn push(&mut self, diagnostic: Diagnostic) {
-        let same_rule = self
-            .diagnostics
-            .iter()
-            .filter(|found| {
-                found.code == diagnostic.code
-                    && found.component == diagnostic.component
-                    && found.button == diagnostic.button
-            })
-            .count();
-        if same_rule < MAX_FINDINGS_PER_RULE {
+        let count = self
+            .per_rule
+            .entry((
+                diagnostic.code.clone(),
+                diagnostic.component,
+                diagnostic.button,
+            ))
+            .or_default();
+        if *count < MAX_FINDINGS_PER_RULE {
+            *count += 1;
             self.diagnostics.push(diagnostic);
         }
     }
@@ -251,17 +254,16 @@ fn check_malformed(
 
 /// Distinct positional variables, in order of first appearance, must be 1, 2, …, n.
 fn check_sequential(findings: &mut Findings, component: Component, tokens: &[VariableToken]) {
-    let mut seen: Vec<u32> = Vec::new();
+    // Variables seen so far are exactly 1..=highest, so a number up to it is a repeat.
+    let mut highest: u32 = 0;
     for token in tokens {
         let VariableKind::Positional(number) = token.kind else {
             continue;
         };
-        if seen.contains(&number) {
+        if number <= highest {
             continue;
         }
-        let expected = u32::try_from(seen.len())
-            .unwrap_or(u32::MAX)
-            .saturating_add(1);
+        let expected = highest.saturating_add(1);
         if number != expected {
             findings.push(Diagnostic::error(
                 "variables_not_sequential",
@@ -273,7 +275,7 @@ fn check_sequential(findings: &mut Findings, component: Component, tokens: &[Var
             ));
             return;
         }
-        seen.push(number);
+        highest = number;
     }
 }
 
@@ -290,7 +292,9 @@ fn check_header(findings: &mut Findings, template: &Template) {
 }
 
 fn check_text_header(findings: &mut Findings, template: &Template) {
-    let text = template.header_text().unwrap_or_default();
+    let full_text = template.header_text().unwrap_or_default();
+    let full_length = full_text.chars().count();
+    let text = analysed(full_text, HEADER_MAX_CHARS);
     let text_chars = chars(text);
     if text.trim().is_empty() {
         findings.push(Diagnostic::error(
@@ -303,7 +307,7 @@ fn check_text_header(findings: &mut Findings, template: &Template) {
     check_length(
         findings,
         ("header_text_too_long", Component::Header, "header"),
-        text_chars.len(),
+        full_length,
         HEADER_MAX_CHARS,
     );
     for (index, character) in text_chars.iter().enumerate() {
@@ -332,18 +336,11 @@ fn check_text_header(findings: &mut Findings, template: &Template) {
         ));
     }
     check_sequential(findings, Component::Header, &tokens);
-    let header = template.header();
-    let example = header.and_then(|header| header.example.as_ref());
     check_samples(
         findings,
         Component::Header,
         &tokens,
-        SampleSource {
-            positional: example
-                .and_then(|example| example.header_text.as_deref())
-                .unwrap_or_default(),
-            named: example.and_then(|example| example.header_text_named_params.as_deref()),
-        },
+        &Samples::of_header(template),
     );
 }
 
@@ -432,8 +429,9 @@ fn megabytes(bytes: u64) -> String {
 }
 
 fn check_body(findings: &mut Findings, template: &Template) {
-    let body = template.body();
-    let text = template.body_text();
+    let full_text = template.body_text();
+    let full_length = full_text.chars().count();
+    let text = analysed(full_text, BODY_MAX_CHARS);
     let text_chars = chars(text);
     if text.trim().is_empty() {
         findings.push(Diagnostic::error(
@@ -447,7 +445,7 @@ fn check_body(findings: &mut Findings, template: &Template) {
     check_length(
         findings,
         ("body_too_long", Component::Body, "content"),
-        text_chars.len(),
+        full_length,
         BODY_MAX_CHARS,
     );
     check_html(findings, &text_chars);
@@ -458,21 +456,14 @@ fn check_body(findings: &mut Findings, template: &Template) {
     check_malformed(findings, Component::Body, &text_chars, &tokens);
     check_sequential(findings, Component::Body, &tokens);
     let variables: Vec<&VariableToken> = tokens.iter().filter(|t| t.is_variable()).collect();
-    check_variable_placement(findings, &text_chars, &variables);
+    let whole_text_analysed = text_chars.len() == full_length;
+    check_variable_placement(findings, &text_chars, &variables, whole_text_analysed);
     check_variable_density(findings, &text_chars, &variables);
-    let example = body.and_then(|body| body.example.as_ref());
     check_samples(
         findings,
         Component::Body,
         &tokens,
-        SampleSource {
-            positional: example
-                .and_then(|example| example.body_text.as_ref())
-                .and_then(|sets| sets.first())
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-            named: example.and_then(|example| example.body_text_named_params.as_deref()),
-        },
+        &Samples::of_body(template),
     );
 }
 
@@ -509,6 +500,7 @@ fn check_variable_placement(
     findings: &mut Findings,
     text_chars: &[char],
     variables: &[&VariableToken],
+    whole_text_analysed: bool,
 ) {
     let trimmed = trim_range(text_chars, 0..text_chars.len());
     let mut at_edge: Vec<&VariableToken> = Vec::new();
@@ -520,7 +512,7 @@ fn check_variable_placement(
     }
     if let Some(last) = variables
         .last()
-        .filter(|token| token.span.end == trimmed.end)
+        .filter(|token| whole_text_analysed && token.span.end == trimmed.end)
         && at_edge.last().is_none_or(|first| first.span != last.span)
     {
         at_edge.push(last);
@@ -557,10 +549,7 @@ fn check_variable_placement(
             continue;
         }
         let mut covered = content.start;
-        for token in variables
-            .iter()
-            .filter(|token| content.contains(&token.span.start))
-        {
+        for token in tokens_starting_in(variables, &content) {
             if text_chars[covered..token.span.start]
                 .iter()
                 .any(|c| !c.is_whitespace())
@@ -579,6 +568,17 @@ fn check_variable_placement(
             ));
         }
     }
+}
+
+/// The tokens (sorted by position) that start inside `range`, found by binary search so that a
+/// text with many lines or sentences stays linear.
+fn tokens_starting_in<'v, 't>(
+    variables: &'v [&'t VariableToken],
+    range: &Range<usize>,
+) -> &'v [&'t VariableToken] {
+    let first = variables.partition_point(|token| token.span.start < range.start);
+    let end = variables.partition_point(|token| token.span.start < range.end);
+    &variables[first..end.max(first)]
 }
 
 fn line_ranges(text_chars: &[char]) -> Vec<Range<usize>> {
@@ -603,15 +603,11 @@ fn check_variable_density(
         return;
     }
     for sentence in sentences(text_chars) {
-        let inside: Vec<&VariableToken> = variables
-            .iter()
-            .copied()
-            .filter(|token| sentence.contains(&token.span.start))
-            .collect();
+        let inside = tokens_starting_in(variables, &sentence);
         if inside.is_empty() {
             continue;
         }
-        if words_outside_variables(text_chars, sentence.clone(), &inside)
+        if words_outside_variables(text_chars, sentence.clone(), inside)
             < WORDS_PER_VARIABLE_SENTENCE_MIN
         {
             findings.push(Diagnostic::error(
@@ -624,80 +620,50 @@ fn check_variable_density(
     }
 }
 
-/// Where a component's samples come from in Meta's `example` shape.
-#[derive(Clone, Copy)]
-struct SampleSource<'a> {
-    positional: &'a [String],
-    named: Option<&'a [crate::model::NamedExample]>,
-}
-
 /// Every variable needs a non-empty sample, and there must be as many samples as variables.
 fn check_samples(
     findings: &mut Findings,
     component: Component,
     tokens: &[VariableToken],
-    samples: SampleSource<'_>,
+    samples: &Samples<'_>,
 ) {
-    let keys = distinct_keys(tokens);
-    if keys.is_empty() {
-        return;
-    }
-    let positional: Vec<&VariableToken> = tokens
+    let variables = distinct_variables(tokens);
+    let positional = variables
         .iter()
         .filter(|token| matches!(token.kind, VariableKind::Positional(_)))
-        .collect();
-    if !positional.is_empty() {
-        let distinct = distinct_keys(tokens)
-            .into_iter()
-            .filter(|key| key.bytes().all(|b| b.is_ascii_digit()))
-            .count();
-        if !samples.positional.is_empty() && samples.positional.len() != distinct {
-            findings.push(
-                Diagnostic::error(
-                    "example_missing",
-                    component,
-                    format!(
-                        "There are {} sample values for {distinct} variables: give exactly one per variable",
-                        samples.positional.len()
-                    ),
-                    None,
-                )
-                .in_field("example"),
-            );
-        }
+        .count();
+    if positional > 0 && samples.positional_count() > 0 && samples.positional_count() != positional
+    {
+        findings.push(
+            Diagnostic::error(
+                "example_missing",
+                component,
+                format!(
+                    "There are {} sample values for {positional} variables: give exactly one per variable",
+                    samples.positional_count()
+                ),
+                None,
+            )
+            .in_field("example"),
+        );
     }
-    let mut reported: Vec<String> = Vec::new();
-    for token in tokens {
-        let Some(key) = token.key() else { continue };
-        if reported.contains(&key) {
-            continue;
-        }
-        let sample = match &token.kind {
-            VariableKind::Positional(number) => usize::try_from(*number)
-                .ok()
-                .and_then(|number| samples.positional.get(number.checked_sub(1)?))
-                .map(String::as_str),
-            VariableKind::Named(name) => samples.named.and_then(|named| {
-                named
-                    .iter()
-                    .find(|example| &example.param_name == name)
-                    .map(|example| example.example.as_str())
-            }),
-            VariableKind::Malformed => continue,
-        };
-        if sample.is_none_or(|sample| sample.trim().is_empty()) {
+    for token in variables {
+        if samples
+            .get(&token.kind)
+            .is_none_or(|sample| sample.trim().is_empty())
+        {
             findings.push(
                 Diagnostic::error(
                     "example_missing",
                     component,
                     format!(
-                        "Add a sample value for {{{{{key}}}}}: Meta reviews the template with it"
+                        "Add a sample value for {}: Meta reviews the template with it",
+                        token.written()
                     ),
                     Some(token.span.clone()),
                 )
                 .in_field("text"),
             );
-            reported.push(key);
         }
     }
 }
@@ -706,17 +672,18 @@ fn check_footer(findings: &mut Findings, template: &Template) {
     let Some(footer) = template.footer() else {
         return;
     };
-    let text_chars = chars(&footer.text);
+    let text = analysed(&footer.text, FOOTER_MAX_CHARS);
+    let text_chars = chars(text);
     check_length(
         findings,
         ("footer_too_long", Component::Footer, "footer"),
-        text_chars.len(),
+        footer.text.chars().count(),
         FOOTER_MAX_CHARS,
     );
     if is_utility(template) {
         check_question_marks(findings, Component::Footer, &text_chars);
     }
-    for token in scan(&footer.text) {
+    for token in scan(text) {
         findings.push(Diagnostic::error(
             "footer_has_variable",
             Component::Footer,
@@ -840,8 +807,10 @@ fn is_international_phone(phone: &str) -> bool {
 }
 
 fn check_url(findings: &mut Findings, index: usize, url: &str, example: Option<&[String]>) {
+    let full_length = url.chars().count();
+    let url = analysed(url, URL_MAX_CHARS);
     let url_chars = chars(url);
-    let whole = Some(0..url_chars.len());
+    let whole = Some(0..full_length);
     let Some(parts) = UrlParts::parse(url) else {
         findings.push(
             Diagnostic::error(
@@ -854,16 +823,13 @@ fn check_url(findings: &mut Findings, index: usize, url: &str, example: Option<&
         );
         return;
     };
-    if url_chars.len() > URL_MAX_CHARS {
+    if full_length > URL_MAX_CHARS {
         findings.push(
             Diagnostic::error(
                 "cta_url_invalid",
                 Component::Buttons,
-                format!(
-                    "The URL is {} / {URL_MAX_CHARS} characters long",
-                    url_chars.len()
-                ),
-                Some(URL_MAX_CHARS..url_chars.len()),
+                format!("The URL is {full_length} / {URL_MAX_CHARS} characters long"),
+                Some(URL_MAX_CHARS..full_length),
             )
             .in_button(index, "url"),
         );
@@ -998,9 +964,12 @@ impl<'a> UrlParts<'a> {
 fn check_parameter_format(findings: &mut Findings, template: &Template) {
     let mut texts: Vec<(Component, &str)> = Vec::new();
     if let Some(text) = template.header_text() {
-        texts.push((Component::Header, text));
+        texts.push((Component::Header, analysed(text, HEADER_MAX_CHARS)));
     }
-    texts.push((Component::Body, template.body_text()));
+    texts.push((
+        Component::Body,
+        analysed(template.body_text(), BODY_MAX_CHARS),
+    ));
     let tokens: Vec<(Component, Vec<VariableToken>)> = texts
         .into_iter()
         .map(|(component, text)| (component, scan(text)))

@@ -32,6 +32,12 @@ impl VariableToken {
         }
     }
 
+    /// The variable as written, e.g. `{{1}}`; braces only when malformed.
+    pub fn written(&self) -> String {
+        self.key()
+            .map_or_else(|| "{{}}".to_owned(), |key| format!("{{{{{key}}}}}"))
+    }
+
     /// Whether this is a well-formed variable.
     pub fn is_variable(&self) -> bool {
         !matches!(self.kind, VariableKind::Malformed)
@@ -96,15 +102,13 @@ fn classify(content: &str) -> VariableKind {
     VariableKind::Malformed
 }
 
-/// Distinct well-formed variable keys in order of first appearance.
-pub(crate) fn distinct_keys(tokens: &[VariableToken]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for key in tokens.iter().filter_map(VariableToken::key) {
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    keys
+/// The first occurrence of each distinct well-formed variable, in order of appearance.
+pub(crate) fn distinct_variables(tokens: &[VariableToken]) -> Vec<&VariableToken> {
+    let mut seen = std::collections::HashSet::new();
+    tokens
+        .iter()
+        .filter(|token| token.key().is_some_and(|key| seen.insert(key)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -176,8 +180,13 @@ mod tests {
     }
 
     #[test]
-    fn distinct_keys_keep_first_appearance_order() {
+    fn distinct_variables_keep_first_appearance_order() {
         let tokens = scan("{{2}} {{1}} {{2}} {{3}}");
-        assert_eq!(distinct_keys(&tokens), ["2", "1", "3"]);
+        let keys: Vec<String> = distinct_variables(&tokens)
+            .into_iter()
+            .filter_map(VariableToken::key)
+            .collect();
+        assert_eq!(keys, ["2", "1", "3"]);
+        assert_eq!(distinct_variables(&tokens)[1].span, 6..11);
     }
 }

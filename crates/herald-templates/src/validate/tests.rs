@@ -548,3 +548,12 @@ fn findings_are_capped_per_rule() {
         .count();
     assert_eq!(marks, 20);
 }
+
+#[test]
+fn text_far_past_its_limit_is_analysed_only_up_to_four_times_the_limit() {
+    let long = format!("{}{{{{1}}}}", "word ".repeat(2000));
+    let diagnostics = validate(&template(body(&long, &["x"])));
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["body_too_long"]);
+    assert_eq!(diagnostics[0].span(), Some(1024..10005));
+}
