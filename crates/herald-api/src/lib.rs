@@ -1,0 +1,183 @@
+//! The JSON contract of `/api/v1`: the only types that cross between the web app and the relay.
+//!
+//! New optional fields get `#[serde(default)]` so that an older client can ignore them.
+
+use herald_domain::{Provider, Role, TemplateQuality, TemplateStatus};
+use herald_templates::{Diagnostic, Template};
+use serde::{Deserialize, Serialize};
+
+/// Prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The one error shape of the API: a stable machine-readable code, a human message, and the
+/// field at fault when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code, e.g. `template_invalid`, `forbidden`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The request field at fault, e.g. `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a refused template, every diagnostic of the template core.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `POST /api/v1/session`: sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The user's name.
+    pub username: String,
+    /// The user's password.
+    pub password: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    /// User id.
+    pub id: i64,
+    /// User name.
+    pub username: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+/// `POST /api/v1/users`: an admin creates a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    /// Unique user name.
+    pub username: String,
+    /// At least 12 characters.
+    pub password: String,
+    /// Admin or agent.
+    pub role: Role,
+}
+
+/// Provider settings of an account that are not secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSettings {
+    /// Meta: WhatsApp Business Account id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_id: Option<String>,
+    /// Meta: phone-number id that sends and that webhooks name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    /// Kaleyra: account SID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Kaleyra: the registered sender number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_number: Option<String>,
+    /// Base URL of the provider's API (Meta's Graph API, Kaleyra's pod, or the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Messages per second the account may send (Meta's default is 80).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_second: Option<u32>,
+    /// Daily business-initiated limit: 250, 2000, 10000, 100000, or none for unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_limit: Option<u32>,
+    /// Template used to reach a contact after the 24-hour window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recontact_template_id: Option<i64>,
+}
+
+/// Secrets of an account: write-only. Absent fields keep their stored value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSecrets {
+    /// Meta: system-user access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// Meta: app secret that signs webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<String>,
+    /// Meta: token of the webhook verification handshake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+    /// Kaleyra: API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+/// `POST /api/v1/accounts` and `PUT /api/v1/accounts/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInput {
+    /// Display name.
+    pub name: String,
+    /// Meta, Kaleyra or the sandbox.
+    pub provider: Provider,
+    /// Non-secret settings.
+    #[serde(default)]
+    pub settings: AccountSettings,
+    /// Secrets to set; never returned.
+    #[serde(default)]
+    pub secrets: AccountSecrets,
+}
+
+/// Which secrets an account has, never their values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretsSet {
+    /// Meta access token is set.
+    pub access_token: bool,
+    /// Meta app secret is set.
+    pub app_secret: bool,
+    /// Meta verify token is set.
+    pub verify_token: bool,
+    /// Kaleyra API key is set.
+    pub api_key: bool,
+}
+
+/// An account as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// Account id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Meta, Kaleyra or the sandbox.
+    pub provider: Provider,
+    /// Non-secret settings.
+    pub settings: AccountSettings,
+    /// Which secrets are set.
+    pub secrets_set: SecretsSet,
+}
+
+/// A template as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateView {
+    /// Template id.
+    pub id: i64,
+    /// The account it belongs to.
+    pub account_id: i64,
+    /// Review state at the provider.
+    pub status: TemplateStatus,
+    /// Quality rating at Meta.
+    pub quality: TemplateQuality,
+    /// Why the provider rejected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// The provider's id for it, once submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_template_id: Option<String>,
+    /// Whether it is soft-deleted.
+    pub deleted: bool,
+    /// The template file (Meta's JSON plus `"herald"`).
+    pub template: Template,
+    /// Non-blocking findings (a duplicate name, duplicate content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// `GET /api/v1/accounts/{id}/templates`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateList {
+    /// The templates the filter selects.
+    pub templates: Vec<TemplateView>,
+    /// Templates counting against the limit (deleted ones excepted).
+    pub count: usize,
+    /// The account's limit (250).
+    pub limit: usize,
+}

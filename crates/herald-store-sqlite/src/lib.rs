@@ -1,0 +1,380 @@
+//! SQLite store: one file under the data folder, WAL journal, `synchronous = FULL` so that a
+//! committed write survives a crash, foreign keys on. Runtime queries; migrations embedded from
+//! `migrations/` and applied on open.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_store::{
+    AccountData, AccountRecord, Result, Store, StoreError, TemplateContent, TemplateRecord,
+    TemplateReview, UserRecord,
+};
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+
+/// The relay's store on SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database at `url` (`sqlite://path` or `sqlite::memory:`)
+    /// and applies the migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(other)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        // An in-memory database lives as long as its one connection.
+        let max_connections = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await
+            .map_err(other)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(other)?;
+        Ok(Self { pool })
+    }
+}
+
+fn other(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(error.to_string())
+}
+
+/// Maps sqlx errors: no row is `NotFound`, a unique violation is `Conflict { constraint }`.
+fn classify(constraint: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |error| match &error {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(database) if database.is_unique_violation() => {
+            StoreError::Conflict { constraint }
+        }
+        _ => other(error),
+    }
+}
+
+fn parse<T: FromStr>(text: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(other)
+}
+
+fn user_from(row: &SqliteRow) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.try_get("id").map_err(other)?,
+        username: row.try_get("username").map_err(other)?,
+        password_hash: row.try_get("password_hash").map_err(other)?,
+        role: parse::<Role>(row.try_get("role").map_err(other)?)?,
+    })
+}
+
+fn account_from(row: &SqliteRow) -> Result<AccountRecord> {
+    Ok(AccountRecord {
+        id: row.try_get("id").map_err(other)?,
+        name: row.try_get("name").map_err(other)?,
+        provider: parse::<Provider>(row.try_get("provider").map_err(other)?)?,
+        settings_json: row.try_get("settings_json").map_err(other)?,
+        secrets: row.try_get("secrets").map_err(other)?,
+    })
+}
+
+fn template_from(row: &SqliteRow) -> Result<TemplateRecord> {
+    Ok(TemplateRecord {
+        id: row.try_get("id").map_err(other)?,
+        account_id: row.try_get("account_id").map_err(other)?,
+        name: row.try_get("name").map_err(other)?,
+        language: row.try_get("language").map_err(other)?,
+        file_json: row.try_get("file_json").map_err(other)?,
+        status: parse::<TemplateStatus>(row.try_get("status").map_err(other)?)?,
+        quality: parse::<TemplateQuality>(row.try_get("quality").map_err(other)?)?,
+        rejection_reason: row.try_get("rejection_reason").map_err(other)?,
+        provider_template_id: row.try_get("provider_template_id").map_err(other)?,
+        deleted_at: row.try_get("deleted_at").map_err(other)?,
+    })
+}
+
+fn expect_one_row(rows_affected: u64) -> Result<()> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn count_users(&self) -> Result<i64> {
+        sqlx::query_scalar("select count(*) from users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<i64> {
+        sqlx::query_scalar(
+            "insert into users (username, password_hash, role, created_at, updated_at)
+             values (?, ?, ?, ?, ?) returning id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("username"))
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<UserRecord> {
+        let row =
+            sqlx::query("select id, username, password_hash, role from users where username = ?")
+                .bind(username)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(classify("username"))?;
+        user_from(&row)
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query("insert into sessions (token_hash, user_id, expires_at, created_at) values (?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(classify("session"))?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: i64) -> Result<UserRecord> {
+        let row = sqlx::query(
+            "select users.id, users.username, users.password_hash, users.role
+             from sessions join users on users.id = sessions.user_id
+             where sessions.token_hash = ? and sessions.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("session"))?;
+        user_from(&row)
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("delete from sessions where token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn create_account(&self, account: &AccountData, now: i64) -> Result<i64> {
+        sqlx::query_scalar(
+            "insert into accounts (name, provider, settings_json, secrets, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?) returning id",
+        )
+        .bind(&account.name)
+        .bind(account.provider.as_str())
+        .bind(&account.settings_json)
+        .bind(&account.secrets)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("account"))
+    }
+
+    async fn update_account(&self, id: i64, account: &AccountData, now: i64) -> Result<()> {
+        let result = sqlx::query(
+            "update accounts set name = ?, provider = ?, settings_json = ?, secrets = ?, updated_at = ?
+             where id = ?",
+        )
+        .bind(&account.name)
+        .bind(account.provider.as_str())
+        .bind(&account.settings_json)
+        .bind(&account.secrets)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(classify("account"))?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
+        let rows = sqlx::query(
+            "select id, name, provider, settings_json, secrets from accounts order by id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(account_from).collect()
+    }
+
+    async fn account(&self, id: i64) -> Result<AccountRecord> {
+        let row = sqlx::query(
+            "select id, name, provider, settings_json, secrets from accounts where id = ?",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("account"))?;
+        account_from(&row)
+    }
+
+    async fn create_template(
+        &self,
+        account_id: i64,
+        content: &TemplateContent,
+        now: i64,
+    ) -> Result<i64> {
+        sqlx::query_scalar(
+            "insert into templates (account_id, name, language, file_json, status, quality, created_at, updated_at)
+             values (?, ?, ?, ?, 'DRAFT', 'UNKNOWN', ?, ?) returning id",
+        )
+        .bind(account_id)
+        .bind(&content.name)
+        .bind(&content.language)
+        .bind(&content.file_json)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("template"))
+    }
+
+    async fn update_template_content(
+        &self,
+        id: i64,
+        content: &TemplateContent,
+        now: i64,
+    ) -> Result<()> {
+        let result = sqlx::query(
+            "update templates set name = ?, language = ?, file_json = ?, updated_at = ? where id = ?",
+        )
+        .bind(&content.name)
+        .bind(&content.language)
+        .bind(&content.file_json)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(classify("template"))?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn update_template_review(
+        &self,
+        id: i64,
+        review: &TemplateReview,
+        now: i64,
+    ) -> Result<()> {
+        let result = sqlx::query(
+            "update templates set status = ?, quality = ?, rejection_reason = ?,
+                 provider_template_id = coalesce(?, provider_template_id), updated_at = ?
+             where id = ?",
+        )
+        .bind(review.status.as_str())
+        .bind(review.quality.as_str())
+        .bind(&review.rejection_reason)
+        .bind(&review.provider_template_id)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn delete_template(&self, id: i64, now: i64) -> Result<()> {
+        let result = sqlx::query(
+            "update templates set deleted_at = coalesce(deleted_at, ?), updated_at = ? where id = ?",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn template(&self, id: i64) -> Result<TemplateRecord> {
+        let row = sqlx::query(
+            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
+                    provider_template_id, deleted_at
+             from templates where id = ?",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("template"))?;
+        template_from(&row)
+    }
+
+    async fn list_templates(
+        &self,
+        account_id: i64,
+        filter: TemplateFilter,
+    ) -> Result<Vec<TemplateRecord>> {
+        let condition = match filter {
+            TemplateFilter::NotDeleted => "and deleted_at is null",
+            TemplateFilter::All => "",
+            TemplateFilter::Deleted => "and deleted_at is not null",
+        };
+        let rows = sqlx::query(&format!(
+            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
+                    provider_template_id, deleted_at
+             from templates where account_id = ? {condition} order by id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(template_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+
+    #[tokio::test]
+    async fn passes_the_store_contract_on_a_real_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", folder.path().join("herald.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        herald_store::contract::check_store(&store).await;
+        let reopened = SqliteStore::open(&url).await.unwrap();
+        assert_eq!(
+            herald_store::Store::count_users(&reopened).await.unwrap(),
+            1
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! The storage contract of the relay. Relay code touches the database only through [`Store`];
+//! each backend crate (`herald-store-sqlite`, later `herald-store-postgres`) implements it with
+//! runtime queries and its own migrations, and one contract suite checks them alike.
+//!
+//! Times are Unix milliseconds chosen by the caller (the relay's injected clock), never read here.
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+use async_trait::async_trait;
+use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
+
+/// What can go wrong in a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row has that id or key.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the write; `constraint` names what was duplicated.
+    #[error("already exists: {constraint}")]
+    Conflict {
+        /// Which value is duplicated, e.g. `username`.
+        constraint: &'static str,
+    },
+    /// Anything else: connection, corruption, a bug.
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+/// Result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A user row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Id.
+    pub id: i64,
+    /// Unique name.
+    pub username: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// What the user may do.
+    pub role: Role,
+}
+
+/// An account row; `secrets` is the AEAD ciphertext the relay made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// Id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Provider.
+    pub provider: Provider,
+    /// Non-secret settings as JSON.
+    pub settings_json: String,
+    /// Encrypted secrets (nonce followed by ciphertext).
+    pub secrets: Vec<u8>,
+}
+
+/// The writable part of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountData {
+    /// Display name.
+    pub name: String,
+    /// Provider.
+    pub provider: Provider,
+    /// Non-secret settings as JSON.
+    pub settings_json: String,
+    /// Encrypted secrets.
+    pub secrets: Vec<u8>,
+}
+
+/// A template row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRecord {
+    /// Id.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Name (copied from the file for uniqueness checks and listing).
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// The template file JSON (Meta's shape plus `"herald"`).
+    pub file_json: String,
+    /// Review state.
+    pub status: TemplateStatus,
+    /// Quality rating.
+    pub quality: TemplateQuality,
+    /// Why the provider rejected it.
+    pub rejection_reason: Option<String>,
+    /// The provider's id, once submitted.
+    pub provider_template_id: Option<String>,
+    /// When it was soft-deleted.
+    pub deleted_at: Option<i64>,
+}
+
+/// The writable content of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateContent {
+    /// Name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// The template file JSON.
+    pub file_json: String,
+}
+
+/// The provider's verdict on a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateReview {
+    /// Review state.
+    pub status: TemplateStatus,
+    /// Quality rating.
+    pub quality: TemplateQuality,
+    /// Why it was rejected.
+    pub rejection_reason: Option<String>,
+    /// The provider's id.
+    pub provider_template_id: Option<String>,
+}
+
+/// Everything the relay persists.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// How many users exist (the relay creates the first admin when there are none).
+    async fn count_users(&self) -> Result<i64>;
+    /// Creates a user; `Conflict { constraint: "username" }` when the name is taken.
+    async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<i64>;
+    /// The user with that name.
+    async fn user_by_name(&self, username: &str) -> Result<UserRecord>;
+
+    /// Records a session by the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()>;
+    /// The user of an unexpired session.
+    async fn session_user(&self, token_hash: &str, now: i64) -> Result<UserRecord>;
+    /// Ends a session (no error when it does not exist).
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Creates an account.
+    async fn create_account(&self, account: &AccountData, now: i64) -> Result<i64>;
+    /// Replaces an account's data.
+    async fn update_account(&self, id: i64, account: &AccountData, now: i64) -> Result<()>;
+    /// Every account, by id.
+    async fn list_accounts(&self) -> Result<Vec<AccountRecord>>;
+    /// One account.
+    async fn account(&self, id: i64) -> Result<AccountRecord>;
+
+    /// Creates a template in DRAFT with quality UNKNOWN.
+    async fn create_template(
+        &self,
+        account_id: i64,
+        content: &TemplateContent,
+        now: i64,
+    ) -> Result<i64>;
+    /// Replaces a template's content.
+    async fn update_template_content(
+        &self,
+        id: i64,
+        content: &TemplateContent,
+        now: i64,
+    ) -> Result<()>;
+    /// Records the provider's verdict.
+    async fn update_template_review(
+        &self,
+        id: i64,
+        review: &TemplateReview,
+        now: i64,
+    ) -> Result<()>;
+    /// Soft-deletes a template.
+    async fn delete_template(&self, id: i64, now: i64) -> Result<()>;
+    /// One template.
+    async fn template(&self, id: i64) -> Result<TemplateRecord>;
+    /// An account's templates, by id, as the filter selects them.
+    async fn list_templates(
+        &self,
+        account_id: i64,
+        filter: TemplateFilter,
+    ) -> Result<Vec<TemplateRecord>>;
+}
