@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 /// Everything `relay serve` needs to start.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port (the chosen address is printed).
     #[arg(long, env = "HERALD_LISTEN", default_value = "127.0.0.1:8080")]
@@ -19,4 +19,44 @@ pub struct Settings {
     /// Folder holding the web app built by Trunk.
     #[arg(long, env = "HERALD_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+
+    /// Database URL; defaults to the SQLite file `DATA_DIR/herald.db`.
+    #[arg(long, env = "HERALD_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Key that encrypts credentials at rest (64 hex digits); generated into the data folder
+    /// when absent.
+    #[arg(long, env = "HERALD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Password of the first admin, created on first start; a random one is printed when absent.
+    #[arg(long, env = "HERALD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+}
+
+impl Settings {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("herald.db").display()))
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets and database URLs (which may hold a password) are never logged.
+        formatter
+            .debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("web_dir", &self.web_dir)
+            .field("database_url", &self.database_url.as_ref().map(|_| "(set)"))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "(set)"),
+            )
+            .finish()
+    }
 }

@@ -4,8 +4,14 @@
 //! `main.rs` only parses the command line; everything else lives here so that the integration
 //! tests can start the same server in-process on a random port.
 
+pub mod auth;
+pub mod bootstrap;
 pub mod cli;
+pub mod clock;
 pub mod config;
-mod http;
+pub mod crypto;
+pub mod error;
+pub mod http;
 pub mod startup;
+pub mod state;
 mod validate_command;

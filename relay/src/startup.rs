@@ -1,13 +1,20 @@
-//! Building the router and running it until a shutdown signal.
+//! Opening the store, building the router and running it until a shutdown signal.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
+use herald_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
+use crate::auth::LoginLimiter;
+use crate::bootstrap;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::crypto::SecretBox;
 use crate::http;
+use crate::state::AppState;
 
 /// Binds the listening socket, naming the address in the error.
 pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -16,24 +23,59 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {address}"))
 }
 
-/// Serves the relay on `listener` until `shutdown` resolves, then finishes in-flight requests.
-pub async fn serve(
-    listener: TcpListener,
-    settings: Settings,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+/// Opens the database (applying migrations), loads the credentials key and seeds a fresh
+/// database. Returns the state and the lines to show the operator once.
+pub async fn prepare(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(AppState, Vec<String>)> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
             settings.data_dir.display()
         )
     })?;
-    let app = http::router(&settings);
+    let url = settings.database_url();
+    if !url.starts_with("sqlite:") {
+        anyhow::bail!(
+            "HERALD_DATABASE_URL must be a sqlite: URL; PostgreSQL support is not built yet"
+        );
+    }
+    let store = SqliteStore::open(&url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            settings.data_dir.join("herald.db").display()
+        )
+    })?;
+    let secrets = SecretBox::load(settings.secret_key.as_deref(), &settings.data_dir)?;
+    let state = AppState {
+        store: Arc::new(store),
+        secrets: Arc::new(secrets),
+        clock,
+        login_limiter: Arc::new(LoginLimiter::new()),
+    };
+    let notices = bootstrap::first_start(&state, settings).await?;
+    Ok((state, notices))
+}
+
+/// Serves the relay on `listener` until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    settings: Settings,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = http::router(&settings, state);
     tracing::info!(address = %listener.local_addr()?, "relay listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")
+}
+
+/// The machine's clock, for `prepare`.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -10,6 +10,9 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Password of the first admin (`admin`) of every test relay.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
 /// A relay running for one test; it shuts down when dropped.
 pub struct TestRelay {
     /// Address the relay listens on.
@@ -35,11 +38,16 @@ impl TestRelay {
             listen: "127.0.0.1:0".parse()?,
             data_dir: folder.path().join("data"),
             web_dir,
+            database_url: None,
+            secret_key: None,
+            admin_password: Some(ADMIN_PASSWORD.to_owned()),
         };
+        let (state, _notices) =
+            relay::startup::prepare(&settings, relay::startup::system_clock()).await?;
         let listener = relay::startup::bind(settings.listen).await?;
         let address = listener.local_addr()?;
         let (shutdown, shutdown_received) = oneshot::channel::<()>();
-        let server = tokio::spawn(relay::startup::serve(listener, settings, async {
+        let server = tokio::spawn(relay::startup::serve(listener, settings, state, async {
             let _ = shutdown_received.await;
         }));
         let relay = Self {
@@ -56,6 +64,47 @@ impl TestRelay {
     /// Absolute URL of `path` on this relay.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// A client with its own cookie jar, signed in as `username`.
+    pub async fn signed_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<reqwest::Client> {
+        let client = reqwest::Client::builder().cookie_store(true).build()?;
+        let response = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "sign-in as {username} failed: {}",
+            response.status()
+        );
+        Ok(client)
+    }
+
+    /// A client signed in as the first admin.
+    pub async fn admin(&self) -> anyhow::Result<reqwest::Client> {
+        self.signed_in("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates an agent through the API and returns a client signed in as it.
+    pub async fn agent(&self) -> anyhow::Result<reqwest::Client> {
+        let admin = self.admin().await?;
+        let response = admin
+            .post(self.url("/api/v1/users"))
+            .json(&serde_json::json!({"username": "agent", "password": "agent-password-1", "role": "agent"}))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "creating the agent failed: {}",
+            response.status()
+        );
+        self.signed_in("agent", "agent-password-1").await
     }
 
     /// The relay's data folder.

@@ -1,21 +1,159 @@
-//! HTTP surface of the relay: health, the JSON API and the web app's static files.
+//! HTTP surface of the relay: health, the JSON API under `/api/v1`, and the web app's files.
+//!
+//! Every API route is declared once in [`api_routes`] with the role it needs; the router is
+//! built from that table, so a route cannot exist without a guard, and the role test walks the
+//! same table.
+
+mod accounts;
+pub(crate) mod json;
+mod session;
+mod templates;
+mod users;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodFilter, MethodRouter, get, on};
+use herald_api::API_PREFIX;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+pub(crate) use accounts::insert_account;
+pub(crate) use users::check_new_user;
+
+use crate::auth;
 use crate::config::Settings;
+use crate::state::AppState;
+
+/// Largest JSON body the API takes (a template with a 10 MB body is refused before parsing).
+const API_BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (signing in).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Admins only.
+    Admin,
+}
+
+/// One API route: method, path under `/api/v1`, who may call it, and its handler.
+pub struct ApiRoute {
+    /// HTTP method.
+    pub method: Method,
+    /// Path under `/api/v1`, with `{id}` parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    fn new<H, T>(access: Access, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        Self {
+            method,
+            path,
+            access,
+            handler: on(filter, handler),
+        }
+    }
+}
+
+/// Every API route, with the role it needs.
+pub fn api_routes() -> Vec<ApiRoute> {
+    use Access::{Admin, Public, SignedIn};
+    vec![
+        ApiRoute::new(Public, Method::POST, "/session", session::create_session),
+        ApiRoute::new(Public, Method::DELETE, "/session", session::delete_session),
+        ApiRoute::new(SignedIn, Method::GET, "/session", session::show_session),
+        ApiRoute::new(Admin, Method::POST, "/users", users::create_user),
+        ApiRoute::new(Admin, Method::GET, "/accounts", accounts::list_accounts),
+        ApiRoute::new(Admin, Method::POST, "/accounts", accounts::create_account),
+        ApiRoute::new(Admin, Method::GET, "/accounts/{id}", accounts::show_account),
+        ApiRoute::new(
+            Admin,
+            Method::PUT,
+            "/accounts/{id}",
+            accounts::update_account,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::GET,
+            "/accounts/{id}/templates",
+            templates::list_templates,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/accounts/{id}/templates",
+            templates::create_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::GET,
+            "/templates/{id}",
+            templates::show_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::PUT,
+            "/templates/{id}",
+            templates::update_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::DELETE,
+            "/templates/{id}",
+            templates::delete_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::GET,
+            "/templates/{id}/file",
+            templates::export_template,
+        ),
+    ]
+}
+
+fn api_router(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for route in api_routes() {
+        let handler = match route.access {
+            Access::Public => route.handler,
+            Access::SignedIn => route
+                .handler
+                .route_layer(from_fn_with_state(state.clone(), auth::require_agent)),
+            Access::Admin => route
+                .handler
+                .route_layer(from_fn_with_state(state.clone(), auth::require_admin)),
+        };
+        router = router.route(route.path, handler);
+    }
+    router
+        .fallback(|| async { crate::error::AppError::NotFound("API route") })
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT_BYTES))
+}
 
 /// The whole application router.
-pub(crate) fn router(settings: &Settings) -> Router {
+pub(crate) fn router(settings: &Settings, state: AppState) -> Router {
     // Any path that is not a file is a route of the single-page app, so it gets index.html.
     let index = settings.web_dir.join("index.html");
     let web_app = ServeDir::new(&settings.web_dir).fallback(ServeFile::new(index));
     Router::new()
         .route("/healthz", get(healthz))
+        .nest(API_PREFIX, api_router(&state))
         .fallback_service(web_app)
         .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 async fn healthz() -> axum::Json<serde_json::Value> {

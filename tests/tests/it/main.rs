@@ -1,3 +1,7 @@
 //! Integration tests against a real relay on a random port (one binary, see ARCHITECTURE.md).
 
+mod accounts;
+mod roles;
 mod serving;
+mod session;
+mod templates;

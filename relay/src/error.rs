@@ -1,0 +1,143 @@
+//! The one mapping from failures to HTTP responses: every API error is
+//! `{"code", "message", "field"?, "diagnostics"?}` with a stable code.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use herald_api::ErrorBody;
+use herald_store::StoreError;
+use herald_templates::Diagnostic;
+
+/// Result of a handler.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Every way an API call can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 401: no valid session.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// 401: wrong user name or password.
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// 403: the user's role may not do this.
+    #[error("your role may not do this")]
+    Forbidden,
+    /// 404: no such thing.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409: a unique value is taken.
+    #[error("{message}")]
+    Conflict {
+        /// The field holding the duplicate.
+        field: &'static str,
+        /// What is duplicated.
+        message: String,
+    },
+    /// 400: the request is malformed or a field is out of bounds.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code, e.g. `invalid_json`.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+        /// The field at fault.
+        field: Option<&'static str>,
+    },
+    /// 422: the template core refused the template; every diagnostic is returned.
+    #[error("the template has errors")]
+    TemplateInvalid(Vec<Diagnostic>),
+    /// 409: the action does not fit the current state (e.g. editing a deleted template).
+    #[error("{message}")]
+    InvalidState {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// 413: the body is over the route's limit.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// 429: too many attempts.
+    #[error("too many attempts: wait a minute and try again")]
+    TooManyAttempts,
+    /// 500: anything unexpected; the detail is logged, never sent.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A 400 naming `field`.
+    pub fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    fn status_and_body(&self) -> (StatusCode, ErrorBody) {
+        let body = |code: &str, field: Option<&str>| ErrorBody {
+            code: code.to_owned(),
+            message: self.to_string(),
+            field: field.map(str::to_owned),
+            diagnostics: Vec::new(),
+        };
+        match self {
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, body("unauthenticated", None)),
+            Self::BadCredentials => (StatusCode::UNAUTHORIZED, body("bad_credentials", None)),
+            Self::Forbidden => (StatusCode::FORBIDDEN, body("forbidden", None)),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, body("not_found", None)),
+            Self::Conflict { field, .. } => (StatusCode::CONFLICT, body("conflict", Some(field))),
+            Self::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, body(code, *field)),
+            Self::TemplateInvalid(diagnostics) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorBody {
+                    diagnostics: diagnostics.clone(),
+                    ..body("template_invalid", None)
+                },
+            ),
+            Self::InvalidState { code, .. } => (StatusCode::CONFLICT, body(code, None)),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                body("payload_too_large", None),
+            ),
+            Self::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                body("too_many_attempts", None),
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorBody {
+                    code: "internal".to_owned(),
+                    message: "something went wrong on the server; it has been logged".to_owned(),
+                    field: None,
+                    diagnostics: Vec::new(),
+                },
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound("record"),
+            StoreError::Conflict { constraint } => Self::Conflict {
+                field: constraint,
+                message: format!("this {constraint} is already taken"),
+            },
+            StoreError::Other(message) => Self::Internal(anyhow::anyhow!(message)),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(error) = &self {
+            tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        let (status, body) = self.status_and_body();
+        (status, Json(body)).into_response()
+    }
+}

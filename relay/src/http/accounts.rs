@@ -1,0 +1,192 @@
+//! Provider accounts. Secrets are write-only: sealed before storage, never returned.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView, SecretsSet};
+use herald_domain::Provider;
+use herald_store::{AccountData, AccountRecord};
+
+use crate::error::{AppError, Result};
+use crate::http::json::AppJson;
+use crate::state::AppState;
+
+/// Associated data that binds sealed secrets to their purpose.
+const SECRETS_CONTEXT: &str = "account-secrets";
+const NAME_MAX_CHARS: usize = 200;
+
+/// An account with its secrets opened, for the relay's own use (provider calls, webhooks).
+#[derive(Debug, Clone)]
+pub(crate) struct OpenedAccount {
+    pub(crate) record: AccountRecord,
+    pub(crate) settings: AccountSettings,
+    pub(crate) secrets: AccountSecrets,
+}
+
+/// Loads an account and opens its secrets.
+pub(crate) async fn open_account(state: &AppState, id: i64) -> Result<OpenedAccount> {
+    let record = state.store.account(id).await.map_err(|error| match error {
+        herald_store::StoreError::NotFound => AppError::NotFound("account"),
+        other => other.into(),
+    })?;
+    let settings = serde_json::from_str(&record.settings_json)
+        .map_err(|error| anyhow::anyhow!("account {id} has unreadable settings: {error}"))?;
+    let opened = state
+        .secrets
+        .open(&record.secrets, SECRETS_CONTEXT)
+        .map_err(anyhow::Error::from)?;
+    let secrets = serde_json::from_slice(&opened)
+        .map_err(|error| anyhow::anyhow!("account {id} has unreadable secrets: {error}"))?;
+    Ok(OpenedAccount {
+        record,
+        settings,
+        secrets,
+    })
+}
+
+fn view(account: &OpenedAccount) -> AccountView {
+    let set = |secret: &Option<String>| secret.as_ref().is_some_and(|value| !value.is_empty());
+    AccountView {
+        id: account.record.id,
+        name: account.record.name.clone(),
+        provider: account.record.provider,
+        settings: account.settings.clone(),
+        secrets_set: SecretsSet {
+            access_token: set(&account.secrets.access_token),
+            app_secret: set(&account.secrets.app_secret),
+            verify_token: set(&account.secrets.verify_token),
+            api_key: set(&account.secrets.api_key),
+        },
+    }
+}
+
+fn check_input(input: &AccountInput) -> Result<()> {
+    let name_length = input.name.trim().chars().count();
+    if name_length == 0 || name_length > NAME_MAX_CHARS {
+        return Err(AppError::invalid(
+            "account_name_invalid",
+            "name",
+            format!("the account name must have 1 to {NAME_MAX_CHARS} characters"),
+        ));
+    }
+    let settings = &input.settings;
+    let missing = match input.provider {
+        Provider::Meta | Provider::Sandbox => [
+            ("waba_id", &settings.waba_id),
+            ("phone_number_id", &settings.phone_number_id),
+        ]
+        .into_iter()
+        .find(|(_, value)| value.as_deref().is_none_or(|value| value.trim().is_empty())),
+        Provider::Kaleyra => [
+            ("sid", &settings.sid),
+            ("sender_number", &settings.sender_number),
+        ]
+        .into_iter()
+        .find(|(_, value)| value.as_deref().is_none_or(|value| value.trim().is_empty())),
+    };
+    if let Some((field, _)) = missing {
+        return Err(AppError::invalid(
+            "account_setting_missing",
+            field,
+            format!("{field} is required for a {} account", input.provider),
+        ));
+    }
+    if let Some(base_url) = &settings.base_url
+        && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
+    {
+        return Err(AppError::invalid(
+            "base_url_invalid",
+            "base_url",
+            "the base URL must start with https:// or http://",
+        ));
+    }
+    if settings.messages_per_second == Some(0) {
+        return Err(AppError::invalid(
+            "messages_per_second_invalid",
+            "messages_per_second",
+            "messages per second must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
+/// New values replace stored ones; absent fields keep them; an empty string clears one.
+fn merge_secrets(stored: AccountSecrets, update: AccountSecrets) -> AccountSecrets {
+    let pick = |stored: Option<String>, update: Option<String>| match update {
+        Some(value) if value.is_empty() => None,
+        Some(value) => Some(value),
+        None => stored,
+    };
+    AccountSecrets {
+        access_token: pick(stored.access_token, update.access_token),
+        app_secret: pick(stored.app_secret, update.app_secret),
+        verify_token: pick(stored.verify_token, update.verify_token),
+        api_key: pick(stored.api_key, update.api_key),
+    }
+}
+
+fn seal(state: &AppState, input: &AccountInput, secrets: &AccountSecrets) -> Result<AccountData> {
+    let plaintext = serde_json::to_vec(secrets).map_err(anyhow::Error::from)?;
+    Ok(AccountData {
+        name: input.name.trim().to_owned(),
+        provider: input.provider,
+        settings_json: serde_json::to_string(&input.settings).map_err(anyhow::Error::from)?,
+        secrets: state.secrets.seal(&plaintext, SECRETS_CONTEXT)?,
+    })
+}
+
+/// Creates an account (used by the API and by the first start's sandbox account).
+pub(crate) async fn insert_account(
+    state: &AppState,
+    input: &AccountInput,
+) -> Result<OpenedAccount> {
+    check_input(input)?;
+    let secrets = merge_secrets(AccountSecrets::default(), input.secrets.clone());
+    let id = state
+        .store
+        .create_account(&seal(state, input, &secrets)?, state.clock.now_ms())
+        .await?;
+    open_account(state, id).await
+}
+
+/// `GET /api/v1/accounts`.
+pub(crate) async fn list_accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountView>>> {
+    let mut views = Vec::new();
+    for record in state.store.list_accounts().await? {
+        views.push(view(&open_account(&state, record.id).await?));
+    }
+    Ok(Json(views))
+}
+
+/// `POST /api/v1/accounts`.
+pub(crate) async fn create_account(
+    State(state): State<AppState>,
+    AppJson(input): AppJson<AccountInput>,
+) -> Result<(StatusCode, Json<AccountView>)> {
+    let account = insert_account(&state, &input).await?;
+    Ok((StatusCode::CREATED, Json(view(&account))))
+}
+
+/// `GET /api/v1/accounts/{id}`.
+pub(crate) async fn show_account(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<AccountView>> {
+    Ok(Json(view(&open_account(&state, id).await?)))
+}
+
+/// `PUT /api/v1/accounts/{id}`: secrets absent from the body keep their value.
+pub(crate) async fn update_account(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(input): AppJson<AccountInput>,
+) -> Result<Json<AccountView>> {
+    check_input(&input)?;
+    let stored = open_account(&state, id).await?;
+    let secrets = merge_secrets(stored.secrets, input.secrets.clone());
+    state
+        .store
+        .update_account(id, &seal(&state, &input, &secrets)?, state.clock.now_ms())
+        .await?;
+    Ok(Json(view(&open_account(&state, id).await?)))
+}

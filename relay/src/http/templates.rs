@@ -1,0 +1,210 @@
+//! Templates of an account: create (or import), edit, list, show, export, soft-delete. Every
+//! write goes through the template core again; the browser's verdict is never trusted.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use herald_api::{TemplateList, TemplateView};
+use herald_domain::TemplateFilter;
+use herald_store::{StoreError, TemplateContent, TemplateRecord};
+use herald_templates::{
+    Diagnostic, ExistingTemplate, TEMPLATES_PER_ACCOUNT_MAX, Template, validate_in_account,
+};
+use serde::Deserialize;
+
+use crate::error::{AppError, Result};
+use crate::http::accounts::open_account;
+use crate::http::json::AppJson;
+use crate::state::AppState;
+
+fn parse_file(record: &TemplateRecord) -> Result<Template> {
+    serde_json::from_str(&record.file_json).map_err(|error| {
+        anyhow::anyhow!("template {} has an unreadable file: {error}", record.id).into()
+    })
+}
+
+fn view(record: &TemplateRecord, template: Template, warnings: Vec<Diagnostic>) -> TemplateView {
+    TemplateView {
+        id: record.id,
+        account_id: record.account_id,
+        status: record.status,
+        quality: record.quality,
+        rejection_reason: record.rejection_reason.clone(),
+        provider_template_id: record.provider_template_id.clone(),
+        deleted: record.deleted_at.is_some(),
+        template,
+        warnings,
+    }
+}
+
+async fn load(state: &AppState, id: i64) -> Result<TemplateRecord> {
+    state.store.template(id).await.map_err(|error| match error {
+        StoreError::NotFound => AppError::NotFound("template"),
+        other => other.into(),
+    })
+}
+
+/// Validates `template` against the account's other live templates; errors refuse it.
+async fn checked(
+    state: &AppState,
+    account_id: i64,
+    editing: Option<i64>,
+    template: &Template,
+) -> Result<Vec<Diagnostic>> {
+    let mut others = Vec::new();
+    for record in state
+        .store
+        .list_templates(account_id, TemplateFilter::NotDeleted)
+        .await?
+    {
+        if Some(record.id) == editing {
+            continue;
+        }
+        let file = parse_file(&record)?;
+        others.push(ExistingTemplate {
+            name: record.name,
+            language: record.language,
+            body: file.body_text().to_owned(),
+            footer: file.footer_text().to_owned(),
+        });
+    }
+    let diagnostics = validate_in_account(template, &others);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(AppError::TemplateInvalid(diagnostics));
+    }
+    Ok(diagnostics)
+}
+
+fn content(template: &Template) -> Result<TemplateContent> {
+    Ok(TemplateContent {
+        name: template.name.clone(),
+        language: template.language.clone(),
+        file_json: serde_json::to_string(template).map_err(anyhow::Error::from)?,
+    })
+}
+
+/// Query of the template list.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    filter: Option<String>,
+}
+
+/// `GET /api/v1/accounts/{id}/templates?filter=not_deleted|all|deleted`.
+pub(crate) async fn list_templates(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<TemplateList>> {
+    open_account(&state, account_id).await?;
+    let filter = match query.filter.as_deref() {
+        None | Some("") => TemplateFilter::default(),
+        Some(text) => text.parse().map_err(|_| {
+            AppError::invalid(
+                "filter_invalid",
+                "filter",
+                "filter must be not_deleted, all or deleted",
+            )
+        })?,
+    };
+    let records = state.store.list_templates(account_id, filter).await?;
+    let live = state
+        .store
+        .list_templates(account_id, TemplateFilter::NotDeleted)
+        .await?;
+    let mut templates = Vec::with_capacity(records.len());
+    for record in &records {
+        templates.push(view(record, parse_file(record)?, Vec::new()));
+    }
+    Ok(Json(TemplateList {
+        templates,
+        count: live.len(),
+        limit: TEMPLATES_PER_ACCOUNT_MAX,
+    }))
+}
+
+/// `POST /api/v1/accounts/{id}/templates`: creates a template from Meta's JSON plus `"herald"`
+/// (also how a file is imported).
+pub(crate) async fn create_template(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    AppJson(template): AppJson<Template>,
+) -> Result<(StatusCode, Json<TemplateView>)> {
+    open_account(&state, account_id).await?;
+    let warnings = checked(&state, account_id, None, &template).await?;
+    let id = state
+        .store
+        .create_template(account_id, &content(&template)?, state.clock.now_ms())
+        .await?;
+    let record = load(&state, id).await?;
+    Ok((StatusCode::CREATED, Json(view(&record, template, warnings))))
+}
+
+/// `GET /api/v1/templates/{id}`.
+pub(crate) async fn show_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<TemplateView>> {
+    let record = load(&state, id).await?;
+    let template = parse_file(&record)?;
+    Ok(Json(view(&record, template, Vec::new())))
+}
+
+/// `GET /api/v1/templates/{id}/file`: the template file, for export.
+pub(crate) async fn export_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Template>> {
+    Ok(Json(parse_file(&load(&state, id).await?)?))
+}
+
+/// `PUT /api/v1/templates/{id}`: replaces the template. A deleted template cannot change; while
+/// the provider reviews it (PENDING) or after it is DISABLED only Herald's own settings (the
+/// variable mapping, the flags) may change.
+pub(crate) async fn update_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(template): AppJson<Template>,
+) -> Result<Json<TemplateView>> {
+    let record = load(&state, id).await?;
+    if record.deleted_at.is_some() {
+        return Err(AppError::InvalidState {
+            code: "template_deleted",
+            message: "a deleted template can only be shown and previewed".to_owned(),
+        });
+    }
+    let stored = parse_file(&record)?;
+    let content_changed = Template {
+        herald: stored.herald.clone(),
+        ..template.clone()
+    } != stored;
+    if content_changed && !record.status.is_editable() {
+        return Err(AppError::InvalidState {
+            code: "template_locked",
+            message: format!(
+                "a {} template's content cannot change; its variable mapping and settings can",
+                record.status
+            ),
+        });
+    }
+    let warnings = checked(&state, record.account_id, Some(id), &template).await?;
+    state
+        .store
+        .update_template_content(id, &content(&template)?, state.clock.now_ms())
+        .await?;
+    let record = load(&state, id).await?;
+    Ok(Json(view(&record, template, warnings)))
+}
+
+/// `DELETE /api/v1/templates/{id}`: soft delete; the template stays visible under Deleted.
+pub(crate) async fn delete_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    load(&state, id).await?;
+    state
+        .store
+        .delete_template(id, state.clock.now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
