@@ -50,7 +50,7 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 pub fn new_token() -> String {
     let mut bytes = [0_u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    hex::encode(bytes)
 }
 
 /// A password people can type: 20 characters from an unambiguous alphabet (~100 bits).
@@ -66,11 +66,7 @@ pub fn new_password() -> String {
 
 /// What the store keeps of a session token: its SHA-256, so a stolen database opens no session.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Limits login attempts per user name, so passwords cannot be guessed at speed.

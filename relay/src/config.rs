@@ -32,6 +32,10 @@ pub struct Settings {
     /// Password of the first admin, created on first start; a random one is printed when absent.
     #[arg(long, env = "HERALD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+
+    /// Milliseconds the in-process sandbox provider takes to review a template.
+    #[arg(long, env = "HERALD_SANDBOX_REVIEW_DELAY_MS", default_value_t = 3000)]
+    pub sandbox_review_delay_ms: u64,
 }
 
 impl Settings {

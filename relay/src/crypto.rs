@@ -8,7 +8,7 @@ use std::path::Path;
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 const NONCE_LENGTH: usize = 12;
 const KEY_FILE: &str = "secret.key";
@@ -80,14 +80,9 @@ impl SecretBox {
 }
 
 fn decode_key(hex_key: &str) -> anyhow::Result<[u8; 32]> {
-    let hex_key = hex_key.trim();
-    if hex_key.len() != 64 || !hex_key.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("expected 64 hex digits, got {} characters", hex_key.len());
-    }
     let mut key = [0_u8; 32];
-    for (index, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex_key[index * 2..index * 2 + 2], 16)?;
-    }
+    hex::decode_to_slice(hex_key.trim(), &mut key)
+        .map_err(|error| anyhow::anyhow!("expected 64 hex digits: {error}"))?;
     Ok(key)
 }
 
@@ -98,8 +93,7 @@ fn key_from_file(path: &Path) -> anyhow::Result<[u8; 32]> {
         return decode_key(&text).with_context(|| format!("{} is damaged", path.display()));
     }
     let key: [u8; 32] = Aes256Gcm::generate_key(&mut OsRng).into();
-    let hex_key: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
-    write_private(path, &hex_key)
+    write_private(path, &hex::encode(key))
         .with_context(|| format!("cannot write the key file {}", path.display()))?;
     tracing::info!(path = %path.display(), "generated the key that encrypts credentials; back it up with the database");
     Ok(key)

@@ -20,6 +20,9 @@ pub enum AppError {
     /// 401: wrong user name or password.
     #[error("wrong user name or password")]
     BadCredentials,
+    /// 401: a webhook without a valid signature; nothing is stored.
+    #[error("the webhook signature is missing or wrong")]
+    SignatureInvalid,
     /// 403: the user's role may not do this.
     #[error("your role may not do this")]
     Forbidden,
@@ -58,6 +61,9 @@ pub enum AppError {
     /// 413: the body is over the route's limit.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 502: the provider refused or failed; its code and message are passed on.
+    #[error("the provider refused: {}", .0.message)]
+    Provider(#[from] crate::providers::ProviderError),
     /// 429: too many attempts.
     #[error("too many attempts: wait a minute and try again")]
     TooManyAttempts,
@@ -86,6 +92,7 @@ impl AppError {
         match self {
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, body("unauthenticated", None)),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, body("bad_credentials", None)),
+            Self::SignatureInvalid => (StatusCode::UNAUTHORIZED, body("signature_invalid", None)),
             Self::Forbidden => (StatusCode::FORBIDDEN, body("forbidden", None)),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, body("not_found", None)),
             Self::Conflict { field, .. } => (StatusCode::CONFLICT, body("conflict", Some(field))),
@@ -101,6 +108,19 @@ impl AppError {
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 body("payload_too_large", None),
+            ),
+            Self::Provider(error) => (
+                StatusCode::BAD_GATEWAY,
+                ErrorBody {
+                    message: match (error.code, &error.details) {
+                        (Some(code), Some(details)) => {
+                            format!("{} (error {code}: {details})", error.message)
+                        }
+                        (Some(code), None) => format!("{} (error {code})", error.message),
+                        _ => error.message.clone(),
+                    },
+                    ..body("provider_error", None)
+                },
             ),
             Self::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,

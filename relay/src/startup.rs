@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
 use herald_store_sqlite::SqliteStore;
@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::crypto::SecretBox;
 use crate::http;
+use crate::providers::meta::MetaClient;
 use crate::state::AppState;
 
 /// Binds the listening socket, naming the address in the error.
@@ -53,6 +54,10 @@ pub async fn prepare(
         secrets: Arc::new(secrets),
         clock,
         login_limiter: Arc::new(LoginLimiter::new()),
+        http_client: MetaClient::http_client().context("cannot build the HTTP client")?,
+        webhook_url: Arc::new(OnceLock::new()),
+        sandboxes: Arc::default(),
+        sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
     };
     let notices = bootstrap::first_start(&state, settings).await?;
     Ok((state, notices))
@@ -65,8 +70,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let address = listener.local_addr()?;
+    // Providers on this machine (the in-process sandbox) reach the webhook over loopback.
+    let loopback = SocketAddr::from(([127, 0, 0, 1], address.port()));
+    let _ = state
+        .webhook_url
+        .set(format!("http://{loopback}/webhooks/meta"));
     let app = http::router(&settings, state);
-    tracing::info!(address = %listener.local_addr()?, "relay listening");
+    tracing::info!(%address, "relay listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

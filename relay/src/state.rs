@@ -1,6 +1,7 @@
 //! What every handler shares.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use herald_store::Store;
 
@@ -19,4 +20,12 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Login attempts per user name.
     pub login_limiter: Arc<LoginLimiter>,
+    /// The client every provider call goes through (rustls, keep-alive).
+    pub http_client: reqwest::Client,
+    /// Where providers reach this relay's Meta webhook, known once the relay listens.
+    pub webhook_url: Arc<OnceLock<String>>,
+    /// Base URLs of the in-process sandboxes, by account id, started on first use.
+    pub sandboxes: Arc<tokio::sync::Mutex<HashMap<i64, String>>>,
+    /// How long the in-process sandbox takes to review a template.
+    pub sandbox_review_delay_ms: u64,
 }

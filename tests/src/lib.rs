@@ -41,6 +41,7 @@ impl TestRelay {
             database_url: None,
             secret_key: None,
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
+            sandbox_review_delay_ms: 50,
         };
         let (state, _notices) =
             relay::startup::prepare(&settings, relay::startup::system_clock()).await?;
@@ -130,6 +131,28 @@ impl Drop for TestRelay {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+/// Polls `probe` until it returns `Some`, with a growing pause between attempts, for at most
+/// 10 s; for effects that arrive asynchronously (a webhook from the sandbox).
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
+{
+    let mut pause = Duration::from_millis(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = probe().await? {
+            return Ok(value);
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen within 10 s"
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(200));
     }
 }
 

@@ -4,6 +4,10 @@
 //! Every enum has one text form (`as_str` / `FromStr`), used in the database (with a `CHECK`
 //! constraint), on the wire and in the UI, so the three never drift apart.
 
+mod provider_errors;
+
+pub use provider_errors::{ErrorClass, classify_error};
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
 use herald_store::{
-    AccountData, AccountRecord, Result, Store, StoreError, TemplateContent, TemplateRecord,
-    TemplateReview, UserRecord,
+    AccountData, AccountRecord, NewWebhookEvent, Result, Store, StoreError, TemplateContent,
+    TemplateRecord, TemplateReview, UserRecord,
 };
 use sqlx::Row;
 use sqlx::sqlite::{
@@ -358,6 +358,51 @@ impl Store for SqliteStore {
         .await
         .map_err(other)?;
         rows.iter().map(template_from).collect()
+    }
+
+    async fn template_by_provider_id(
+        &self,
+        account_id: i64,
+        provider_template_id: &str,
+    ) -> Result<TemplateRecord> {
+        let row = sqlx::query(
+            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
+                    provider_template_id, deleted_at
+             from templates where account_id = ? and provider_template_id = ?
+             order by deleted_at is not null, id desc limit 1",
+        )
+        .bind(account_id)
+        .bind(provider_template_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("template"))?;
+        template_from(&row)
+    }
+
+    async fn record_webhook(&self, event: &NewWebhookEvent<'_>, now: i64) -> Result<Option<i64>> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at)
+             values (?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing returning id",
+        )
+        .bind(event.provider.as_str())
+        .bind(event.account_id)
+        .bind(event.dedupe_key)
+        .bind(event.payload)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(inserted)
+    }
+
+    async fn mark_webhook_processed(&self, id: i64, now: i64) -> Result<()> {
+        let result = sqlx::query("update webhook_events set processed_at = ? where id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        expect_one_row(result.rows_affected())
     }
 }
 

@@ -189,4 +189,29 @@ pub trait Store: Send + Sync {
         account_id: i64,
         filter: TemplateFilter,
     ) -> Result<Vec<TemplateRecord>>;
+    /// The template the provider knows by `provider_template_id`.
+    async fn template_by_provider_id(
+        &self,
+        account_id: i64,
+        provider_template_id: &str,
+    ) -> Result<TemplateRecord>;
+
+    /// Stores a webhook before it is acknowledged; `None` when the same `dedupe_key` was
+    /// stored before (a replay).
+    async fn record_webhook(&self, event: &NewWebhookEvent<'_>, now: i64) -> Result<Option<i64>>;
+    /// Marks a stored webhook as applied.
+    async fn mark_webhook_processed(&self, id: i64, now: i64) -> Result<()>;
+}
+
+/// A webhook as received.
+#[derive(Debug, Clone, Copy)]
+pub struct NewWebhookEvent<'a> {
+    /// Which provider sent it.
+    pub provider: Provider,
+    /// The account it concerns, when known.
+    pub account_id: Option<i64>,
+    /// What makes a replay recognisable (the SHA-256 of the raw body).
+    pub dedupe_key: &'a str,
+    /// The raw body.
+    pub payload: &'a str,
 }

@@ -4,11 +4,12 @@
 //! built from that table, so a route cannot exist without a guard, and the role test walks the
 //! same table.
 
-mod accounts;
+pub(crate) mod accounts;
 pub(crate) mod json;
 mod session;
 mod templates;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -20,7 +21,7 @@ use herald_api::API_PREFIX;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-pub(crate) use accounts::insert_account;
+pub(crate) use accounts::{OpenedAccount, insert_account};
 pub(crate) use users::check_new_user;
 
 use crate::auth;
@@ -121,6 +122,18 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/templates/{id}/file",
             templates::export_template,
         ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/templates/{id}/submit",
+            templates::submit_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/accounts/{id}/templates/sync",
+            templates::sync_templates,
+        ),
     ]
 }
 
@@ -150,6 +163,12 @@ pub(crate) fn router(settings: &Settings, state: AppState) -> Router {
     let web_app = ServeDir::new(&settings.web_dir).fallback(ServeFile::new(index));
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/webhooks/meta",
+            get(webhooks::verify_meta_webhook)
+                .post(webhooks::receive_meta_webhook)
+                .layer(DefaultBodyLimit::max(webhooks::WEBHOOK_BODY_LIMIT_BYTES)),
+        )
         .nest(API_PREFIX, api_router(&state))
         .fallback_service(web_app)
         .layer(TraceLayer::new_for_http())

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use herald_api::{TemplateList, TemplateView};
-use herald_domain::TemplateFilter;
-use herald_store::{StoreError, TemplateContent, TemplateRecord};
+use herald_domain::{TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_store::{StoreError, TemplateContent, TemplateRecord, TemplateReview};
 use herald_templates::{
     Diagnostic, ExistingTemplate, TEMPLATES_PER_ACCOUNT_MAX, Template, validate_in_account,
 };
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
 use crate::http::json::AppJson;
+use crate::providers;
 use crate::state::AppState;
 
 fn parse_file(record: &TemplateRecord) -> Result<Template> {
@@ -207,4 +208,121 @@ pub(crate) async fn delete_template(
         .delete_template(id, state.clock.now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/templates/{id}/submit`: sends the template to the provider for review (a
+/// first submission creates it there; a later one edits it).
+pub(crate) async fn submit_template(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<TemplateView>> {
+    let record = load(&state, id).await?;
+    if record.deleted_at.is_some() {
+        return Err(AppError::InvalidState {
+            code: "template_deleted",
+            message: "a deleted template cannot be submitted".to_owned(),
+        });
+    }
+    if !record.status.is_editable() {
+        return Err(AppError::InvalidState {
+            code: "template_locked",
+            message: format!("a {} template cannot be submitted again", record.status),
+        });
+    }
+    let template = parse_file(&record)?;
+    checked(&state, record.account_id, Some(id), &template).await?;
+    let account = open_account(&state, record.account_id).await?;
+    let client = providers::meta_client(&state, &account).await?;
+    let review = match &record.provider_template_id {
+        None => {
+            let waba_id = account.settings.waba_id.as_deref().unwrap_or_default();
+            let created = client.create_template(waba_id, &template).await?;
+            TemplateReview {
+                status: created.status.parse().unwrap_or(TemplateStatus::Pending),
+                quality: TemplateQuality::Unknown,
+                rejection_reason: None,
+                provider_template_id: Some(created.id),
+            }
+        }
+        Some(provider_id) => {
+            client.edit_template(provider_id, &template).await?;
+            TemplateReview {
+                status: TemplateStatus::Pending,
+                quality: record.quality,
+                rejection_reason: None,
+                provider_template_id: None,
+            }
+        }
+    };
+    state
+        .store
+        .update_template_review(id, &review, state.clock.now_ms())
+        .await?;
+    let record = load(&state, id).await?;
+    Ok(Json(view(&record, template, Vec::new())))
+}
+
+/// What a sync changed.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct SyncReport {
+    /// Templates the provider lists.
+    listed: usize,
+    /// Local templates whose status, quality or reason changed.
+    updated: usize,
+}
+
+/// `POST /api/v1/accounts/{id}/templates/sync`: reads every template from the provider (all
+/// pages) and brings statuses, quality and rejection reasons up to date, for webhooks that were
+/// missed.
+pub(crate) async fn sync_templates(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+) -> Result<Json<SyncReport>> {
+    let account = open_account(&state, account_id).await?;
+    let client = providers::meta_client(&state, &account).await?;
+    let remote = client
+        .list_templates(account.settings.waba_id.as_deref().unwrap_or_default())
+        .await?;
+    let mut updated = 0;
+    for record in state
+        .store
+        .list_templates(account_id, TemplateFilter::All)
+        .await?
+    {
+        let found = remote
+            .iter()
+            .find(|candidate| match &record.provider_template_id {
+                Some(id) => &candidate.id == id,
+                None => candidate.name == record.name && candidate.language == record.language,
+            });
+        let Some(found) = found else { continue };
+        let review = TemplateReview {
+            status: found.status.parse().unwrap_or(record.status),
+            quality: found
+                .quality_score
+                .as_ref()
+                .and_then(|quality| quality.score.parse().ok())
+                .unwrap_or(record.quality),
+            rejection_reason: found
+                .rejected_reason
+                .clone()
+                .filter(|reason| reason != "NONE"),
+            provider_template_id: Some(found.id.clone()),
+        };
+        let changed = review.status != record.status
+            || review.quality != record.quality
+            || review.rejection_reason != record.rejection_reason
+            || record.provider_template_id.as_deref() != Some(found.id.as_str());
+        if changed {
+            state
+                .store
+                .update_template_review(record.id, &review, state.clock.now_ms())
+                .await?;
+            updated += 1;
+        }
+    }
+    Ok(Json(SyncReport {
+        listed: remote.len(),
+        updated,
+    }))
 }

@@ -1,7 +1,9 @@
 //! Integration tests against a real relay on a random port (one binary, see ARCHITECTURE.md).
 
 mod accounts;
+mod providers;
 mod roles;
 mod serving;
 mod session;
 mod templates;
+mod webhooks;

@@ -1,0 +1,419 @@
+//! Meta's WhatsApp Cloud API (providers.md sections 1, 4 and 6): templates (create, edit, list,
+//! delete) and messages (template, text, mark as read). The sandbox speaks the same wire format.
+
+use std::time::Duration;
+
+use herald_templates::Template;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ProviderError;
+
+/// Meta's Graph API with the version Herald was written against.
+pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com/v23.0";
+const PROVIDER: &str = "meta";
+/// Keys of a template file that Meta's create call takes; Herald's own keys stay home.
+const TEMPLATE_KEYS: [&str; 5] = [
+    "name",
+    "language",
+    "category",
+    "parameter_format",
+    "components",
+];
+
+/// A client for one account.
+#[derive(Debug, Clone)]
+pub struct MetaClient {
+    http: reqwest::Client,
+    base_url: String,
+    access_token: String,
+}
+
+/// What Meta answers to a template creation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CreatedTemplate {
+    /// Meta's template id.
+    pub id: String,
+    /// `PENDING`, `APPROVED` or `REJECTED`.
+    pub status: String,
+    /// The category Meta assigned (may differ from the requested one).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// A template as Meta lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteTemplate {
+    /// Meta's id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// Review status.
+    pub status: String,
+    /// Category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Quality, e.g. `{"score": "GREEN"}`.
+    #[serde(default)]
+    pub quality_score: Option<QualityScore>,
+    /// Rejection reason (`NONE` when not rejected).
+    #[serde(default)]
+    pub rejected_reason: Option<String>,
+}
+
+/// Meta's quality object.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct QualityScore {
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub score: String,
+}
+
+/// An accepted message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMessage {
+    /// The `wamid`.
+    pub id: String,
+    /// `accepted` or `held_for_quality_assessment`.
+    pub message_status: Option<String>,
+}
+
+impl MetaClient {
+    /// A client for `base_url` (e.g. [`DEFAULT_BASE_URL`]) with the account's access token.
+    pub fn new(http: reqwest::Client, base_url: &str, access_token: &str) -> Self {
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            access_token: access_token.to_owned(),
+        }
+    }
+
+    /// The HTTP client the relay uses for providers: rustls, keep-alive, bounded time.
+    pub fn http_client() -> reqwest::Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+    }
+
+    /// `POST /{waba_id}/message_templates`.
+    pub async fn create_template(
+        &self,
+        waba_id: &str,
+        template: &Template,
+    ) -> Result<CreatedTemplate, ProviderError> {
+        let body = template_body(template)?;
+        let value = self
+            .call(
+                self.http
+                    .post(format!("{}/{waba_id}/message_templates", self.base_url))
+                    .json(&body),
+            )
+            .await?;
+        decode(value)
+    }
+
+    /// `POST /{template_id}`: replaces category and components of a submitted template.
+    pub async fn edit_template(
+        &self,
+        template_id: &str,
+        template: &Template,
+    ) -> Result<(), ProviderError> {
+        let mut body = template_body(template)?;
+        if let Some(object) = body.as_object_mut() {
+            object.retain(|key, _| key == "category" || key == "components");
+        }
+        self.call(
+            self.http
+                .post(format!("{}/{template_id}", self.base_url))
+                .json(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `GET /{waba_id}/message_templates`, following the paging to the end.
+    pub async fn list_templates(
+        &self,
+        waba_id: &str,
+    ) -> Result<Vec<RemoteTemplate>, ProviderError> {
+        let mut templates = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut request = self
+                .http
+                .get(format!("{}/{waba_id}/message_templates", self.base_url))
+                .query(&[
+                    ("limit", "100"),
+                    (
+                        "fields",
+                        "id,name,language,status,category,quality_score,rejected_reason",
+                    ),
+                ]);
+            if let Some(cursor) = &after {
+                request = request.query(&[("after", cursor.as_str())]);
+            }
+            let page: TemplatePage = decode(self.call(request).await?)?;
+            let received = page.data.len();
+            templates.extend(page.data);
+            match page
+                .paging
+                .and_then(|paging| paging.next.is_some().then_some(paging.cursors))
+                .flatten()
+            {
+                Some(cursors) if received > 0 => after = Some(cursors.after),
+                _ => return Ok(templates),
+            }
+        }
+    }
+
+    /// `DELETE /{waba_id}/message_templates?name=&hsm_id=`: deletes one language version.
+    pub async fn delete_template(
+        &self,
+        waba_id: &str,
+        name: &str,
+        template_id: &str,
+    ) -> Result<(), ProviderError> {
+        let request = self
+            .http
+            .delete(format!("{}/{waba_id}/message_templates", self.base_url))
+            .query(&[("name", name), ("hsm_id", template_id)]);
+        self.call(request).await?;
+        Ok(())
+    }
+
+    /// `POST /{phone_number_id}/messages` with a template.
+    pub async fn send_template(
+        &self,
+        message: &TemplateMessage<'_>,
+    ) -> Result<SentMessage, ProviderError> {
+        let mut body = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": format!("+{}", message.to),
+            "type": "template",
+            "template": {"name": message.name, "language": {"code": message.language}, "components": message.components},
+        });
+        if let Some(callback) = message.callback_data {
+            body["biz_opaque_callback_data"] = json!(callback);
+        }
+        self.send(message.phone_number_id, &body).await
+    }
+
+    /// `POST /{phone_number_id}/messages` with text, inside the customer service window.
+    pub async fn send_text(
+        &self,
+        phone_number_id: &str,
+        to: &str,
+        text: &str,
+    ) -> Result<SentMessage, ProviderError> {
+        let body = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": format!("+{to}"),
+            "type": "text",
+            "text": {"preview_url": false, "body": text},
+        });
+        self.send(phone_number_id, &body).await
+    }
+
+    /// Marks an inbound message as read.
+    pub async fn mark_read(
+        &self,
+        phone_number_id: &str,
+        message_id: &str,
+    ) -> Result<(), ProviderError> {
+        let body =
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": message_id});
+        self.call(
+            self.http
+                .post(format!("{}/{phone_number_id}/messages", self.base_url))
+                .json(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        phone_number_id: &str,
+        body: &Value,
+    ) -> Result<SentMessage, ProviderError> {
+        let value = self
+            .call(
+                self.http
+                    .post(format!("{}/{phone_number_id}/messages", self.base_url))
+                    .json(body),
+            )
+            .await?;
+        let message = value.pointer("/messages/0").cloned().unwrap_or(Value::Null);
+        let id = message
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ProviderError {
+                provider: PROVIDER,
+                http_status: Some(200),
+                code: None,
+                subcode: None,
+                message: "the answer has no message id".to_owned(),
+                details: Some(value.to_string()),
+            })?;
+        Ok(SentMessage {
+            id: id.to_owned(),
+            message_status: message
+                .get("message_status")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+
+    async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
+        let response = request
+            .bearer_auth(&self.access_token)
+            .send()
+            .await
+            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(value);
+        }
+        Err(error_from(status.as_u16(), &value, &text))
+    }
+}
+
+/// What a template send needs.
+#[derive(Debug, Clone)]
+pub struct TemplateMessage<'a> {
+    /// Sending phone-number id.
+    pub phone_number_id: &'a str,
+    /// Recipient, digits with the international prefix.
+    pub to: &'a str,
+    /// Template name.
+    pub name: &'a str,
+    /// Language code.
+    pub language: &'a str,
+    /// The rendered `components`.
+    pub components: &'a [Value],
+    /// Echoed back in status webhooks (ties them to Herald's row).
+    pub callback_data: Option<&'a str>,
+}
+
+/// Meta's error body: `{"error": {"message", "code", "error_subcode", "error_data": {"details"}}}`.
+fn error_from(status: u16, value: &Value, text: &str) -> ProviderError {
+    let error = value.get("error");
+    let field = |pointer: &str| error.and_then(|error| error.pointer(pointer));
+    ProviderError {
+        provider: PROVIDER,
+        http_status: Some(status),
+        code: field("/code").and_then(Value::as_i64),
+        subcode: field("/error_subcode").and_then(Value::as_i64),
+        message: field("/message")
+            .and_then(Value::as_str)
+            .map_or_else(|| text.chars().take(300).collect(), str::to_owned),
+        details: field("/error_data/details")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}
+
+fn template_body(template: &Template) -> Result<Value, ProviderError> {
+    let mut body = serde_json::to_value(template).map_err(|error| ProviderError {
+        provider: PROVIDER,
+        http_status: None,
+        code: None,
+        subcode: None,
+        message: format!("cannot encode the template: {error}"),
+        details: None,
+    })?;
+    if let Some(object) = body.as_object_mut() {
+        object.retain(|key, _| TEMPLATE_KEYS.contains(&key.as_str()));
+    }
+    Ok(body)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ProviderError> {
+    let shown = value.to_string();
+    serde_json::from_value(value).map_err(|error| ProviderError {
+        provider: PROVIDER,
+        http_status: Some(200),
+        code: None,
+        subcode: None,
+        message: format!("unexpected answer: {error}"),
+        details: Some(shown.chars().take(500).collect()),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct TemplatePage {
+    data: Vec<RemoteTemplate>,
+    #[serde(default)]
+    paging: Option<Paging>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Paging {
+    #[serde(default)]
+    cursors: Option<Cursors>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Cursors {
+    after: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use herald_domain::ErrorClass;
+
+    #[test]
+    fn meta_errors_keep_code_subcode_and_details() {
+        let body = json!({"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException", "code": 130_429,
+            "error_data": {"messaging_product": "whatsapp", "details": "Cloud API message throughput has been reached."},
+            "error_subcode": 2_494_055, "fbtrace_id": "x"}});
+        let error = error_from(400, &body, &body.to_string());
+        assert_eq!(
+            (error.code, error.subcode),
+            (Some(130_429), Some(2_494_055))
+        );
+        assert_eq!(
+            error.details.as_deref(),
+            Some("Cloud API message throughput has been reached.")
+        );
+        assert_eq!(error.class(), ErrorClass::Throttle);
+    }
+
+    #[test]
+    fn a_non_json_error_keeps_its_text_and_follows_the_status() {
+        let error = error_from(502, &Value::Null, "<html>Bad gateway</html>");
+        assert_eq!(error.message, "<html>Bad gateway</html>");
+        assert_eq!(error.class(), ErrorClass::Temporary);
+    }
+
+    #[test]
+    fn only_meta_keys_are_submitted() {
+        let template: Template = serde_json::from_value(json!({
+            "name": "n", "language": "en", "category": "MARKETING", "id": "7",
+            "components": [{"type": "BODY", "text": "Hello there friend."}],
+            "herald": {"recontact": true}
+        }))
+        .unwrap();
+        let body = template_body(&template).unwrap();
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["category", "components", "language", "name"]);
+    }
+}

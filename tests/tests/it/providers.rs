@@ -1,0 +1,219 @@
+//! Templates go to the provider over real HTTP (the sandbox speaks Meta's wire format) and their
+//! review comes back as a signed webhook.
+
+use herald_sandbox::SandboxConfig;
+use herald_tests::{TestRelay, eventually};
+use serde_json::{Value, json};
+
+fn template(name: &str, body: &str) -> Value {
+    json!({
+        "name": name, "language": "en_US", "category": "MARKETING",
+        "components": [{"type": "BODY", "text": body, "example": {"body_text": [["Ann"]]}}]
+    })
+}
+
+async fn create(relay: &TestRelay, admin: &reqwest::Client, account: i64, file: &Value) -> Value {
+    let response = admin
+        .post(relay.url(&format!("/api/v1/accounts/{account}/templates")))
+        .json(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+async fn status_becomes(
+    relay: &TestRelay,
+    admin: &reqwest::Client,
+    id: &Value,
+    wanted: &str,
+) -> Value {
+    let url = relay.url(&format!("/api/v1/templates/{id}"));
+    eventually(&format!("template {id} becoming {wanted}"), || async {
+        let shown: Value = admin.get(&url).send().await?.json().await?;
+        Ok((shown["status"] == wanted).then_some(shown))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let accounts: Value = admin
+        .get(relay.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = accounts[0]["id"].as_i64().unwrap();
+    let created = create(
+        &relay,
+        &admin,
+        account,
+        &template("welcome", "Hello {{1}}, welcome to our shop."),
+    )
+    .await;
+
+    let submitted = admin
+        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), 200);
+    let submitted: Value = submitted.json().await.unwrap();
+    assert_eq!(submitted["status"], "PENDING");
+    assert!(submitted["provider_template_id"].as_str().is_some());
+
+    status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
+    let again = admin
+        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        200,
+        "an approved template may be edited and resubmitted"
+    );
+}
+
+#[tokio::test]
+async fn a_rejection_carries_the_reason() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let accounts: Value = admin
+        .get(relay.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = accounts[0]["id"].as_i64().unwrap();
+    let created = create(
+        &relay,
+        &admin,
+        account,
+        &template("refused", "Hello {{1}}, REJECT ME please now."),
+    )
+    .await;
+    admin
+        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
+        .send()
+        .await
+        .unwrap();
+    let rejected = status_becomes(&relay, &admin, &created["id"], "REJECTED").await;
+    assert_eq!(rejected["rejection_reason"], "INVALID_FORMAT");
+}
+
+#[tokio::test]
+async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(
+        listener,
+        SandboxConfig {
+            webhook_url: relay.url("/webhooks/meta"),
+            app_secret: "meta-app-secret".into(),
+            access_token: "meta-token".into(),
+            waba_id: "waba-1".into(),
+            phone_number_id: "phone-1".into(),
+            review_delay_ms: 20,
+            reject_patterns: Vec::new(),
+        },
+    )
+    .unwrap();
+    let account: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({
+            "name": "Meta (sandboxed)", "provider": "meta",
+            "settings": {"waba_id": "waba-1", "phone_number_id": "phone-1", "base_url": sandbox.base_url},
+            "secrets": {"access_token": "meta-token", "app_secret": "meta-app-secret", "verify_token": "v"}
+        }))
+        .send().await.unwrap().json().await.unwrap();
+    let account = account["id"].as_i64().unwrap();
+    let mut ids = Vec::new();
+    for index in 0..3 {
+        let created = create(
+            &relay,
+            &admin,
+            account,
+            &template(&format!("t{index}"), "Hello {{1}}, your order has shipped."),
+        )
+        .await;
+        let response = admin
+            .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        ids.push(created["id"].clone());
+    }
+    for id in &ids {
+        status_becomes(&relay, &admin, id, "APPROVED").await;
+    }
+    assert_eq!(sandbox.templates().len(), 3);
+    let report: Value = admin
+        .post(relay.url(&format!("/api/v1/accounts/{account}/templates/sync")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report, json!({"listed": 3, "updated": 0}));
+}
+
+#[tokio::test]
+async fn provider_refusals_come_back_with_the_providers_code() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let account: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({
+            "name": "Wrong token", "provider": "sandbox",
+            "settings": {"waba_id": "w", "phone_number_id": "p"},
+            "secrets": {"access_token": "t", "app_secret": "s"}
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = account["id"].as_i64().unwrap();
+    let created = create(
+        &relay,
+        &admin,
+        account,
+        &template("dup", "Hello {{1}}, your order has shipped."),
+    )
+    .await;
+    let url = relay.url(&format!("/api/v1/templates/{}/submit", created["id"]));
+    assert_eq!(admin.post(&url).send().await.unwrap().status(), 200);
+    let second = create(
+        &relay,
+        &admin,
+        account,
+        &template("dup", "Hello {{1}}, your parcel is on its way."),
+    )
+    .await;
+    let response = admin
+        .post(relay.url(&format!("/api/v1/templates/{}/submit", second["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "provider_error");
+    assert!(
+        body["message"].as_str().unwrap().contains("already exists"),
+        "{body}"
+    );
+}
