@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::crypto::SecretBox;
 use crate::http;
+use crate::metrics::Metrics;
 use crate::providers::meta::MetaClient;
 use crate::state::AppState;
 
@@ -58,6 +59,7 @@ pub async fn prepare(
         webhook_url: Arc::new(OnceLock::new()),
         sandboxes: Arc::default(),
         sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
+        metrics: Arc::new(Metrics::new()),
     };
     let notices = bootstrap::first_start(&state, settings).await?;
     Ok((state, notices))

@@ -8,6 +8,7 @@ use herald_store::Store;
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;
 use crate::crypto::SecretBox;
+use crate::metrics::Metrics;
 
 /// Shared state of the running relay; cheap to clone.
 #[derive(Clone)]
@@ -28,4 +29,6 @@ pub struct AppState {
     pub sandboxes: Arc<tokio::sync::Mutex<HashMap<i64, String>>>,
     /// How long the in-process sandbox takes to review a template.
     pub sandbox_review_delay_ms: u64,
+    /// Counters served at `/metrics`.
+    pub metrics: Arc<Metrics>,
 }

@@ -163,6 +163,7 @@ pub(crate) fn router(settings: &Settings, state: AppState) -> Router {
     let web_app = ServeDir::new(&settings.web_dir).fallback(ServeFile::new(index));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route(
             "/webhooks/meta",
             get(webhooks::verify_meta_webhook)
@@ -173,6 +174,18 @@ pub(crate) fn router(settings: &Settings, state: AppState) -> Router {
         .fallback_service(web_app)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
 }
 
 async fn healthz() -> axum::Json<serde_json::Value> {

@@ -236,7 +236,9 @@ pub(crate) async fn submit_template(
     let review = match &record.provider_template_id {
         None => {
             let waba_id = account.settings.waba_id.as_deref().unwrap_or_default();
-            let created = client.create_template(waba_id, &template).await?;
+            let created = client.create_template(waba_id, &template).await;
+            state.metrics.provider_call("create_template", &created);
+            let created = created?;
             TemplateReview {
                 status: created.status.parse().unwrap_or(TemplateStatus::Pending),
                 quality: TemplateQuality::Unknown,
@@ -245,7 +247,9 @@ pub(crate) async fn submit_template(
             }
         }
         Some(provider_id) => {
-            client.edit_template(provider_id, &template).await?;
+            let edited = client.edit_template(provider_id, &template).await;
+            state.metrics.provider_call("edit_template", &edited);
+            edited?;
             TemplateReview {
                 status: TemplateStatus::Pending,
                 quality: record.quality,
@@ -282,7 +286,9 @@ pub(crate) async fn sync_templates(
     let client = providers::meta_client(&state, &account).await?;
     let remote = client
         .list_templates(account.settings.waba_id.as_deref().unwrap_or_default())
-        .await?;
+        .await;
+    state.metrics.provider_call("list_templates", &remote);
+    let remote = remote?;
     let mut updated = 0;
     for record in state
         .store

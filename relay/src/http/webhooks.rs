@@ -64,6 +64,7 @@ pub(crate) async fn receive_meta_webhook(
         tracing::warn!(
             "webhook for an unknown phone-number or WhatsApp Business Account id; acknowledged without effect"
         );
+        state.metrics.webhook("meta", "unknown_account");
         return Ok(StatusCode::OK);
     };
     let secret = account.secrets.app_secret.as_deref().unwrap_or_default();
@@ -73,6 +74,12 @@ pub(crate) async fn receive_meta_webhook(
     if secret.is_empty()
         || !signature.is_some_and(|signature| signature_valid(secret, &body, signature))
     {
+        state
+            .metrics
+            .webhook(account.record.provider.as_str(), "bad_signature");
+        state
+            .metrics
+            .webhook(account.record.provider.as_str(), "bad_signature");
         return Err(AppError::SignatureInvalid);
     }
     let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest {
@@ -93,8 +100,17 @@ pub(crate) async fn receive_meta_webhook(
         .await?
     else {
         tracing::debug!(dedupe_key, "replayed webhook ignored");
+        state
+            .metrics
+            .webhook(account.record.provider.as_str(), "replayed");
+        state
+            .metrics
+            .webhook(account.record.provider.as_str(), "replayed");
         return Ok(StatusCode::OK);
     };
+    state
+        .metrics
+        .webhook(account.record.provider.as_str(), "stored");
     apply(&state, &account, &payload).await?;
     state
         .store

@@ -35,3 +35,30 @@ async fn the_data_folder_is_created_on_start() {
     assert!(relay.data_dir().is_dir());
     relay.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn metrics_are_served_in_prometheus_text_format() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let unknown = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "nobody", "changes": []}]});
+    relay
+        .client
+        .post(relay.url("/webhooks/meta"))
+        .json(&unknown)
+        .send()
+        .await
+        .unwrap();
+    let response = relay
+        .client
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("# TYPE herald_webhooks counter"), "{text}");
+    assert!(
+        text.contains(r#"herald_webhooks_total{provider="meta",outcome="unknown_account"} 1"#),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("# EOF"));
+}

@@ -1,0 +1,104 @@
+//! Prometheus metrics, served at `/metrics` in the text exposition format.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
+/// Labels of a webhook count.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct WebhookLabels {
+    /// `meta`, `sandbox` or `kaleyra`.
+    pub provider: String,
+    /// `stored`, `replayed`, `unknown_account`, `bad_signature` or `invalid`.
+    pub outcome: String,
+}
+
+/// Labels of a provider call count.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct ProviderCallLabels {
+    /// What was called, e.g. `create_template`.
+    pub operation: String,
+    /// `ok`, or the provider's error code (`none` for a transport failure).
+    pub outcome: String,
+}
+
+/// Every metric the relay keeps.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Webhooks received, by outcome.
+    pub webhooks: Family<WebhookLabels, Counter>,
+    /// Provider API calls, by operation and outcome.
+    pub provider_calls: Family<ProviderCallLabels, Counter>,
+}
+
+impl Metrics {
+    /// A registry with every metric registered.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("herald");
+        let webhooks = Family::<WebhookLabels, Counter>::default();
+        registry.register(
+            "webhooks",
+            "Provider webhooks received, by outcome",
+            webhooks.clone(),
+        );
+        let provider_calls = Family::<ProviderCallLabels, Counter>::default();
+        registry.register(
+            "provider_calls",
+            "Calls to provider APIs, by operation and outcome",
+            provider_calls.clone(),
+        );
+        Self {
+            registry,
+            webhooks,
+            provider_calls,
+        }
+    }
+
+    /// Counts a webhook.
+    pub fn webhook(&self, provider: &str, outcome: &str) {
+        self.webhooks
+            .get_or_create(&WebhookLabels {
+                provider: provider.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a provider call and its outcome.
+    pub fn provider_call<T>(
+        &self,
+        operation: &str,
+        result: &Result<T, crate::providers::ProviderError>,
+    ) {
+        let outcome = match result {
+            Ok(_) => "ok".to_owned(),
+            Err(error) => error
+                .code
+                .map_or_else(|| "none".to_owned(), |code| code.to_string()),
+        };
+        self.provider_calls
+            .get_or_create(&ProviderCallLabels {
+                operation: operation.to_owned(),
+                outcome,
+            })
+            .inc();
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        if encode(&mut text, &self.registry).is_err() {
+            tracing::error!("cannot encode the metrics");
+        }
+        text
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
