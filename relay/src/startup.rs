@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
-use herald_store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
 use crate::auth::LoginLimiter;
@@ -37,21 +36,12 @@ pub async fn prepare(
             settings.data_dir.display()
         )
     })?;
-    let url = settings.database_url();
-    if !url.starts_with("sqlite:") {
-        anyhow::bail!(
-            "HERALD_DATABASE_URL must be a sqlite: URL; PostgreSQL support is not built yet"
-        );
-    }
-    let store = SqliteStore::open(&url).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            settings.data_dir.join("herald.db").display()
-        )
-    })?;
+    let store = herald_store_sql::open(&settings.database_url())
+        .await
+        .context("cannot open the database")?;
     let secrets = SecretBox::load(settings.secret_key.as_deref(), &settings.data_dir)?;
     let state = AppState {
-        store: Arc::new(store),
+        store,
         secrets: Arc::new(secrets),
         clock,
         login_limiter: Arc::new(LoginLimiter::new()),

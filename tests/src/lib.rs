@@ -20,6 +20,7 @@ pub struct TestRelay {
     /// A client for calls to the relay.
     pub client: reqwest::Client,
     folder: TempDir,
+    database_url: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<anyhow::Result<()>>,
 }
@@ -38,11 +39,12 @@ impl TestRelay {
             listen: "127.0.0.1:0".parse()?,
             data_dir: folder.path().join("data"),
             web_dir,
-            database_url: None,
+            database_url: test_database_url().await?,
             secret_key: None,
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             sandbox_review_delay_ms: 50,
         };
+        let database_url = settings.database_url.clone();
         let (state, _notices) =
             relay::startup::prepare(&settings, relay::startup::system_clock()).await?;
         let listener = relay::startup::bind(settings.listen).await?;
@@ -55,6 +57,7 @@ impl TestRelay {
             address,
             client: reqwest::Client::new(),
             folder,
+            database_url,
             shutdown: Some(shutdown),
             server,
         };
@@ -108,6 +111,35 @@ impl TestRelay {
         self.signed_in("agent", "agent-password-1").await
     }
 
+    /// Every byte the database holds of the accounts table (SQLite: the database files;
+    /// PostgreSQL: every column of every account row), to look for secrets in plain text.
+    pub async fn stored_account_bytes(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(url) = &self.database_url {
+            let pool = sqlx::PgPool::connect(url).await?;
+            let rows: Vec<(String, String, Vec<u8>)> =
+                sqlx::query_as("select name, settings_json, secrets from accounts")
+                    .fetch_all(&pool)
+                    .await?;
+            return Ok(rows
+                .into_iter()
+                .flat_map(|(name, settings, secrets)| {
+                    [name.into_bytes(), settings.into_bytes(), secrets].concat()
+                })
+                .collect());
+        }
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(self.data_dir())? {
+            let path = entry?.path();
+            if path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("herald.db"))
+            {
+                bytes.extend(std::fs::read(path)?);
+            }
+        }
+        Ok(bytes)
+    }
+
     /// The relay's data folder.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.folder.path().join("data")
@@ -132,6 +164,30 @@ impl Drop for TestRelay {
             let _ = shutdown.send(());
         }
     }
+}
+
+/// With `HERALD_TEST_DATABASE=postgres`, a fresh database on the server in
+/// `HERALD_TEST_POSTGRES_URL` (`cargo xtask test` runs the suite that way too); else `None`, the
+/// relay's default SQLite file in its data folder.
+async fn test_database_url() -> anyhow::Result<Option<String>> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    if std::env::var("HERALD_TEST_DATABASE").as_deref() != Ok("postgres") {
+        return Ok(None);
+    }
+    let server = std::env::var("HERALD_TEST_POSTGRES_URL")
+        .context("HERALD_TEST_DATABASE=postgres needs HERALD_TEST_POSTGRES_URL")?;
+    let database = format!(
+        "herald_it_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let admin =
+        sqlx::PgPool::connect(&format!("{}/postgres", server.trim_end_matches('/'))).await?;
+    sqlx::query(&format!("create database {database}"))
+        .execute(&admin)
+        .await?;
+    admin.close().await;
+    Ok(Some(format!("{}/{database}", server.trim_end_matches('/'))))
 }
 
 /// Polls `probe` until it returns `Some`, with a growing pause between attempts, for at most

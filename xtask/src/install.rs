@@ -113,7 +113,8 @@ fn quoted_value(line: &str, key: &str) -> Option<String> {
     (name.trim() == key).then(|| value.trim().trim_matches('"').to_owned())
 }
 
-fn apt_install(root: &Path, packages: &[&str]) -> Result<(), Failure> {
+/// Installs Debian packages.
+pub(crate) fn apt_install(root: &Path, packages: &[&str]) -> Result<(), Failure> {
     run(command(root, "apt-get").arg("update"))?;
     run(command(root, "apt-get")
         .args(["install", "-y", "--no-install-recommends"])

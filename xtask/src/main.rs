@@ -6,6 +6,7 @@
 //! this program itself compiles in seconds on a fresh machine.
 
 mod install;
+mod postgres;
 mod process;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +19,8 @@ const USAGE: &str = "usage: cargo xtask run [RELAY ARGS...] | cargo xtask test";
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let outcome = match args.next().as_deref() {
-        Some("run") => run_herald(args.collect()),
+        // `cargo xtask run -- --listen …`: what follows `--` goes to the relay.
+        Some("run") => run_herald(args.skip_while(|arg| arg == "--").collect()),
         Some("test") => test_everything(),
         _ => Err(Failure(USAGE.to_owned())),
     };
@@ -81,7 +83,14 @@ fn test_everything() -> Result<(), Failure> {
         .args(wasm_crates().iter().flat_map(|name| ["--package", name]))
         .args(["--", "-D", "warnings"]))?;
 
-    run(&mut native_tests(&root))?;
+    // Unit and integration tests on SQLite, the contract suite on PostgreSQL too, then the
+    // integration suite again with every test relay on PostgreSQL.
+    let postgres = postgres::TestPostgres::start(&root)?;
+    run(native_tests(&root, &[]).env("HERALD_TEST_POSTGRES_URL", &postgres.url))?;
+    run(native_tests(&root, &["--package", "herald-tests"])
+        .env("HERALD_TEST_POSTGRES_URL", &postgres.url)
+        .env("HERALD_TEST_DATABASE", "postgres"))?;
+    drop(postgres);
 
     for name in wasm_crates() {
         run(cargo()
@@ -113,18 +122,18 @@ fn wasm_crates() -> [&'static str; 2] {
     ["herald-templates", "web"]
 }
 
-fn native_tests(root: &Path) -> Command {
+/// `cargo nextest run` (or `cargo test`) on the workspace, or on `packages` when given.
+fn native_tests(root: &Path, packages: &[&str]) -> Command {
     let mut command = process::cargo(root);
     if process::output(process::command(root, "cargo-nextest").arg("--version")).is_some() {
-        command.args([
-            "nextest",
-            "run",
-            "--locked",
-            "--workspace",
-            "--no-fail-fast",
-        ]);
+        command.args(["nextest", "run", "--locked", "--no-fail-fast"]);
     } else {
-        command.args(["test", "--locked", "--workspace", "--no-fail-fast"]);
+        command.args(["test", "--locked", "--no-fail-fast"]);
+    }
+    if packages.is_empty() {
+        command.arg("--workspace");
+    } else {
+        command.args(packages);
     }
     command
 }

@@ -47,18 +47,7 @@ async fn secrets_are_never_returned_and_never_stored_in_plain_text() {
         .unwrap();
     assert!(!listed.contains(TOKEN) && !listed.contains(APP_SECRET));
 
-    let mut database = Vec::new();
-    for entry in std::fs::read_dir(relay.data_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("herald.db")
-        {
-            database.extend(std::fs::read(path).unwrap());
-        }
-    }
+    let database = relay.stored_account_bytes().await.unwrap();
     assert!(!database.is_empty());
     for secret in [TOKEN, APP_SECRET] {
         assert!(

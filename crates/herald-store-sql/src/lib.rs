@@ -1,6 +1,9 @@
-//! SQLite store: one file under the data folder, WAL journal, `synchronous = FULL` so that a
-//! committed write survives a crash, foreign keys on. Runtime queries; migrations embedded from
-//! `migrations/` and applied on open.
+//! The relay's stores: SQLite (one file under the data folder, the embedded default) and
+//! PostgreSQL (when several relays share the work), behind `herald_store::Store`.
+//!
+//! Both run the same runtime queries, written once in [`impl_store!`] with `$N` placeholders
+//! (which SQLite accepts too) and expanded for each backend; each backend has its own migrations
+//! under `migrations/`. The shared contract suite (`herald_store::contract`) runs against both.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,15 +15,36 @@ use herald_store::{
     TemplateRecord, TemplateReview, UserRecord,
 };
 use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow, Postgres};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
 
-/// The relay's store on SQLite.
+/// The store on SQLite: WAL journal, `synchronous = FULL` so that a committed write survives a
+/// crash, foreign keys on.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+}
+
+/// The store on PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+/// Opens the store a database URL names: `sqlite:` or `postgres:` / `postgresql:`.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::Other(
+            "the database URL must start with sqlite: or postgres:".to_owned(),
+        ))
+    }
 }
 
 impl SqliteStore {
@@ -41,7 +65,24 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(other)?;
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(other)?;
+        Ok(Self { pool })
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` and applies the migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(other)?;
+        sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
             .map_err(other)?;
@@ -71,40 +112,6 @@ where
     text.parse().map_err(other)
 }
 
-fn user_from(row: &SqliteRow) -> Result<UserRecord> {
-    Ok(UserRecord {
-        id: row.try_get("id").map_err(other)?,
-        username: row.try_get("username").map_err(other)?,
-        password_hash: row.try_get("password_hash").map_err(other)?,
-        role: parse::<Role>(row.try_get("role").map_err(other)?)?,
-    })
-}
-
-fn account_from(row: &SqliteRow) -> Result<AccountRecord> {
-    Ok(AccountRecord {
-        id: row.try_get("id").map_err(other)?,
-        name: row.try_get("name").map_err(other)?,
-        provider: parse::<Provider>(row.try_get("provider").map_err(other)?)?,
-        settings_json: row.try_get("settings_json").map_err(other)?,
-        secrets: row.try_get("secrets").map_err(other)?,
-    })
-}
-
-fn template_from(row: &SqliteRow) -> Result<TemplateRecord> {
-    Ok(TemplateRecord {
-        id: row.try_get("id").map_err(other)?,
-        account_id: row.try_get("account_id").map_err(other)?,
-        name: row.try_get("name").map_err(other)?,
-        language: row.try_get("language").map_err(other)?,
-        file_json: row.try_get("file_json").map_err(other)?,
-        status: parse::<TemplateStatus>(row.try_get("status").map_err(other)?)?,
-        quality: parse::<TemplateQuality>(row.try_get("quality").map_err(other)?)?,
-        rejection_reason: row.try_get("rejection_reason").map_err(other)?,
-        provider_template_id: row.try_get("provider_template_id").map_err(other)?,
-        deleted_at: row.try_get("deleted_at").map_err(other)?,
-    })
-}
-
 fn expect_one_row(rows_affected: u64) -> Result<()> {
     if rows_affected == 0 {
         Err(StoreError::NotFound)
@@ -113,10 +120,51 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
     }
 }
 
+/// Implements [`Store`] for `$store` over the `$db` backend whose rows are `$row`: one body of
+/// queries for every backend.
+macro_rules! impl_store {
+    ($module:ident, $store:ty, $db:ty, $row:ty) => {
+        mod $module {
+        use super::*;
+
+        fn user_from(row: &$row) -> Result<UserRecord> {
+            Ok(UserRecord {
+                id: row.try_get("id").map_err(other)?,
+                username: row.try_get("username").map_err(other)?,
+                password_hash: row.try_get("password_hash").map_err(other)?,
+                role: parse::<Role>(row.try_get("role").map_err(other)?)?,
+            })
+        }
+
+        fn account_from(row: &$row) -> Result<AccountRecord> {
+            Ok(AccountRecord {
+                id: row.try_get("id").map_err(other)?,
+                name: row.try_get("name").map_err(other)?,
+                provider: parse::<Provider>(row.try_get("provider").map_err(other)?)?,
+                settings_json: row.try_get("settings_json").map_err(other)?,
+                secrets: row.try_get("secrets").map_err(other)?,
+            })
+        }
+
+        fn template_from(row: &$row) -> Result<TemplateRecord> {
+            Ok(TemplateRecord {
+                id: row.try_get("id").map_err(other)?,
+                account_id: row.try_get("account_id").map_err(other)?,
+                name: row.try_get("name").map_err(other)?,
+                language: row.try_get("language").map_err(other)?,
+                file_json: row.try_get("file_json").map_err(other)?,
+                status: parse::<TemplateStatus>(row.try_get("status").map_err(other)?)?,
+                quality: parse::<TemplateQuality>(row.try_get("quality").map_err(other)?)?,
+                rejection_reason: row.try_get("rejection_reason").map_err(other)?,
+                provider_template_id: row.try_get("provider_template_id").map_err(other)?,
+                deleted_at: row.try_get("deleted_at").map_err(other)?,
+            })
+        }
+
 #[async_trait]
-impl Store for SqliteStore {
+        impl Store for $store {
     async fn count_users(&self) -> Result<i64> {
-        sqlx::query_scalar("select count(*) from users")
+        sqlx::query_scalar::<$db, _>("select count(*) from users")
             .fetch_one(&self.pool)
             .await
             .map_err(other)
@@ -129,9 +177,9 @@ impl Store for SqliteStore {
         role: Role,
         now: i64,
     ) -> Result<i64> {
-        sqlx::query_scalar(
+        sqlx::query_scalar::<$db, _>(
             "insert into users (username, password_hash, role, created_at, updated_at)
-             values (?, ?, ?, ?, ?) returning id",
+             values ($1, $2, $3, $4, $5) returning id",
         )
         .bind(username)
         .bind(password_hash)
@@ -145,7 +193,7 @@ impl Store for SqliteStore {
 
     async fn user_by_name(&self, username: &str) -> Result<UserRecord> {
         let row =
-            sqlx::query("select id, username, password_hash, role from users where username = ?")
+            sqlx::query::<$db>("select id, username, password_hash, role from users where username = $1")
                 .bind(username)
                 .fetch_one(&self.pool)
                 .await
@@ -160,7 +208,7 @@ impl Store for SqliteStore {
         expires_at: i64,
         now: i64,
     ) -> Result<()> {
-        sqlx::query("insert into sessions (token_hash, user_id, expires_at, created_at) values (?, ?, ?, ?)")
+        sqlx::query::<$db>("insert into sessions (token_hash, user_id, expires_at, created_at) values ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user_id)
             .bind(expires_at)
@@ -172,10 +220,10 @@ impl Store for SqliteStore {
     }
 
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<UserRecord> {
-        let row = sqlx::query(
+        let row = sqlx::query::<$db>(
             "select users.id, users.username, users.password_hash, users.role
              from sessions join users on users.id = sessions.user_id
-             where sessions.token_hash = ? and sessions.expires_at > ?",
+             where sessions.token_hash = $1 and sessions.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
@@ -186,7 +234,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("delete from sessions where token_hash = ?")
+        sqlx::query::<$db>("delete from sessions where token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await
@@ -195,9 +243,9 @@ impl Store for SqliteStore {
     }
 
     async fn create_account(&self, account: &AccountData, now: i64) -> Result<i64> {
-        sqlx::query_scalar(
+        sqlx::query_scalar::<$db, _>(
             "insert into accounts (name, provider, settings_json, secrets, created_at, updated_at)
-             values (?, ?, ?, ?, ?, ?) returning id",
+             values ($1, $2, $3, $4, $5, $6) returning id",
         )
         .bind(&account.name)
         .bind(account.provider.as_str())
@@ -211,9 +259,9 @@ impl Store for SqliteStore {
     }
 
     async fn update_account(&self, id: i64, account: &AccountData, now: i64) -> Result<()> {
-        let result = sqlx::query(
-            "update accounts set name = ?, provider = ?, settings_json = ?, secrets = ?, updated_at = ?
-             where id = ?",
+        let result = sqlx::query::<$db>(
+            "update accounts set name = $1, provider = $2, settings_json = $3, secrets = $4, updated_at = $5
+             where id = $6",
         )
         .bind(&account.name)
         .bind(account.provider.as_str())
@@ -228,7 +276,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query::<$db>(
             "select id, name, provider, settings_json, secrets from accounts order by id",
         )
         .fetch_all(&self.pool)
@@ -238,8 +286,8 @@ impl Store for SqliteStore {
     }
 
     async fn account(&self, id: i64) -> Result<AccountRecord> {
-        let row = sqlx::query(
-            "select id, name, provider, settings_json, secrets from accounts where id = ?",
+        let row = sqlx::query::<$db>(
+            "select id, name, provider, settings_json, secrets from accounts where id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -254,9 +302,9 @@ impl Store for SqliteStore {
         content: &TemplateContent,
         now: i64,
     ) -> Result<i64> {
-        sqlx::query_scalar(
+        sqlx::query_scalar::<$db, _>(
             "insert into templates (account_id, name, language, file_json, status, quality, created_at, updated_at)
-             values (?, ?, ?, ?, 'DRAFT', 'UNKNOWN', ?, ?) returning id",
+             values ($1, $2, $3, $4, 'DRAFT', 'UNKNOWN', $5, $6) returning id",
         )
         .bind(account_id)
         .bind(&content.name)
@@ -275,8 +323,8 @@ impl Store for SqliteStore {
         content: &TemplateContent,
         now: i64,
     ) -> Result<()> {
-        let result = sqlx::query(
-            "update templates set name = ?, language = ?, file_json = ?, updated_at = ? where id = ?",
+        let result = sqlx::query::<$db>(
+            "update templates set name = $1, language = $2, file_json = $3, updated_at = $4 where id = $5",
         )
         .bind(&content.name)
         .bind(&content.language)
@@ -295,10 +343,10 @@ impl Store for SqliteStore {
         review: &TemplateReview,
         now: i64,
     ) -> Result<()> {
-        let result = sqlx::query(
-            "update templates set status = ?, quality = ?, rejection_reason = ?,
-                 provider_template_id = coalesce(?, provider_template_id), updated_at = ?
-             where id = ?",
+        let result = sqlx::query::<$db>(
+            "update templates set status = $1, quality = $2, rejection_reason = $3,
+                 provider_template_id = coalesce($4, provider_template_id), updated_at = $5
+             where id = $6",
         )
         .bind(review.status.as_str())
         .bind(review.quality.as_str())
@@ -313,8 +361,8 @@ impl Store for SqliteStore {
     }
 
     async fn delete_template(&self, id: i64, now: i64) -> Result<()> {
-        let result = sqlx::query(
-            "update templates set deleted_at = coalesce(deleted_at, ?), updated_at = ? where id = ?",
+        let result = sqlx::query::<$db>(
+            "update templates set deleted_at = coalesce(deleted_at, $1), updated_at = $2 where id = $3",
         )
         .bind(now)
         .bind(now)
@@ -326,10 +374,10 @@ impl Store for SqliteStore {
     }
 
     async fn template(&self, id: i64) -> Result<TemplateRecord> {
-        let row = sqlx::query(
+        let row = sqlx::query::<$db>(
             "select id, account_id, name, language, file_json, status, quality, rejection_reason,
                     provider_template_id, deleted_at
-             from templates where id = ?",
+             from templates where id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -348,10 +396,10 @@ impl Store for SqliteStore {
             TemplateFilter::All => "",
             TemplateFilter::Deleted => "and deleted_at is not null",
         };
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query::<$db>(&format!(
             "select id, account_id, name, language, file_json, status, quality, rejection_reason,
                     provider_template_id, deleted_at
-             from templates where account_id = ? {condition} order by id"
+             from templates where account_id = $1 {condition} order by id"
         ))
         .bind(account_id)
         .fetch_all(&self.pool)
@@ -365,10 +413,10 @@ impl Store for SqliteStore {
         account_id: i64,
         provider_template_id: &str,
     ) -> Result<TemplateRecord> {
-        let row = sqlx::query(
+        let row = sqlx::query::<$db>(
             "select id, account_id, name, language, file_json, status, quality, rejection_reason,
                     provider_template_id, deleted_at
-             from templates where account_id = ? and provider_template_id = ?
+             from templates where account_id = $1 and provider_template_id = $2
              order by deleted_at is not null, id desc limit 1",
         )
         .bind(account_id)
@@ -380,9 +428,9 @@ impl Store for SqliteStore {
     }
 
     async fn record_webhook(&self, event: &NewWebhookEvent<'_>, now: i64) -> Result<Option<i64>> {
-        let inserted: Option<i64> = sqlx::query_scalar(
+        let inserted: Option<i64> = sqlx::query_scalar::<$db, _>(
             "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at)
-             values (?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing returning id",
+             values ($1, $2, $3, $4, $5) on conflict (dedupe_key) do nothing returning id",
         )
         .bind(event.provider.as_str())
         .bind(event.account_id)
@@ -396,7 +444,7 @@ impl Store for SqliteStore {
     }
 
     async fn mark_webhook_processed(&self, id: i64, now: i64) -> Result<()> {
-        let result = sqlx::query("update webhook_events set processed_at = ? where id = ?")
+        let result = sqlx::query::<$db>("update webhook_events set processed_at = $1 where id = $2")
             .bind(now)
             .bind(id)
             .execute(&self.pool)
@@ -405,13 +453,19 @@ impl Store for SqliteStore {
         expect_one_row(result.rows_affected())
     }
 }
+        }
+    };
+}
+
+impl_store!(sqlite_queries, SqliteStore, Sqlite, SqliteRow);
+impl_store!(postgres_queries, PostgresStore, Postgres, PgRow);
 
 #[cfg(test)]
 mod tests {
-    use super::SqliteStore;
+    use super::{PostgresStore, SqliteStore};
 
     #[tokio::test]
-    async fn passes_the_store_contract_on_a_real_file() {
+    async fn sqlite_passes_the_store_contract_on_a_real_file() {
         let folder = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", folder.path().join("herald.db").display());
         let store = SqliteStore::open(&url).await.unwrap();
@@ -421,5 +475,31 @@ mod tests {
             herald_store::Store::count_users(&reopened).await.unwrap(),
             1
         );
+    }
+
+    /// Runs against the server in `HERALD_TEST_POSTGRES_URL` (`cargo xtask test` starts one and
+    /// sets it), in a database of its own.
+    #[tokio::test]
+    async fn postgres_passes_the_store_contract() {
+        let Ok(server) = std::env::var("HERALD_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the PostgreSQL contract: set HERALD_TEST_POSTGRES_URL"
+            );
+            return;
+        };
+        let admin = sqlx::PgPool::connect(&server).await.unwrap();
+        let database = format!("herald_contract_{}", std::process::id());
+        sqlx::query(&format!("drop database if exists {database}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("create database {database}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = format!("{}/{database}", server.trim_end_matches('/'));
+        let store = PostgresStore::open(&url).await.unwrap();
+        herald_store::contract::check_store(&store).await;
     }
 }
