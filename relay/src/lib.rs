@@ -17,3 +17,4 @@ pub mod providers;
 pub mod startup;
 pub mod state;
 mod validate_command;
+pub mod webhook_pipeline;

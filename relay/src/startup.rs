@@ -12,10 +12,10 @@ use crate::bootstrap;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::crypto::SecretBox;
-use crate::http;
 use crate::metrics::Metrics;
 use crate::providers::meta::MetaClient;
 use crate::state::AppState;
+use crate::{http, webhook_pipeline};
 
 /// Binds the listening socket, naming the address in the error.
 pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -50,6 +50,8 @@ pub async fn prepare(
         sandboxes: Arc::default(),
         sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
         metrics: Arc::new(Metrics::new()),
+        accounts: Arc::default(),
+        webhooks: Arc::new(OnceLock::new()),
     };
     let notices = bootstrap::first_start(&state, settings).await?;
     Ok((state, notices))
@@ -68,6 +70,7 @@ pub async fn serve(
     let _ = state
         .webhook_url
         .set(format!("http://{loopback}/webhooks/meta"));
+    let _ = state.webhooks.set(webhook_pipeline::start(&state));
     let app = http::router(&settings, state);
     tracing::info!(%address, "relay listening");
     axum::serve(listener, app)

@@ -8,7 +8,9 @@ use herald_store::Store;
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;
 use crate::crypto::SecretBox;
+use crate::http::AccountDirectory;
 use crate::metrics::Metrics;
+use crate::webhook_pipeline::WebhookWriter;
 
 /// Shared state of the running relay; cheap to clone.
 #[derive(Clone)]
@@ -31,4 +33,8 @@ pub struct AppState {
     pub sandbox_review_delay_ms: u64,
     /// Counters served at `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Accounts with their secrets opened, cached for webhooks; refreshed when one changes.
+    pub accounts: Arc<AccountDirectory>,
+    /// The group-commit writer of webhooks, started when the relay serves.
+    pub webhooks: Arc<OnceLock<WebhookWriter>>,
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
 use herald_store::{
-    AccountData, AccountRecord, NewWebhookEvent, Result, Store, StoreError, TemplateContent,
-    TemplateRecord, TemplateReview, UserRecord,
+    AccountData, AccountRecord, NewWebhookEvent, Result, Store, StoreError, StoredWebhook,
+    TemplateContent, TemplateRecord, TemplateReview, UserRecord,
 };
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow, Postgres};
@@ -427,30 +427,59 @@ macro_rules! impl_store {
         template_from(&row)
     }
 
-    async fn record_webhook(&self, event: &NewWebhookEvent<'_>, now: i64) -> Result<Option<i64>> {
-        let inserted: Option<i64> = sqlx::query_scalar::<$db, _>(
-            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at)
-             values ($1, $2, $3, $4, $5) on conflict (dedupe_key) do nothing returning id",
-        )
-        .bind(event.provider.as_str())
-        .bind(event.account_id)
-        .bind(event.dedupe_key)
-        .bind(event.payload)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(other)?;
-        Ok(inserted)
-    }
-
-    async fn mark_webhook_processed(&self, id: i64, now: i64) -> Result<()> {
-        let result = sqlx::query::<$db>("update webhook_events set processed_at = $1 where id = $2")
+    async fn record_webhooks(&self, events: &[NewWebhookEvent<'_>], now: i64) -> Result<Vec<Option<i64>>> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let mut ids = Vec::with_capacity(events.len());
+        for event in events {
+            let inserted: Option<i64> = sqlx::query_scalar::<$db, _>(
+                "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at)
+                 values ($1, $2, $3, $4, $5) on conflict (dedupe_key) do nothing returning id",
+            )
+            .bind(event.provider.as_str())
+            .bind(event.account_id)
+            .bind(event.dedupe_key)
+            .bind(event.payload)
             .bind(now)
-            .bind(id)
-            .execute(&self.pool)
+            .fetch_optional(&mut *transaction)
             .await
             .map_err(other)?;
-        expect_one_row(result.rows_affected())
+            ids.push(inserted);
+        }
+        transaction.commit().await.map_err(other)?;
+        Ok(ids)
+    }
+
+    async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>> {
+        let rows = sqlx::query::<$db>(
+            "select id, account_id, payload from webhook_events
+             where processed_at is null order by id limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredWebhook {
+                    id: row.try_get("id").map_err(other)?,
+                    account_id: row.try_get("account_id").map_err(other)?,
+                    payload: row.try_get("payload").map_err(other)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        for id in ids {
+            sqlx::query::<$db>("update webhook_events set processed_at = $1 where id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await
+                .map_err(other)?;
+        }
+        transaction.commit().await.map_err(other)
     }
 }
         }

@@ -165,4 +165,56 @@ async fn templates(store: &dyn Store) {
         store.template(second + 1000).await,
         Err(StoreError::NotFound)
     ));
+    assert_eq!(
+        store
+            .template_by_provider_id(account, "123")
+            .await
+            .unwrap()
+            .id,
+        first
+    );
+    assert!(matches!(
+        store.template_by_provider_id(account, "404").await,
+        Err(StoreError::NotFound)
+    ));
+    webhooks(store, account).await;
+}
+
+async fn webhooks(store: &dyn Store, account: i64) {
+    let event = crate::NewWebhookEvent {
+        provider: Provider::Meta,
+        account_id: Some(account),
+        dedupe_key: "sha-of-body",
+        payload: "{\"object\":\"whatsapp_business_account\"}",
+    };
+    let other = crate::NewWebhookEvent {
+        account_id: None,
+        dedupe_key: "other",
+        ..event
+    };
+    let ids = store
+        .record_webhooks(&[event, other, event], 10)
+        .await
+        .unwrap();
+    assert!(ids[0].is_some() && ids[1].is_some());
+    assert_eq!(
+        ids[2], None,
+        "a replay in the same batch is not stored twice"
+    );
+    assert_eq!(
+        store.record_webhooks(&[event], 11).await.unwrap(),
+        [None],
+        "nor in a later one"
+    );
+    let pending = store.unprocessed_webhooks(10).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|w| Some(w.id)).collect::<Vec<_>>(),
+        ids[..2]
+    );
+    assert_eq!(pending[0].payload, event.payload);
+    store
+        .mark_webhooks_processed(&[pending[0].id], 12)
+        .await
+        .unwrap();
+    assert_eq!(store.unprocessed_webhooks(10).await.unwrap().len(), 1);
 }

@@ -196,11 +196,28 @@ pub trait Store: Send + Sync {
         provider_template_id: &str,
     ) -> Result<TemplateRecord>;
 
-    /// Stores a webhook before it is acknowledged; `None` when the same `dedupe_key` was
-    /// stored before (a replay).
-    async fn record_webhook(&self, event: &NewWebhookEvent<'_>, now: i64) -> Result<Option<i64>>;
-    /// Marks a stored webhook as applied.
-    async fn mark_webhook_processed(&self, id: i64, now: i64) -> Result<()>;
+    /// Stores webhooks in one transaction (group commit) before they are acknowledged; for each
+    /// its id, or `None` when the same `dedupe_key` was stored before (a replay).
+    async fn record_webhooks(
+        &self,
+        events: &[NewWebhookEvent<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>>;
+    /// Stored webhooks not yet applied, oldest first.
+    async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>>;
+    /// Marks stored webhooks as applied, in one transaction.
+    async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()>;
+}
+
+/// A stored webhook waiting to be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWebhook {
+    /// Id.
+    pub id: i64,
+    /// The account it concerns.
+    pub account_id: Option<i64>,
+    /// The raw body.
+    pub payload: String,
 }
 
 /// A webhook as received.

@@ -1,5 +1,7 @@
 //! Provider accounts. Secrets are write-only: sealed before storage, never returned.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,6 +23,34 @@ pub(crate) struct OpenedAccount {
     pub(crate) record: AccountRecord,
     pub(crate) settings: AccountSettings,
     pub(crate) secrets: AccountSecrets,
+}
+
+/// Every account with its secrets opened, kept in memory so that a webhook costs no database
+/// read and no decryption; account writes invalidate it.
+#[derive(Debug, Default)]
+pub struct AccountDirectory {
+    cached: tokio::sync::RwLock<Option<Arc<Vec<OpenedAccount>>>>,
+}
+
+impl AccountDirectory {
+    /// Every account, from the cache or freshly loaded.
+    pub(crate) async fn all(&self, state: &AppState) -> Result<Arc<Vec<OpenedAccount>>> {
+        if let Some(accounts) = self.cached.read().await.as_ref() {
+            return Ok(Arc::clone(accounts));
+        }
+        let mut cached = self.cached.write().await;
+        let mut accounts = Vec::new();
+        for record in state.store.list_accounts().await? {
+            accounts.push(open_account(state, record.id).await?);
+        }
+        let accounts = Arc::new(accounts);
+        *cached = Some(Arc::clone(&accounts));
+        Ok(accounts)
+    }
+
+    async fn invalidate(&self) {
+        *self.cached.write().await = None;
+    }
 }
 
 /// Loads an account and opens its secrets.
@@ -146,6 +176,7 @@ pub(crate) async fn insert_account(
         .store
         .create_account(&seal(state, input, &secrets)?, state.clock.now_ms())
         .await?;
+    state.accounts.invalidate().await;
     open_account(state, id).await
 }
 
@@ -188,5 +219,6 @@ pub(crate) async fn update_account(
         .store
         .update_account(id, &seal(&state, &input, &secrets)?, state.clock.now_ms())
         .await?;
+    state.accounts.invalidate().await;
     Ok(Json(view(&open_account(&state, id).await?)))
 }

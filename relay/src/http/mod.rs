@@ -21,8 +21,10 @@ use herald_api::API_PREFIX;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
+pub use accounts::AccountDirectory;
 pub(crate) use accounts::{OpenedAccount, insert_account};
 pub(crate) use users::check_new_user;
+pub(crate) use webhooks::apply_meta_webhook;
 
 use crate::auth;
 use crate::config::Settings;

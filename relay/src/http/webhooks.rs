@@ -10,14 +10,15 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use herald_domain::{Provider, TemplateQuality, TemplateStatus};
-use herald_store::{NewWebhookEvent, StoreError, TemplateReview};
+use herald_store::{StoreError, TemplateReview};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, Result};
-use crate::http::accounts::{OpenedAccount, open_account};
+use crate::http::accounts::OpenedAccount;
 use crate::state::AppState;
+use crate::webhook_pipeline::{IncomingWebhook, Stored};
 
 /// Meta sends at most 3 MB per POST.
 pub(crate) const WEBHOOK_BODY_LIMIT_BYTES: usize = 3 * 1024 * 1024;
@@ -82,51 +83,41 @@ pub(crate) async fn receive_meta_webhook(
             .webhook(account.record.provider.as_str(), "bad_signature");
         return Err(AppError::SignatureInvalid);
     }
-    let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest {
+    let payload_text = String::from_utf8(body.to_vec()).map_err(|_| AppError::BadRequest {
         code: "invalid_json",
         message: "the webhook body is not UTF-8".to_owned(),
         field: None,
     })?;
-    let dedupe_key = hex::encode(Sha256::digest(&body));
-    let event = NewWebhookEvent {
-        provider: account.record.provider,
-        account_id: Some(account.record.id),
-        dedupe_key: &dedupe_key,
-        payload: text,
-    };
-    let Some(event_id) = state
-        .store
-        .record_webhook(&event, state.clock.now_ms())
-        .await?
-    else {
-        tracing::debug!(dedupe_key, "replayed webhook ignored");
-        state
-            .metrics
-            .webhook(account.record.provider.as_str(), "replayed");
-        state
-            .metrics
-            .webhook(account.record.provider.as_str(), "replayed");
-        return Ok(StatusCode::OK);
-    };
-    state
-        .metrics
-        .webhook(account.record.provider.as_str(), "stored");
-    apply(&state, &account, &payload).await?;
-    state
-        .store
-        .mark_webhook_processed(event_id, state.clock.now_ms())
+    let writer = state
+        .webhooks
+        .get()
+        .ok_or_else(|| anyhow::anyhow!("the webhook writer is not running"))?;
+    let provider = account.record.provider;
+    let stored = writer
+        .store(IncomingWebhook {
+            provider,
+            account_id: account.record.id,
+            dedupe_key: hex::encode(Sha256::digest(&body)),
+            payload: payload_text,
+        })
         .await?;
+    let outcome = match stored {
+        Stored::New => "stored",
+        Stored::Replay => "replayed",
+    };
+    state.metrics.webhook(provider.as_str(), outcome);
     Ok(StatusCode::OK)
 }
 
 async fn meta_accounts(state: &AppState) -> Result<Vec<OpenedAccount>> {
-    let mut accounts = Vec::new();
-    for record in state.store.list_accounts().await? {
-        if matches!(record.provider, Provider::Meta | Provider::Sandbox) {
-            accounts.push(open_account(state, record.id).await?);
-        }
-    }
-    Ok(accounts)
+    Ok(state
+        .accounts
+        .all(state)
+        .await?
+        .iter()
+        .filter(|account| matches!(account.record.provider, Provider::Meta | Provider::Sandbox))
+        .cloned()
+        .collect())
 }
 
 /// The account whose phone-number id (message events) or WABA id (template events) the payload
@@ -193,7 +184,22 @@ fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
             == 0
 }
 
-async fn apply(state: &AppState, account: &OpenedAccount, payload: &Value) -> Result<()> {
+/// Applies a stored Meta webhook (idempotent: applying it twice changes nothing more).
+pub(crate) async fn apply_meta_webhook(
+    state: &AppState,
+    account_id: i64,
+    payload: &str,
+) -> anyhow::Result<()> {
+    let Ok(payload) = serde_json::from_str::<Value>(payload) else {
+        tracing::warn!(account_id, "a stored webhook is not JSON; skipped");
+        return Ok(());
+    };
+    apply(state, account_id, &payload)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+async fn apply(state: &AppState, account_id: i64, payload: &Value) -> Result<()> {
     let changes = payload
         .get("entry")
         .and_then(Value::as_array)
@@ -214,7 +220,7 @@ async fn apply(state: &AppState, account: &OpenedAccount, payload: &Value) -> Re
         let value = change.get("value").unwrap_or(&Value::Null);
         match field {
             "message_template_status_update" | "message_template_quality_update" => {
-                apply_template_event(state, account.record.id, field, value).await?;
+                apply_template_event(state, account_id, field, value).await?;
             }
             other => tracing::debug!(field = other, "webhook field not handled yet"),
         }

@@ -1,0 +1,148 @@
+//! The path of a webhook after its signature is checked: group commit, then application.
+//!
+//! Many concurrent webhooks share one transaction: the writer takes every event waiting (up to
+//! [`BATCH_MAX`]), stores them in one commit, and only then lets each request answer 200. One
+//! fsync per webhook would cap the relay near the disk's flush rate (CEILINGS.md); one per batch
+//! does not. The applier then reads stored, unapplied events in order, applies them (idempotent:
+//! replaying one changes nothing) and marks them, also in batches. Events stored before a crash
+//! and not yet applied are applied on the next start.
+
+use std::sync::Arc;
+
+use herald_domain::Provider;
+use herald_store::NewWebhookEvent;
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use crate::state::AppState;
+
+/// Most webhooks stored in one transaction.
+const BATCH_MAX: usize = 256;
+/// Most stored webhooks applied per round.
+const APPLY_BATCH: i64 = 512;
+
+/// A webhook to store.
+#[derive(Debug)]
+pub struct IncomingWebhook {
+    /// Which provider sent it.
+    pub provider: Provider,
+    /// The account it concerns.
+    pub account_id: i64,
+    /// SHA-256 of the raw body.
+    pub dedupe_key: String,
+    /// The raw body.
+    pub payload: String,
+}
+
+/// Whether the webhook was stored now or had been stored before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored by this delivery.
+    New,
+    /// A replay of a stored delivery.
+    Replay,
+}
+
+type Job = (IncomingWebhook, oneshot::Sender<Result<Stored, String>>);
+
+/// The handle requests use to store webhooks.
+#[derive(Debug, Clone)]
+pub struct WebhookWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl WebhookWriter {
+    /// Stores `webhook` durably; returns once its transaction has committed.
+    pub async fn store(&self, webhook: IncomingWebhook) -> anyhow::Result<Stored> {
+        let (reply, committed) = oneshot::channel();
+        self.jobs
+            .send((webhook, reply))
+            .await
+            .map_err(|_| anyhow::anyhow!("the webhook writer has stopped"))?;
+        committed
+            .await
+            .map_err(|_| anyhow::anyhow!("the webhook writer dropped the event"))?
+            .map_err(|error| anyhow::anyhow!("cannot store the webhook: {error}"))
+    }
+}
+
+/// Starts the writer and the applier for `state`; returns the writer's handle.
+pub fn start(state: &AppState) -> WebhookWriter {
+    let (jobs, receiver) = mpsc::channel::<Job>(BATCH_MAX * 8);
+    let stored = Arc::new(Notify::new());
+    tokio::spawn(write_batches(state.clone(), receiver, Arc::clone(&stored)));
+    tokio::spawn(apply_stored(state.clone(), stored));
+    WebhookWriter { jobs }
+}
+
+async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, stored: Arc<Notify>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(BATCH_MAX);
+    while receiver.recv_many(&mut batch, BATCH_MAX).await > 0 {
+        let events: Vec<NewWebhookEvent<'_>> = batch
+            .iter()
+            .map(|(webhook, _)| NewWebhookEvent {
+                provider: webhook.provider,
+                account_id: Some(webhook.account_id),
+                dedupe_key: &webhook.dedupe_key,
+                payload: &webhook.payload,
+            })
+            .collect();
+        let outcome = state
+            .store
+            .record_webhooks(&events, state.clock.now_ms())
+            .await;
+        drop(events);
+        match outcome {
+            Ok(ids) => {
+                for ((_, reply), id) in batch.drain(..).zip(ids) {
+                    let _ = reply.send(Ok(if id.is_some() {
+                        Stored::New
+                    } else {
+                        Stored::Replay
+                    }));
+                }
+                stored.notify_one();
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot store a batch of webhooks");
+                for (_, reply) in batch.drain(..) {
+                    let _ = reply.send(Err(error.to_string()));
+                }
+            }
+        }
+    }
+}
+
+async fn apply_stored(state: AppState, stored: Arc<Notify>) {
+    loop {
+        match apply_pending(&state).await {
+            Ok(0) => stored.notified().await,
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "cannot apply stored webhooks; retrying"
+                );
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Applies stored webhooks not yet applied; returns how many it applied.
+async fn apply_pending(state: &AppState) -> anyhow::Result<usize> {
+    let pending = state.store.unprocessed_webhooks(APPLY_BATCH).await?;
+    let mut applied = Vec::with_capacity(pending.len());
+    for webhook in &pending {
+        if let Some(account_id) = webhook.account_id {
+            crate::http::apply_meta_webhook(state, account_id, &webhook.payload).await?;
+        }
+        applied.push(webhook.id);
+    }
+    if !applied.is_empty() {
+        state
+            .store
+            .mark_webhooks_processed(&applied, state.clock.now_ms())
+            .await?;
+    }
+    Ok(applied.len())
+}
