@@ -33,6 +33,10 @@ pub struct Settings {
     #[arg(long, env = "HERALD_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
+    /// Seconds between two syncs of every account's templates with its provider (0: never).
+    #[arg(long, env = "HERALD_TEMPLATE_SYNC_SECONDS", default_value_t = 900)]
+    pub template_sync_seconds: u64,
+
     /// Milliseconds the in-process sandbox provider takes to review a template.
     #[arg(long, env = "HERALD_SANDBOX_REVIEW_DELAY_MS", default_value_t = 3000)]
     pub sandbox_review_delay_ms: u64,

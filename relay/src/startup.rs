@@ -3,8 +3,10 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use anyhow::Context;
+use herald_domain::{Provider, TemplateFilter};
 use tokio::net::TcpListener;
 
 use crate::auth::LoginLimiter;
@@ -71,12 +73,52 @@ pub async fn serve(
         .webhook_url
         .set(format!("http://{loopback}/webhooks/meta"));
     let _ = state.webhooks.set(webhook_pipeline::start(&state));
+    if settings.template_sync_seconds > 0 {
+        tokio::spawn(sync_templates_periodically(
+            state.clone(),
+            Duration::from_secs(settings.template_sync_seconds),
+        ));
+    }
     let app = http::router(&settings, state);
     tracing::info!(%address, "relay listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")
+}
+
+/// Every `period`, syncs the templates of every Meta and sandbox account that has submitted
+/// ones, so that a missed webhook is caught up.
+async fn sync_templates_periodically(state: AppState, period: Duration) {
+    let mut ticks = tokio::time::interval(period);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let accounts = match state.store.list_accounts().await {
+            Ok(accounts) => accounts,
+            Err(error) => {
+                tracing::warn!(%error, "template sync: cannot list accounts");
+                continue;
+            }
+        };
+        for account in accounts
+            .iter()
+            .filter(|account| account.provider != Provider::Kaleyra)
+        {
+            let submitted = state
+                .store
+                .list_templates(account.id, TemplateFilter::NotDeleted)
+                .await
+                .is_ok_and(|templates| templates.iter().any(|t| t.provider_template_id.is_some()));
+            if !submitted {
+                continue;
+            }
+            match http::sync_account_templates(&state, account.id).await {
+                Ok(report) => tracing::debug!(account = account.id, ?report, "templates synced"),
+                Err(error) => tracing::warn!(account = account.id, %error, "template sync failed"),
+            }
+        }
+    }
 }
 
 /// The machine's clock, for `prepare`.

@@ -28,6 +28,11 @@ pub struct TestRelay {
 impl TestRelay {
     /// Starts a relay whose web folder holds a one-line `index.html`.
     pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestRelay::spawn`], with settings changed by `configure` first.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
         let folder = tempfile::tempdir()?;
         let web_dir = folder.path().join("web");
         std::fs::create_dir_all(&web_dir)?;
@@ -35,7 +40,7 @@ impl TestRelay {
             web_dir.join("index.html"),
             "<!doctype html><title>Herald test page</title>",
         )?;
-        let settings = Settings {
+        let mut settings = Settings {
             listen: "127.0.0.1:0".parse()?,
             data_dir: folder.path().join("data"),
             web_dir,
@@ -43,7 +48,9 @@ impl TestRelay {
             secret_key: None,
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             sandbox_review_delay_ms: 50,
+            template_sync_seconds: 0,
         };
+        configure(&mut settings);
         let database_url = settings.database_url.clone();
         let (state, _notices) =
             relay::startup::prepare(&settings, relay::startup::system_clock()).await?;

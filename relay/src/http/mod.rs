@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 pub use accounts::AccountDirectory;
 pub(crate) use accounts::{OpenedAccount, insert_account};
+pub(crate) use templates::sync_account_templates;
 pub(crate) use users::check_new_user;
 pub(crate) use webhooks::apply_meta_webhook;
 

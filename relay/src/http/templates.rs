@@ -282,8 +282,17 @@ pub(crate) async fn sync_templates(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
 ) -> Result<Json<SyncReport>> {
-    let account = open_account(&state, account_id).await?;
-    let client = providers::meta_client(&state, &account).await?;
+    Ok(Json(sync_account_templates(&state, account_id).await?))
+}
+
+/// Brings an account's templates up to date with the provider's list (on demand, and
+/// periodically from [`crate::startup`]).
+pub(crate) async fn sync_account_templates(
+    state: &AppState,
+    account_id: i64,
+) -> Result<SyncReport> {
+    let account = open_account(state, account_id).await?;
+    let client = providers::meta_client(state, &account).await?;
     let remote = client
         .list_templates(account.settings.waba_id.as_deref().unwrap_or_default())
         .await;
@@ -327,8 +336,8 @@ pub(crate) async fn sync_templates(
             updated += 1;
         }
     }
-    Ok(Json(SyncReport {
+    Ok(SyncReport {
         listed: remote.len(),
         updated,
-    }))
+    })
 }

@@ -217,3 +217,50 @@ async fn provider_refusals_come_back_with_the_providers_code() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
+    let relay = TestRelay::spawn_with(|settings| settings.template_sync_seconds = 1)
+        .await
+        .unwrap();
+    let admin = relay.admin().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(
+        listener,
+        SandboxConfig {
+            // Nothing listens here: every review webhook is lost.
+            webhook_url: "http://127.0.0.1:9/webhooks/meta".into(),
+            app_secret: "s".into(),
+            access_token: "t".into(),
+            waba_id: "w".into(),
+            phone_number_id: "p".into(),
+            review_delay_ms: 10,
+            reject_patterns: Vec::new(),
+        },
+    )
+    .unwrap();
+    let account: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({"name": "Lossy", "provider": "meta",
+            "settings": {"waba_id": "w", "phone_number_id": "p", "base_url": sandbox.base_url},
+            "secrets": {"access_token": "t", "app_secret": "s"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = create(
+        &relay,
+        &admin,
+        account["id"].as_i64().unwrap(),
+        &template("lossy", "Hello {{1}}, your order has shipped."),
+    )
+    .await;
+    admin
+        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
+        .send()
+        .await
+        .unwrap();
+    status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
+}
