@@ -2,14 +2,12 @@
 //! only as its SHA-256), the role guards every API route goes through, and the login limiter.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 
 use aes_gcm::aead::OsRng;
 use aes_gcm::aead::rand_core::RngCore;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -103,23 +101,11 @@ impl std::fmt::Debug for LoginLimiter {
     }
 }
 
-/// The signed-in user, put in the request by the guards.
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub Arc<UserRecord>);
-
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or(AppError::Unauthenticated)
-    }
-}
-
-async fn signed_in_user(state: &AppState, jar: &CookieJar) -> Result<UserRecord, AppError> {
+/// The user of the session cookie in `jar`; `Unauthenticated` without a valid one.
+pub(crate) async fn signed_in_user(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<UserRecord, AppError> {
     let token = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
     match state
         .store
@@ -132,37 +118,18 @@ async fn signed_in_user(state: &AppState, jar: &CookieJar) -> Result<UserRecord,
     }
 }
 
-async fn guard(
-    state: &AppState,
-    required: Role,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    let jar = CookieJar::from_headers(request.headers());
-    let user = signed_in_user(state, &jar).await?;
-    if !user.role.allows(required) {
-        return Err(AppError::Forbidden);
-    }
-    request.extensions_mut().insert(CurrentUser(Arc::new(user)));
-    Ok(next.run(request).await)
-}
-
-/// Route guard: any signed-in user.
-pub async fn require_agent(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    guard(&state, Role::Agent, request, next).await
-}
-
-/// Route guard: admins only.
+/// Route guard: admins only. Agents get 403, visitors 401.
 pub async fn require_admin(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    guard(&state, Role::Admin, request, next).await
+    let jar = CookieJar::from_headers(request.headers());
+    let user = signed_in_user(&state, &jar).await?;
+    if !user.role.allows(Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(next.run(request).await)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifactsDir, launchBrowser, openPage, startRelay } from './harness.mjs';
+import { adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
 
 let relay;
 let browser;
@@ -18,8 +18,10 @@ after(async () => {
   await relay?.stop();
 });
 
-test('the app loads with no console errors and reacts to typing', async () => {
+test('the app loads with no console errors and checks the content as the user types', async () => {
   const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.goto(`${relay.baseUrl}/templates`);
   const body = page.getByLabel('Message content');
   await body.waitFor();
 

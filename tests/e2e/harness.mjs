@@ -27,13 +27,19 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
+/** Password of the first admin of every relay the end-to-end tests start. */
+export const adminPassword = 'e2e-admin-password';
+
 /** Starts the relay; resolves once it answers /healthz. */
 export async function startRelay() {
   const dataDir = await mkdtemp(join(tmpdir(), 'herald-e2e-data-'));
   const child = spawn(
     relayBinary,
     ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-dir', webDir],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG: 'warn' } },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, HERALD_LOG: 'warn', HERALD_ADMIN_PASSWORD: adminPassword },
+    },
   );
   const exited = new Promise((_, reject) =>
     child.once('exit', (code) => reject(new Error(`relay exited early with code ${code}`))),
@@ -102,4 +108,29 @@ export async function openPage(context, url) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(url);
   return { page, problems };
+}
+
+/** Signs in through the sign-in page and waits for the app's layout. */
+export async function signIn(page, baseUrl, username, password) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-user').waitFor();
+}
+
+/** Creates a user through the API as the first admin. */
+export async function createUser(baseUrl, user) {
+  const login = await fetch(`${baseUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: adminPassword }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const created = await fetch(`${baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(user),
+  });
+  if (!created.ok) throw new Error(`creating ${user.username} failed: ${created.status}`);
 }

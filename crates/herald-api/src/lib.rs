@@ -45,6 +45,13 @@ pub struct SessionUser {
     pub role: Role,
 }
 
+/// `GET /api/v1/session`: the signed-in user, or `null` (a visitor is not an error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    /// The user, when signed in.
+    pub user: Option<SessionUser>,
+}
+
 /// `POST /api/v1/users`: an admin creates a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewUser {

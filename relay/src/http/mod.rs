@@ -39,8 +39,6 @@ const API_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub enum Access {
     /// Anyone (signing in).
     Public,
-    /// Any signed-in user.
-    SignedIn,
     /// Admins only.
     Admin,
 }
@@ -74,11 +72,11 @@ impl ApiRoute {
 
 /// Every API route, with the role it needs.
 pub fn api_routes() -> Vec<ApiRoute> {
-    use Access::{Admin, Public, SignedIn};
+    use Access::{Admin, Public};
     vec![
         ApiRoute::new(Public, Method::POST, "/session", session::create_session),
         ApiRoute::new(Public, Method::DELETE, "/session", session::delete_session),
-        ApiRoute::new(SignedIn, Method::GET, "/session", session::show_session),
+        ApiRoute::new(Public, Method::GET, "/session", session::show_session),
         ApiRoute::new(Admin, Method::POST, "/users", users::create_user),
         ApiRoute::new(Admin, Method::GET, "/accounts", accounts::list_accounts),
         ApiRoute::new(Admin, Method::POST, "/accounts", accounts::create_account),
@@ -145,9 +143,6 @@ fn api_router(state: &AppState) -> Router<AppState> {
     for route in api_routes() {
         let handler = match route.access {
             Access::Public => route.handler,
-            Access::SignedIn => route
-                .handler
-                .route_layer(from_fn_with_state(state.clone(), auth::require_agent)),
             Access::Admin => route
                 .handler
                 .route_layer(from_fn_with_state(state.clone(), auth::require_admin)),

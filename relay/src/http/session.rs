@@ -7,10 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use herald_api::{LoginRequest, SessionUser};
+use herald_api::{LoginRequest, SessionState, SessionUser};
 use herald_store::StoreError;
 
-use crate::auth::{self, CurrentUser, SESSION_COOKIE, SESSION_LIFETIME_MS};
+use crate::auth::{self, SESSION_COOKIE, SESSION_LIFETIME_MS};
 use crate::error::{AppError, Result};
 use crate::http::json::AppJson;
 use crate::state::AppState;
@@ -65,9 +65,19 @@ pub(crate) async fn create_session(
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| auth::hash_password(&auth::new_password()).unwrap_or_default());
 
-/// `GET /api/v1/session`: who is signed in.
-pub(crate) async fn show_session(CurrentUser(user): CurrentUser) -> Json<SessionUser> {
-    Json(view(&user))
+/// `GET /api/v1/session`: who is signed in, or `{"user": null}` for a visitor, so that the app's
+/// first look at the session is not an error.
+pub(crate) async fn show_session(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Json<SessionState>> {
+    match auth::signed_in_user(&state, &jar).await {
+        Ok(user) => Ok(Json(SessionState {
+            user: Some(view(&user)),
+        })),
+        Err(AppError::Unauthenticated) => Ok(Json(SessionState { user: None })),
+        Err(error) => Err(error),
+    }
 }
 
 /// `DELETE /api/v1/session`: ends the session and clears the cookie.

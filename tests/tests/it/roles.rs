@@ -60,5 +60,5 @@ async fn an_agent_may_see_its_own_session() {
         .json()
         .await
         .unwrap();
-    assert_eq!(me["role"], "agent");
+    assert_eq!(me["user"]["role"], "agent");
 }

@@ -44,13 +44,26 @@ async fn sign_in_sets_an_http_only_same_site_cookie_and_sign_out_ends_it() {
         .await
         .unwrap();
     assert_eq!(signed_out.status(), 204);
-    let me = client
+    let me: Value = client
         .get(relay.url("/api/v1/session"))
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
-    assert_eq!(me.status(), 401);
-    let body: Value = me.json().await.unwrap();
+    assert_eq!(
+        me,
+        json!({"user": null}),
+        "a visitor is told so, without an error"
+    );
+    let guarded = client
+        .get(relay.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(guarded.status(), 401, "the ended session opens nothing");
+    let body: Value = guarded.json().await.unwrap();
     assert_eq!(body["code"], "unauthenticated");
 }
 

@@ -1,0 +1,58 @@
+// Signing in and out, and what each role sees.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { adminPassword, artifactsDir, createUser, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+
+let relay;
+let browser;
+
+before(async () => {
+  relay = await startRelay();
+  browser = await launchBrowser();
+  await createUser(relay.baseUrl, { username: 'agent', password: 'agent-password-1', role: 'agent' });
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test('a signed-out visitor is sent to the sign-in page; a wrong password is named', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/accounts`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.match(page.url(), /\/login$/);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('sign-in-error').filter({ hasText: 'wrong user name or password' }).waitFor();
+  await page.close();
+  // The refused sign-in is the only error the browser logs (the 401 of the failed request).
+  assert.ok(problems.every((problem) => problem.includes('401')), problems.join('\n'));
+});
+
+test('an admin sees the accounts, with secrets shown only as set, and signs out', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Accounts' }).click();
+  const table = page.getByTestId('accounts');
+  await table.getByText('Sandbox demo').waitFor();
+  assert.match(await table.textContent(), /sandbox.*set.*set/);
+  await page.screenshot({ path: join(artifactsDir, 'accounts.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.close();
+  assert.deepEqual(problems, []);
+});
+
+test('an agent sees no accounts page and cannot reach it by URL', async () => {
+  const context = browser.context;
+  const { page } = await openPage(context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'agent', 'agent-password-1');
+  assert.equal(await page.getByRole('link', { name: 'Accounts' }).count(), 0);
+  await page.goto(`${relay.baseUrl}/accounts`);
+  await page.getByTestId('no-access').waitFor();
+  assert.equal(await page.getByTestId('accounts').count(), 0);
+  await page.close();
+});

@@ -1,0 +1,93 @@
+//! Typed calls to the relay's `/api/v1`. Every failure is an [`ApiError`]: the network, an HTTP
+//! error with the relay's `{"code", "message", "field"?}` body, or an answer that does not decode.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use herald_api::{API_PREFIX, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// The relay could not be reached.
+    #[error("the server cannot be reached: {0}")]
+    Network(String),
+    /// The relay refused, with its error body.
+    #[error("{}", .body.message)]
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error.
+        body: ErrorBody,
+    },
+    /// The answer was not what this app expects.
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// Whether the caller must sign in.
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self, Self::Http { status: 401, .. })
+    }
+}
+
+fn url(path: &str) -> String {
+    format!("{API_PREFIX}{path}")
+}
+
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let request = request.map_err(|error| ApiError::Decode(error.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|error| ApiError::Network(error.to_string()))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            code: "http_error".to_owned(),
+            message: format!("the server answered {status}"),
+            field: None,
+            diagnostics: Vec::new(),
+        });
+    Err(ApiError::Http { status, body })
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    response
+        .json()
+        .await
+        .map_err(|error| ApiError::Decode(error.to_string()))
+}
+
+fn with_json<B: Serialize>(builder: RequestBuilder, body: &B) -> Result<Request, gloo_net::Error> {
+    builder.json(body)
+}
+
+/// `GET /session`: the signed-in user, `None` for a visitor.
+pub async fn current_user() -> Result<Option<SessionUser>, ApiError> {
+    let state: SessionState = decode(send(Request::get(&url("/session")).build()).await?).await?;
+    Ok(state.user)
+}
+
+/// `POST /session`.
+pub async fn sign_in(login: &LoginRequest) -> Result<SessionUser, ApiError> {
+    decode(send(with_json(Request::post(&url("/session")), login)).await?).await
+}
+
+/// `DELETE /session`.
+pub async fn sign_out() -> Result<(), ApiError> {
+    send(Request::delete(&url("/session")).build())
+        .await
+        .map(|_| ())
+}
+
+/// `GET /accounts`.
+pub async fn list_accounts() -> Result<Vec<AccountView>, ApiError> {
+    decode(send(Request::get(&url("/accounts")).build()).await?).await
+}
