@@ -120,6 +120,12 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
     }
 }
 
+/// The columns of [`TemplateRecord`], for every query that reads templates.
+const TEMPLATE_SELECT: &str = "select id, account_id, name, language, file_json, status, quality,
+    rejection_reason, provider_template_id, deleted_at from templates";
+/// The columns of [`AccountRecord`].
+const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets from accounts";
+
 /// Implements [`Store`] for `$store` over the `$db` backend whose rows are `$row`: one body of
 /// queries for every backend.
 macro_rules! impl_store {
@@ -277,7 +283,7 @@ macro_rules! impl_store {
 
     async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
         let rows = sqlx::query::<$db>(
-            "select id, name, provider, settings_json, secrets from accounts order by id",
+            &format!("{ACCOUNT_SELECT} order by id"),
         )
         .fetch_all(&self.pool)
         .await
@@ -287,7 +293,7 @@ macro_rules! impl_store {
 
     async fn account(&self, id: i64) -> Result<AccountRecord> {
         let row = sqlx::query::<$db>(
-            "select id, name, provider, settings_json, secrets from accounts where id = $1",
+            &format!("{ACCOUNT_SELECT} where id = $1"),
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -375,9 +381,7 @@ macro_rules! impl_store {
 
     async fn template(&self, id: i64) -> Result<TemplateRecord> {
         let row = sqlx::query::<$db>(
-            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
-                    provider_template_id, deleted_at
-             from templates where id = $1",
+            &format!("{TEMPLATE_SELECT} where id = $1"),
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -397,9 +401,7 @@ macro_rules! impl_store {
             TemplateFilter::Deleted => "and deleted_at is not null",
         };
         let rows = sqlx::query::<$db>(&format!(
-            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
-                    provider_template_id, deleted_at
-             from templates where account_id = $1 {condition} order by id"
+            "{TEMPLATE_SELECT} where account_id = $1 {condition} order by id"
         ))
         .bind(account_id)
         .fetch_all(&self.pool)
@@ -414,10 +416,10 @@ macro_rules! impl_store {
         provider_template_id: &str,
     ) -> Result<TemplateRecord> {
         let row = sqlx::query::<$db>(
-            "select id, account_id, name, language, file_json, status, quality, rejection_reason,
-                    provider_template_id, deleted_at
-             from templates where account_id = $1 and provider_template_id = $2
-             order by deleted_at is not null, id desc limit 1",
+            &format!(
+                "{TEMPLATE_SELECT} where account_id = $1 and provider_template_id = $2
+                 order by deleted_at is not null, id desc limit 1"
+            ),
         )
         .bind(account_id)
         .bind(provider_template_id)
