@@ -147,6 +147,29 @@ impl TestRelay {
         Ok(bytes)
     }
 
+    /// The id of the first account: the sandbox account seeded on first start.
+    pub async fn sandbox_account_id(&self, admin: &reqwest::Client) -> anyhow::Result<i64> {
+        let accounts: serde_json::Value = admin
+            .get(self.url("/api/v1/accounts"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        accounts[0]["id"]
+            .as_i64()
+            .context("the relay has no account")
+    }
+
+    /// Submits template `id` to its provider.
+    pub async fn submit_template(
+        &self,
+        admin: &reqwest::Client,
+        id: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        let url = self.url(&format!("/api/v1/templates/{id}/submit"));
+        Ok(admin.post(url).send().await?)
+    }
+
     /// The relay's data folder.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.folder.path().join("data")

@@ -59,22 +59,14 @@ async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
     )
     .await;
 
-    let submitted = admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-        .send()
-        .await
-        .unwrap();
+    let submitted = relay.submit_template(&admin, &created["id"]).await.unwrap();
     assert_eq!(submitted.status(), 200);
     let submitted: Value = submitted.json().await.unwrap();
     assert_eq!(submitted["status"], "PENDING");
     assert!(submitted["provider_template_id"].as_str().is_some());
 
     status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
-    let again = admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-        .send()
-        .await
-        .unwrap();
+    let again = relay.submit_template(&admin, &created["id"]).await.unwrap();
     assert_eq!(
         again.status(),
         200,
@@ -102,11 +94,7 @@ async fn a_rejection_carries_the_reason() {
         &template("refused", "Hello {{1}}, REJECT ME please now."),
     )
     .await;
-    admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-        .send()
-        .await
-        .unwrap();
+    relay.submit_template(&admin, &created["id"]).await.unwrap();
     let rejected = status_becomes(&relay, &admin, &created["id"], "REJECTED").await;
     assert_eq!(rejected["rejection_reason"], "INVALID_FORMAT");
 }
@@ -147,11 +135,7 @@ async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
             &template(&format!("t{index}"), "Hello {{1}}, your order has shipped."),
         )
         .await;
-        let response = admin
-            .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-            .send()
-            .await
-            .unwrap();
+        let response = relay.submit_template(&admin, &created["id"]).await.unwrap();
         assert_eq!(response.status(), 200);
         ids.push(created["id"].clone());
     }
@@ -195,8 +179,8 @@ async fn provider_refusals_come_back_with_the_providers_code() {
         &template("dup", "Hello {{1}}, your order has shipped."),
     )
     .await;
-    let url = relay.url(&format!("/api/v1/templates/{}/submit", created["id"]));
-    assert_eq!(admin.post(&url).send().await.unwrap().status(), 200);
+    let first = relay.submit_template(&admin, &created["id"]).await.unwrap();
+    assert_eq!(first.status(), 200);
     let second = create(
         &relay,
         &admin,
@@ -204,11 +188,7 @@ async fn provider_refusals_come_back_with_the_providers_code() {
         &template("dup", "Hello {{1}}, your parcel is on its way."),
     )
     .await;
-    let response = admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", second["id"])))
-        .send()
-        .await
-        .unwrap();
+    let response = relay.submit_template(&admin, &second["id"]).await.unwrap();
     assert_eq!(response.status(), 502);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "provider_error");
@@ -257,10 +237,6 @@ async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
         &template("lossy", "Hello {{1}}, your order has shipped."),
     )
     .await;
-    admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-        .send()
-        .await
-        .unwrap();
+    relay.submit_template(&admin, &created["id"]).await.unwrap();
     status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
 }

@@ -12,15 +12,7 @@ fn template(name: &str, body: &str) -> Value {
 }
 
 async fn sandbox_account(relay: &TestRelay, admin: &reqwest::Client) -> i64 {
-    let accounts: Value = admin
-        .get(relay.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    accounts[0]["id"].as_i64().unwrap()
+    relay.sandbox_account_id(admin).await.unwrap()
 }
 
 #[tokio::test]

@@ -89,9 +89,8 @@ async fn submitted_template(
         .send()
         .await
         .unwrap();
-    let submitted: Value = admin
-        .post(relay.url(&format!("/api/v1/templates/{}/submit", created["id"])))
-        .send()
+    let submitted: Value = relay
+        .submit_template(admin, &created["id"])
         .await
         .unwrap()
         .json()
