@@ -6,6 +6,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod json;
+mod openapi;
 mod session;
 mod templates;
 mod users;
@@ -51,11 +52,19 @@ pub struct ApiRoute {
     pub path: &'static str,
     /// Who may call it.
     pub access: Access,
+    /// What it does, for the OpenAPI document.
+    pub summary: &'static str,
     handler: MethodRouter<AppState>,
 }
 
 impl ApiRoute {
-    fn new<H, T>(access: Access, method: Method, path: &'static str, handler: H) -> Self
+    fn new<H, T>(
+        access: Access,
+        method: Method,
+        path: &'static str,
+        summary: &'static str,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -65,6 +74,7 @@ impl ApiRoute {
             method,
             path,
             access,
+            summary,
             handler: on(filter, handler),
         }
     }
@@ -74,66 +84,124 @@ impl ApiRoute {
 pub fn api_routes() -> Vec<ApiRoute> {
     use Access::{Admin, Public};
     vec![
-        ApiRoute::new(Public, Method::POST, "/session", session::create_session),
-        ApiRoute::new(Public, Method::DELETE, "/session", session::delete_session),
-        ApiRoute::new(Public, Method::GET, "/session", session::show_session),
-        ApiRoute::new(Admin, Method::POST, "/users", users::create_user),
-        ApiRoute::new(Admin, Method::GET, "/accounts", accounts::list_accounts),
-        ApiRoute::new(Admin, Method::POST, "/accounts", accounts::create_account),
-        ApiRoute::new(Admin, Method::GET, "/accounts/{id}", accounts::show_account),
+        ApiRoute::new(
+            Public,
+            Method::POST,
+            "/session",
+            "Sign in with a user name and password; sets the session cookie",
+            session::create_session,
+        ),
+        ApiRoute::new(
+            Public,
+            Method::DELETE,
+            "/session",
+            "Sign out",
+            session::delete_session,
+        ),
+        ApiRoute::new(
+            Public,
+            Method::GET,
+            "/session",
+            "The signed-in user, or null",
+            session::show_session,
+        ),
+        ApiRoute::new(
+            Public,
+            Method::GET,
+            "/openapi.json",
+            "This document",
+            openapi::show_openapi,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/users",
+            "Add a user",
+            users::create_user,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::GET,
+            "/accounts",
+            "List provider accounts (secrets only as set / not set)",
+            accounts::list_accounts,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/accounts",
+            "Create a provider account",
+            accounts::create_account,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::GET,
+            "/accounts/{id}",
+            "Show an account",
+            accounts::show_account,
+        ),
         ApiRoute::new(
             Admin,
             Method::PUT,
             "/accounts/{id}",
+            "Update an account; absent secrets keep their value",
             accounts::update_account,
         ),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/accounts/{id}/templates",
+            "List an account's templates (filter: not_deleted, all, deleted)",
             templates::list_templates,
         ),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/accounts/{id}/templates",
+            "Create or import a template (Meta's JSON plus herald)",
             templates::create_template,
+        ),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/accounts/{id}/templates/sync",
+            "Sync statuses, quality and reasons with the provider",
+            templates::sync_templates,
         ),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/templates/{id}",
+            "Show a template",
             templates::show_template,
         ),
         ApiRoute::new(
             Admin,
             Method::PUT,
             "/templates/{id}",
+            "Edit a template",
             templates::update_template,
         ),
         ApiRoute::new(
             Admin,
             Method::DELETE,
             "/templates/{id}",
+            "Soft-delete a template",
             templates::delete_template,
         ),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/templates/{id}/file",
+            "Export the template file",
             templates::export_template,
         ),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/templates/{id}/submit",
+            "Submit the template to its provider for review",
             templates::submit_template,
-        ),
-        ApiRoute::new(
-            Admin,
-            Method::POST,
-            "/accounts/{id}/templates/sync",
-            templates::sync_templates,
         ),
     ]
 }

@@ -62,3 +62,33 @@ async fn metrics_are_served_in_prometheus_text_format() {
     );
     assert!(text.trim_end().ends_with("# EOF"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_with_its_role() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let document: serde_json::Value = relay
+        .client
+        .get(relay.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    for route in relay::http::api_routes() {
+        let operation = &document["paths"][format!("/api/v1{}", route.path)]
+            [route.method.as_str().to_lowercase()];
+        assert_eq!(
+            operation["summary"], route.summary,
+            "{} {}",
+            route.method, route.path
+        );
+        let role = if route.access == relay::http::Access::Admin {
+            "admin"
+        } else {
+            "anyone"
+        };
+        assert_eq!(operation["x-herald-role"], role);
+    }
+}
