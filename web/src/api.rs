@@ -25,13 +25,6 @@ pub enum ApiError {
     Decode(String),
 }
 
-impl ApiError {
-    /// Whether the caller must sign in.
-    pub fn is_unauthenticated(&self) -> bool {
-        matches!(self, Self::Http { status: 401, .. })
-    }
-}
-
 fn url(path: &str) -> String {
     format!("{API_PREFIX}{path}")
 }

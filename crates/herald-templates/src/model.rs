@@ -298,15 +298,6 @@ pub enum ContactField {
 }
 
 impl ContactField {
-    /// Every standard field, in the order the editor offers them.
-    pub const ALL: [Self; 5] = [
-        Self::FirstName,
-        Self::LastName,
-        Self::Phone,
-        Self::Mobile,
-        Self::Email,
-    ];
-
     /// The label users see.
     pub fn label(self) -> &'static str {
         match self {

@@ -240,3 +240,107 @@ async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
     relay.submit_template(&admin, &created["id"]).await.unwrap();
     status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
 }
+
+/// The Meta adapter's message and clean-up calls, over HTTP against the sandbox, whose log of
+/// accepted messages shows exactly what was sent.
+#[tokio::test]
+async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
+    use relay::providers::meta::{MetaClient, TemplateMessage};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(
+        listener,
+        SandboxConfig {
+            webhook_url: "http://127.0.0.1:9/webhooks/meta".into(),
+            app_secret: "s".into(),
+            access_token: "token".into(),
+            waba_id: "waba".into(),
+            phone_number_id: "phone".into(),
+            review_delay_ms: 10,
+            reject_patterns: Vec::new(),
+        },
+    )
+    .unwrap();
+    let http = MetaClient::http_client().unwrap();
+    let client = MetaClient::new(http.clone(), &sandbox.base_url, "token");
+    let file: herald_templates::Template =
+        serde_json::from_value(template("hello", "Hello {{1}}, your order has shipped.")).unwrap();
+    let created = client.create_template("waba", &file).await.unwrap();
+    eventually("the sandbox approving the template", || async {
+        Ok(sandbox
+            .templates()
+            .iter()
+            .any(|t| t.status == "APPROVED")
+            .then_some(()))
+    })
+    .await
+    .unwrap();
+
+    let components = [json!({"type": "body", "parameters": [{"type": "text", "text": "Ann"}]})];
+    let message = TemplateMessage {
+        phone_number_id: "phone",
+        to: "393402211333",
+        name: "hello",
+        language: "en_US",
+        components: &components,
+        callback_data: Some("hopper:7"),
+    };
+    let sent = client.send_template(&message).await.unwrap();
+    assert!(sent.id.starts_with("wamid."));
+    assert_eq!(sent.message_status.as_deref(), Some("accepted"));
+    let text = client
+        .send_text("phone", "393402211333", "Thanks for your answer")
+        .await
+        .unwrap();
+    client.mark_read("phone", "wamid.inbound1").await.unwrap();
+
+    let log = sandbox.accepted_messages();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        (log[0].wamid.as_str(), log[0].to.as_str()),
+        (sent.id.as_str(), "+393402211333")
+    );
+    assert_eq!(log[0].request["biz_opaque_callback_data"], "hopper:7");
+    assert_eq!(
+        log[0].request["template"]["components"][0]["parameters"][0]["text"],
+        "Ann"
+    );
+    assert_eq!(
+        (
+            log[1].wamid.as_str(),
+            log[1].request["text"]["body"].as_str()
+        ),
+        (text.id.as_str(), Some("Thanks for your answer"))
+    );
+
+    let unknown = TemplateMessage {
+        name: "nope",
+        ..message
+    };
+    let refused = client.send_template(&unknown).await.unwrap_err();
+    assert_eq!(
+        (refused.http_status, refused.code),
+        (Some(404), Some(132_001))
+    );
+    assert_eq!(refused.class(), herald_domain::ErrorClass::TemplateStop);
+    let wrong_token = MetaClient::new(http, &sandbox.base_url, "stolen");
+    assert_eq!(
+        wrong_token
+            .send_text("phone", "1", "x")
+            .await
+            .unwrap_err()
+            .code,
+        Some(190)
+    );
+
+    client
+        .delete_template("waba", "hello", &created.id)
+        .await
+        .unwrap();
+    assert!(sandbox.templates().is_empty());
+    assert_eq!(
+        sandbox.accepted_messages().len(),
+        2,
+        "refused sends are not in the log"
+    );
+}
