@@ -124,11 +124,32 @@ pub async fn require_admin(
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
+    admit(&state, request, next, Role::Admin).await
+}
+
+/// Route guard: any signed-in user (agents and admins). Visitors get 401.
+pub async fn require_agent(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    admit(&state, request, next, Role::Agent).await
+}
+
+/// Lets the request through when its user's role allows `required`, with the user attached
+/// (handlers read it as `Extension<UserRecord>`).
+async fn admit(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    required: Role,
+) -> Result<Response, AppError> {
     let jar = CookieJar::from_headers(request.headers());
-    let user = signed_in_user(&state, &jar).await?;
-    if !user.role.allows(Role::Admin) {
+    let user = signed_in_user(state, &jar).await?;
+    if !user.role.allows(required) {
         return Err(AppError::Forbidden);
     }
+    request.extensions_mut().insert(user);
     Ok(next.run(request).await)
 }
 

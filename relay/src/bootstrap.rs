@@ -54,6 +54,7 @@ pub async fn first_start(state: &AppState, settings: &Settings) -> anyhow::Resul
                 app_secret: Some(auth::new_token()),
                 verify_token: Some(auth::new_token()),
                 api_key: None,
+                callback_token: None,
             },
         };
         insert_account(state, &demo)

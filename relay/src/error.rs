@@ -63,13 +63,19 @@ pub enum AppError {
     PayloadTooLarge,
     /// 502: the provider refused or failed; its code and message are passed on.
     #[error("the provider refused: {}", .0.message)]
-    Provider(#[from] crate::providers::ProviderError),
+    Provider(Box<crate::providers::ProviderError>),
     /// 429: too many attempts.
     #[error("too many attempts: wait a minute and try again")]
     TooManyAttempts,
     /// 500: anything unexpected; the detail is logged, never sent.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::providers::ProviderError> for AppError {
+    fn from(error: crate::providers::ProviderError) -> Self {
+        Self::Provider(Box::new(error))
+    }
 }
 
 impl AppError {
@@ -112,7 +118,13 @@ impl AppError {
             Self::Provider(error) => (
                 StatusCode::BAD_GATEWAY,
                 ErrorBody {
-                    message: match (error.code, &error.details) {
+                    message: match (
+                        error
+                            .code
+                            .map(|code| code.to_string())
+                            .or(error.code_text.clone()),
+                        &error.details,
+                    ) {
                         (Some(code), Some(details)) => {
                             format!("{} (error {code}: {details})", error.message)
                         }

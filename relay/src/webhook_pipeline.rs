@@ -3,13 +3,15 @@
 //! Many concurrent webhooks share one transaction: the writer takes every event waiting (up to
 //! [`BATCH_MAX`]), stores them in one commit, and only then lets each request answer 200. One
 //! fsync per webhook would cap the relay near the disk's flush rate (CEILINGS.md); one per batch
-//! does not. The applier then reads stored, unapplied events in order, applies them (idempotent:
-//! replaying one changes nothing) and marks them, also in batches. Events stored before a crash
-//! and not yet applied are applied on the next start.
+//! does not. Message statuses and inbound messages (nearly all the traffic) are applied inside
+//! that same transaction, so they are durable and visible at the 200. Template events wait for
+//! the applier, which reads stored, unapplied events in order, applies them (idempotent:
+//! replaying one changes nothing) and marks them; events stored before a crash and not yet
+//! applied are applied on the next start.
 
 use std::sync::Arc;
 
-use herald_domain::Provider;
+use herald_domain::{Provider, WebhookContent};
 use herald_store::NewWebhookEvent;
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -31,6 +33,8 @@ pub struct IncomingWebhook {
     pub dedupe_key: String,
     /// The raw body.
     pub payload: String,
+    /// What it says.
+    pub content: WebhookContent,
 }
 
 /// Whether the webhook was stored now or had been stored before.
@@ -84,6 +88,9 @@ async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, store
                 account_id: Some(webhook.account_id),
                 dedupe_key: &webhook.dedupe_key,
                 payload: &webhook.payload,
+                statuses: &webhook.content.statuses,
+                inbound: &webhook.content.inbound,
+                settled: webhook.content.template_events.is_empty(),
             })
             .collect();
         let outcome = state
@@ -133,9 +140,7 @@ async fn apply_pending(state: &AppState) -> anyhow::Result<usize> {
     let pending = state.store.unprocessed_webhooks(APPLY_BATCH).await?;
     let mut applied = Vec::with_capacity(pending.len());
     for webhook in &pending {
-        if let Some(account_id) = webhook.account_id {
-            crate::http::apply_meta_webhook(state, account_id, &webhook.payload).await?;
-        }
+        crate::http::apply_template_events(state, webhook).await?;
         applied.push(webhook.id);
     }
     if !applied.is_empty() {

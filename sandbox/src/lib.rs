@@ -1,50 +1,83 @@
-//! A WhatsApp provider simulator. It speaks the Meta Cloud API endpoints Herald's adapter uses,
-//! over real HTTP, and calls the relay's webhook with payloads signed like Meta's
-//! (`X-Hub-Signature-256`, HMAC-SHA256 of the raw body with the app secret).
+//! A WhatsApp provider simulator. It speaks, over real HTTP, the Meta Cloud API endpoints
+//! Herald's Meta adapter uses and the Kaleyra v2 endpoints its Kaleyra adapter uses, and calls
+//! the relay back like the provider would: Meta-style webhooks signed with the app secret
+//! (`X-Hub-Signature-256`), or Kaleyra-style callbacks carrying the callback token.
 //!
-//! Templates are reviewed after a configurable delay: approved, or rejected with a reason when
-//! their body contains a configured pattern. Every message it accepts is kept in a log, so tests
-//! can prove that nothing was sent twice.
+//! - Templates are reviewed after a delay: approved, or rejected when their body contains a
+//!   configured pattern.
+//! - Messages are accepted with a `wamid` and then reported `sent`, `delivered` and (some)
+//!   `read` after configurable latencies; some fail by a configured code and rate; numbers listed
+//!   as not on WhatsApp fail with 131026; some contacts answer (a quick-reply tap when the
+//!   template has quick replies, text otherwise).
+//! - Throughput is capped like Meta's: messages per second (130429) and per recipient (131056).
+//! - Every accepted message is kept in a log, so tests can prove nothing was sent twice.
+//!
+//! Outcomes are decided by a hash of the message's sequence number and the seed, so a run is
+//! reproducible.
 
+mod delivery;
+mod messages;
+mod templates;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::Instant;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use clap::Parser;
+use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tokio::net::TcpListener;
+
+pub use delivery::signature;
+
+/// Which provider's callbacks the simulator sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallbackStyle {
+    /// Meta's webhooks: batched `entry[].changes[]`, signed with the app secret.
+    Meta,
+    /// Kaleyra's callbacks: one event per request, with the callback token header.
+    Kaleyra,
+}
 
 /// How the simulator behaves.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SandboxConfig {
-    /// Where to send webhooks (the relay's `/webhooks/meta`).
+    /// Where to send webhooks (the relay's `/webhooks/meta` or `/webhooks/kaleyra/{account}`).
     #[arg(
         long,
         env = "SANDBOX_WEBHOOK_URL",
         default_value = "http://127.0.0.1:8080/webhooks/meta"
     )]
     pub webhook_url: String,
-    /// Secret that signs webhooks (the account's app secret).
+    /// Whose callbacks to send.
+    #[arg(long, env = "SANDBOX_STYLE", value_enum, default_value = "meta")]
+    pub style: CallbackStyle,
+    /// Secret that signs Meta-style webhooks (the account's app secret).
     #[arg(long, env = "SANDBOX_APP_SECRET", default_value = "sandbox-app-secret")]
     pub app_secret: String,
-    /// Bearer token every call must carry (the account's access token).
+    /// Token sent with Kaleyra-style callbacks (the account's callback token).
+    #[arg(
+        long,
+        env = "SANDBOX_CALLBACK_TOKEN",
+        default_value = "sandbox-callback-token"
+    )]
+    pub callback_token: String,
+    /// Credential every call must carry: Meta's bearer token, or Kaleyra's `api-key`.
     #[arg(
         long,
         env = "SANDBOX_ACCESS_TOKEN",
         default_value = "sandbox-access-token"
     )]
     pub access_token: String,
-    /// The WhatsApp Business Account id it answers for.
+    /// The WhatsApp Business Account id it answers for (Kaleyra: also its SID).
     #[arg(long, env = "SANDBOX_WABA_ID", default_value = "sandbox-waba")]
     pub waba_id: String,
-    /// The phone-number id it sends from.
+    /// The phone-number id it sends from (Kaleyra: the sender number).
     #[arg(long, env = "SANDBOX_PHONE_NUMBER_ID", default_value = "sandbox-phone")]
     pub phone_number_id: String,
     /// Milliseconds before a submitted template is reviewed.
@@ -58,6 +91,62 @@ pub struct SandboxConfig {
         default_value = "REJECT ME"
     )]
     pub reject_patterns: Vec<String>,
+    /// Milliseconds from acceptance to `sent`.
+    #[arg(long, env = "SANDBOX_SENT_AFTER_MS", default_value_t = 100)]
+    pub sent_after_ms: u64,
+    /// Milliseconds from acceptance to `delivered`.
+    #[arg(long, env = "SANDBOX_DELIVERED_AFTER_MS", default_value_t = 300)]
+    pub delivered_after_ms: u64,
+    /// Milliseconds from acceptance to `read`.
+    #[arg(long, env = "SANDBOX_READ_AFTER_MS", default_value_t = 1200)]
+    pub read_after_ms: u64,
+    /// Share of delivered messages that are read (0 to 1).
+    #[arg(long, env = "SANDBOX_READ_RATE", default_value_t = 0.6)]
+    pub read_rate: f64,
+    /// Share of messages that fail after `sent` (0 to 1).
+    #[arg(long, env = "SANDBOX_FAILURE_RATE", default_value_t = 0.0)]
+    pub failure_rate: f64,
+    /// The error code of those failures.
+    #[arg(long, env = "SANDBOX_FAILURE_CODE", default_value_t = 131_000)]
+    pub failure_code: i64,
+    /// Numbers (digits, comma-separated) that are not on WhatsApp: they fail with 131026.
+    #[arg(
+        long,
+        env = "SANDBOX_UNDELIVERABLE",
+        value_delimiter = ',',
+        default_value = "15550009999"
+    )]
+    pub undeliverable_numbers: Vec<String>,
+    /// Messages per second accepted before 130429 (0: no cap). Meta's default is 80.
+    #[arg(long, env = "SANDBOX_MESSAGES_PER_SECOND", default_value_t = 80)]
+    pub messages_per_second: u32,
+    /// Messages to one recipient within 6 seconds before 131056 (0: no cap).
+    #[arg(long, env = "SANDBOX_PAIR_BURST", default_value_t = 45)]
+    pub pair_burst: u32,
+    /// Share of delivered templates the contact answers (0 to 1).
+    #[arg(long, env = "SANDBOX_REPLY_RATE", default_value_t = 0.3)]
+    pub reply_rate: f64,
+    /// Milliseconds from acceptance to the answer.
+    #[arg(long, env = "SANDBOX_REPLY_AFTER_MS", default_value_t = 2500)]
+    pub reply_after_ms: u64,
+    /// What a contact answers when the template has no quick replies.
+    #[arg(long, env = "SANDBOX_REPLY_TEXT", default_value = "Thank you!")]
+    pub reply_text: String,
+    /// Seed of the outcome hash.
+    #[arg(long, env = "SANDBOX_SEED", default_value_t = 7)]
+    pub seed: u64,
+}
+
+impl SandboxConfig {
+    /// The defaults above, overridden by any `SANDBOX_*` environment variable.
+    pub fn from_env() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: SandboxConfig,
+        }
+        Defaults::parse_from(["sandbox"]).config
+    }
 }
 
 /// A template as the simulator keeps it.
@@ -86,8 +175,11 @@ pub struct AcceptedMessage {
     pub wamid: String,
     /// Recipient as given.
     pub to: String,
-    /// The request body.
+    /// The request body (Meta's message object; for Kaleyra the `messaging_object`).
     pub request: Value,
+    /// When it was accepted.
+    #[serde(skip)]
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -95,12 +187,17 @@ struct Book {
     templates: Vec<RemoteTemplate>,
     next_id: u64,
     messages: Vec<AcceptedMessage>,
+    /// Acceptances of the current second: (second since start, count).
+    this_second: (u64, u32),
+    /// Recent acceptances per recipient, for the pair rate.
+    per_recipient: HashMap<String, VecDeque<Instant>>,
 }
 
 struct Shared {
     config: SandboxConfig,
     book: Mutex<Book>,
-    webhooks: reqwest::Client,
+    started: Instant,
+    outbox: delivery::Outbox,
 }
 
 impl Shared {
@@ -114,6 +211,8 @@ impl Shared {
 pub struct Sandbox {
     /// Base URL the Meta adapter uses (with the API version), e.g. `http://127.0.0.1:1234/v23.0`.
     pub base_url: String,
+    /// Base URL the Kaleyra adapter uses, e.g. `http://127.0.0.1:1234`.
+    pub kaleyra_base_url: String,
     shared: Arc<Shared>,
 }
 
@@ -127,30 +226,50 @@ impl Sandbox {
     pub fn templates(&self) -> Vec<RemoteTemplate> {
         self.shared.book().templates.clone()
     }
+
+    /// Puts an approved template in its book, as one made in the provider's own console.
+    pub fn add_approved_template(&self, name: &str, language: &str, components: Value) -> String {
+        templates::add(
+            &self.shared,
+            name,
+            language,
+            "MARKETING",
+            "APPROVED",
+            components,
+        )
+    }
 }
 
 /// Starts the simulator on `listener`; it runs until the process ends.
 pub fn start(listener: TcpListener, config: SandboxConfig) -> anyhow::Result<Sandbox> {
     let address = listener.local_addr()?;
+    let outbox = delivery::Outbox::start(&config)?;
     let shared = Arc::new(Shared {
         config,
         book: Mutex::new(Book {
             next_id: 1_000_000_000_000_000,
             ..Book::default()
         }),
-        webhooks: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?,
+        started: Instant::now(),
+        outbox,
     });
     let app = Router::new()
         .route(
             "/{version}/{node}/message_templates",
-            get(list_templates)
-                .post(create_template)
-                .delete(delete_template),
+            get(templates::list)
+                .post(templates::create)
+                .delete(templates::delete),
         )
-        .route("/{version}/{node}/messages", post(send_message))
-        .route("/{version}/{node}", post(edit_template))
+        .route("/{version}/{node}/messages", post(messages::send_meta))
+        .route("/{version}/{node}", post(templates::edit))
+        .route(
+            "/v2/{sid}/whatsapp/{number}/messages",
+            post(messages::send_kaleyra),
+        )
+        .route(
+            "/v2/{sid}/whatsapp/{waba}/message_templates",
+            post(templates::create_kaleyra),
+        )
         .with_state(Arc::clone(&shared));
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
@@ -159,55 +278,59 @@ pub fn start(listener: TcpListener, config: SandboxConfig) -> anyhow::Result<San
     });
     Ok(Sandbox {
         base_url: format!("http://{address}/v23.0"),
+        kaleyra_base_url: format!("http://{address}"),
         shared,
     })
 }
 
-/// A refusal, answered in Meta's error shape.
-struct MetaFailure {
+/// A refusal, answered in Meta's error shape (Kaleyra passes Meta's codes through).
+struct Refusal {
     status: StatusCode,
-    code: i64,
+    code: Value,
     message: String,
 }
 
-impl IntoResponse for MetaFailure {
+impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let body = json!({"error": {"message": self.message, "type": "OAuthException", "code": self.code, "fbtrace_id": "sandbox"}});
         (self.status, Json(body)).into_response()
     }
 }
 
-fn meta_error(status: StatusCode, code: i64, message: &str) -> MetaFailure {
-    MetaFailure {
+fn refusal(status: StatusCode, code: i64, message: &str) -> Refusal {
+    Refusal {
         status,
-        code,
+        code: json!(code),
         message: message.to_owned(),
     }
 }
 
-type Answer = Result<Response, MetaFailure>;
+type Answer = Result<Response, Refusal>;
 
-/// The caller must carry the account's token, and address the node this sandbox simulates
-/// (`None` for calls addressed to a template id).
-fn check(
-    shared: &Shared,
-    headers: &HeaderMap,
-    node: Option<(&str, &str)>,
-) -> Result<(), MetaFailure> {
-    let expected = format!("Bearer {}", shared.config.access_token);
-    if headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok())
-        != Some(expected.as_str())
-    {
-        return Err(meta_error(
-            StatusCode::UNAUTHORIZED,
-            190,
-            "Invalid OAuth access token",
-        ));
+/// The caller must carry the account's credential (Meta: `Authorization: Bearer`, Kaleyra:
+/// `api-key`), and address the node this sandbox simulates (`None` for calls addressed to a
+/// template id).
+fn check(shared: &Shared, headers: &HeaderMap, node: Option<(&str, &str)>) -> Result<(), Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let token = &shared.config.access_token;
+    let authorised = match shared.config.style {
+        CallbackStyle::Meta => header("authorization") == Some(format!("Bearer {token}").as_str()),
+        CallbackStyle::Kaleyra => header("api-key") == Some(token.as_str()),
+    };
+    if !authorised {
+        return Err(match shared.config.style {
+            CallbackStyle::Meta => {
+                refusal(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token")
+            }
+            CallbackStyle::Kaleyra => Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                code: json!("RBC001"),
+                message: "Invalid API key or SID".to_owned(),
+            },
+        });
     }
     match node {
-        Some((given, simulated)) if given != simulated => Err(meta_error(
+        Some((given, simulated)) if given != simulated => Err(refusal(
             StatusCode::BAD_REQUEST,
             100,
             "Unsupported request: the object does not exist",
@@ -216,271 +339,17 @@ fn check(
     }
 }
 
-async fn create_template(
-    State(shared): State<Arc<Shared>>,
-    Path((_version, node)): Path<(String, String)>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Answer {
-    check(&shared, &headers, Some((&node, &shared.config.waba_id)))?;
-    let text = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (name, language, category) = (text("name"), text("language"), text("category"));
-    let template = {
-        let mut book = shared.book();
-        if book
-            .templates
-            .iter()
-            .any(|t| t.name == name && t.language == language)
-        {
-            return Err(meta_error(
-                StatusCode::BAD_REQUEST,
-                100,
-                "Content in this language already exists",
-            ));
-        }
-        book.next_id += 1;
-        let template = RemoteTemplate {
-            id: book.next_id.to_string(),
-            name,
-            language,
-            category: category.clone(),
-            status: "PENDING".to_owned(),
-            components: body.get("components").cloned().unwrap_or(Value::Null),
-            rejected_reason: None,
-        };
-        book.templates.push(template.clone());
-        template
-    };
-    review_later(Arc::clone(&shared), template.id.clone());
-    Ok(Json(json!({"id": template.id, "status": "PENDING", "category": category})).into_response())
-}
-
-async fn edit_template(
-    State(shared): State<Arc<Shared>>,
-    Path((_version, template_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Answer {
-    check(&shared, &headers, None)?;
-    {
-        let mut book = shared.book();
-        let Some(template) = book.templates.iter_mut().find(|t| t.id == template_id) else {
-            return Err(meta_error(
-                StatusCode::BAD_REQUEST,
-                100,
-                "Unsupported post request: the template does not exist",
-            ));
-        };
-        if let Some(components) = body.get("components") {
-            template.components = components.clone();
-        }
-        template.status = "PENDING".to_owned();
-        template.rejected_reason = None;
-    }
-    review_later(Arc::clone(&shared), template_id);
-    Ok(Json(json!({"success": true})).into_response())
-}
-
-/// Reviews a template after the configured delay and reports it like Meta does.
-fn review_later(shared: Arc<Shared>, template_id: String) {
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(shared.config.review_delay_ms)).await;
-        let reviewed = {
-            let mut book = shared.book();
-            let Some(template) = book.templates.iter_mut().find(|t| t.id == template_id) else {
-                return;
-            };
-            let body = template.components.to_string();
-            let rejected = shared
-                .config
-                .reject_patterns
-                .iter()
-                .any(|pattern| !pattern.is_empty() && body.contains(pattern.as_str()));
-            template.status = if rejected { "REJECTED" } else { "APPROVED" }.to_owned();
-            template.rejected_reason = rejected.then(|| "INVALID_FORMAT".to_owned());
-            template.clone()
-        };
-        let value = json!({
-            "event": reviewed.status,
-            "message_template_id": reviewed.id.parse::<u64>().unwrap_or_default(),
-            "message_template_name": reviewed.name,
-            "message_template_language": reviewed.language.replace('_', "-"),
-            "reason": reviewed.rejected_reason.clone().unwrap_or_else(|| "NONE".to_owned()),
-            "message_template_category": reviewed.category,
-        });
-        send_webhook(&shared, "message_template_status_update", value).await;
-    });
-}
-
-/// Posts one change to the webhook URL, signed with the app secret.
-async fn send_webhook(shared: &Shared, field: &str, value: Value) {
-    let payload = json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": shared.config.waba_id, "time": 0, "changes": [{"field": field, "value": value}]}],
-    });
-    let body = payload.to_string();
-    let response = shared
-        .webhooks
-        .post(&shared.config.webhook_url)
-        .header("content-type", "application/json")
-        .header(
-            "x-hub-signature-256",
-            signature(&shared.config.app_secret, body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await;
-    match response {
-        Ok(response) if response.status().is_success() => {}
-        Ok(response) => tracing::warn!(status = %response.status(), "the webhook was refused"),
-        Err(error) => tracing::warn!(%error, "the webhook could not be delivered"),
-    }
-}
-
-/// `sha256=` and the hex HMAC-SHA256 of `body` under `secret`, as Meta signs.
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    // HMAC accepts keys of every length, so this never takes the early return.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    format!("sha256={}", hex::encode(digest))
-}
-
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    limit: Option<usize>,
-    after: Option<String>,
-}
-
-async fn list_templates(
-    State(shared): State<Arc<Shared>>,
-    Path((version, node)): Path<(String, String)>,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-) -> Answer {
-    check(&shared, &headers, Some((&node, &shared.config.waba_id)))?;
-    let limit = query.limit.unwrap_or(25).clamp(1, 100);
-    let start = query
-        .after
-        .as_deref()
-        .and_then(|after| after.parse::<usize>().ok())
-        .unwrap_or(0);
-    let book = shared.book();
-    let page: Vec<Value> = book
-        .templates
-        .iter()
-        .skip(start)
-        .take(limit)
-        .map(|t| {
-            json!({
-                "id": t.id, "name": t.name, "language": t.language, "status": t.status,
-                "category": t.category, "components": t.components,
-                "quality_score": {"score": "UNKNOWN"},
-                "rejected_reason": t.rejected_reason.clone().unwrap_or_else(|| "NONE".to_owned()),
-            })
-        })
-        .collect();
-    let end = start + page.len();
-    let mut paging = json!({"cursors": {"before": start.to_string(), "after": end.to_string()}});
-    if end < book.templates.len() {
-        paging["next"] = json!(format!(
-            "/{version}/{node}/message_templates?limit={limit}&after={end}"
-        ));
-    }
-    Ok(Json(json!({"data": page, "paging": paging})).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-struct DeleteQuery {
-    name: String,
-    hsm_id: Option<String>,
-}
-
-async fn delete_template(
-    State(shared): State<Arc<Shared>>,
-    Path((_version, node)): Path<(String, String)>,
-    Query(query): Query<DeleteQuery>,
-    headers: HeaderMap,
-) -> Answer {
-    check(&shared, &headers, Some((&node, &shared.config.waba_id)))?;
-    let mut book = shared.book();
-    let before = book.templates.len();
-    book.templates
-        .retain(|t| t.name != query.name || query.hsm_id.as_ref().is_some_and(|id| *id != t.id));
-    if book.templates.len() == before {
-        return Err(meta_error(
-            StatusCode::BAD_REQUEST,
-            100,
-            "Template not found",
-        ));
-    }
-    Ok(Json(json!({"success": true})).into_response())
-}
-
-async fn send_message(
-    State(shared): State<Arc<Shared>>,
-    Path((_version, node)): Path<(String, String)>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Answer {
-    check(
-        &shared,
-        &headers,
-        Some((&node, &shared.config.phone_number_id)),
-    )?;
-    if body.get("status").and_then(Value::as_str) == Some("read") {
-        return Ok(Json(json!({"success": true})).into_response());
-    }
-    let to = body
-        .get("to")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if body.get("type").and_then(Value::as_str) == Some("template") {
-        let name = body
-            .pointer("/template/name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let language = body
-            .pointer("/template/language/code")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let approved = shared
-            .book()
-            .templates
-            .iter()
-            .any(|t| t.name == name && t.language == language && t.status == "APPROVED");
-        if !approved {
-            return Err(meta_error(
-                StatusCode::NOT_FOUND,
-                132_001,
-                &format!("template name ({name}) does not exist in {language}"),
-            ));
-        }
-    }
-    let wamid = {
-        let mut book = shared.book();
-        book.next_id += 1;
-        let wamid = format!("wamid.sandbox{}", book.next_id);
-        book.messages.push(AcceptedMessage {
-            wamid: wamid.clone(),
-            to: to.clone(),
-            request: body,
-        });
-        wamid
-    };
-    let wa_id: String = to.chars().filter(char::is_ascii_digit).collect();
-    Ok(Json(json!({
-        "messaging_product": "whatsapp",
-        "contacts": [{"input": to, "wa_id": wa_id}],
-        "messages": [{"id": wamid, "message_status": "accepted"}],
-    }))
-    .into_response())
+/// A reproducible number in [0, 1) for message `sequence` and purpose `salt`.
+fn fraction(seed: u64, sequence: u64, salt: u64) -> f64 {
+    // splitmix64: well mixed, so consecutive sequence numbers get independent outcomes.
+    let mut z = seed
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(sequence)
+        .wrapping_add(salt.wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    #[allow(clippy::cast_precision_loss)]
+    let unit = (z >> 11) as f64 / (1_u64 << 53) as f64;
+    unit
 }

@@ -170,6 +170,21 @@ impl TestRelay {
         Ok(admin.post(url).send().await?)
     }
 
+    /// Waits until template `id` has status `wanted`; returns it as shown then.
+    pub async fn template_status_becomes(
+        &self,
+        admin: &reqwest::Client,
+        id: &serde_json::Value,
+        wanted: &str,
+    ) -> anyhow::Result<serde_json::Value> {
+        let url = self.url(&format!("/api/v1/templates/{id}"));
+        eventually(&format!("template {id} becoming {wanted}"), || async {
+            let shown: serde_json::Value = admin.get(&url).send().await?.json().await?;
+            Ok((shown["status"] == wanted).then_some(shown))
+        })
+        .await
+    }
+
     /// The relay's data folder.
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.folder.path().join("data")

@@ -2,7 +2,9 @@
 //!
 //! New optional fields get `#[serde(default)]` so that an older client can ignore them.
 
-use herald_domain::{Provider, Role, TemplateQuality, TemplateStatus};
+use herald_domain::{
+    MessageDirection, MessageKind, MessageStatus, Provider, Role, TemplateQuality, TemplateStatus,
+};
 use herald_templates::{Diagnostic, Template};
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +109,10 @@ pub struct AccountSecrets {
     /// Kaleyra: API key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+    /// Kaleyra: the value of the `X-Herald-Token` header its callback profile sends (Kaleyra
+    /// does not sign callbacks, so this shared secret authenticates them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_token: Option<String>,
 }
 
 /// `POST /api/v1/accounts` and `PUT /api/v1/accounts/{id}`.
@@ -135,6 +141,8 @@ pub struct SecretsSet {
     pub verify_token: bool,
     /// Kaleyra API key is set.
     pub api_key: bool,
+    /// Kaleyra callback token is set.
+    pub callback_token: bool,
 }
 
 /// An account as the API shows it.
@@ -187,4 +195,67 @@ pub struct TemplateList {
     pub count: usize,
     /// The account's limit (250).
     pub limit: usize,
+}
+
+/// `POST /api/v1/accounts/{id}/messages`: a template (with the contact's field values its
+/// mapping reads) or, inside the customer service window, text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessage {
+    /// The contact's number; `+`, spaces, dashes, dots and parentheses are ignored.
+    pub to: String,
+    /// The template to send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<i64>,
+    /// The contact's fields, for the template's variable mapping.
+    #[serde(default)]
+    pub fields: ContactValues,
+    /// Text to send instead of a template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A contact's field values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactValues {
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Custom fields by name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom: std::collections::BTreeMap<String, String>,
+}
+
+/// A message as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    /// Id.
+    pub id: i64,
+    /// The provider's id (`wamid…`).
+    pub provider_message_id: String,
+    /// Which way it went.
+    pub direction: MessageDirection,
+    /// What it carries (unknown while only a status webhook has named it).
+    pub kind: Option<MessageKind>,
+    /// The contact's number, digits.
+    pub phone: String,
+    /// Where it stands.
+    pub status: MessageStatus,
+    /// When the provider reported that status (Unix ms).
+    pub status_at: i64,
+    /// The provider's error code, when it failed.
+    pub error_code: Option<i64>,
+    /// The provider's error text, when it failed.
+    pub error_message: Option<String>,
+    /// What a person reads.
+    pub body: Option<String>,
+    /// The provider id of the message it answers.
+    pub reply_to: Option<String>,
+    /// When Herald recorded it (Unix ms).
+    pub created_at: i64,
 }

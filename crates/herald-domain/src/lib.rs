@@ -4,9 +4,16 @@
 //! Every enum has one text form (`as_str` / `FromStr`), used in the database (with a `CHECK`
 //! constraint), on the wire and in the UI, so the three never drift apart.
 
+mod phone;
 mod provider_errors;
 
-pub use provider_errors::{ErrorClass, classify_error};
+pub use messages::{MessageDirection, MessageKind, MessageStatus};
+pub use phone::{PhoneError, normalize_phone};
+pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};
+pub use webhooks::{
+    InboundMessage, MessageError, PayloadError, StatusUpdate, TemplateEvent, WebhookContent,
+    parse_kaleyra, parse_meta, status_from_event,
+};
 
 use std::fmt;
 use std::str::FromStr;
@@ -61,6 +68,9 @@ macro_rules! text_enum {
         }
     };
 }
+
+mod messages;
+mod webhooks;
 
 text_enum!(
     /// What a user may do (SPEC section 1).

@@ -46,6 +46,21 @@ pub fn classify_error(code: Option<i64>, http_status: Option<u16>) -> ErrorClass
     }
 }
 
+/// Classifies Kaleyra's own codes (providers.md section 8.5); Meta's numeric codes, which
+/// Kaleyra passes through, go to [`classify_error`].
+pub fn classify_kaleyra_error(code: &str, http_status: Option<u16>) -> ErrorClass {
+    match code {
+        // Wrong SID or key, no balance left, the account's daily limit reached: nothing this
+        // account sends will go out until an admin acts.
+        "RBC001" | "E110" | "WAV2101" => ErrorClass::AccountStop,
+        // The number or the template is not approved at Kaleyra.
+        "WA401" => ErrorClass::TemplateStop,
+        "WA400" | "E13001" => ErrorClass::PermanentForContact,
+        "WA500" => ErrorClass::Temporary,
+        _ => classify_error(None, http_status),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +97,30 @@ mod tests {
                 "code {code}"
             );
         }
+    }
+
+    #[test]
+    fn every_kaleyra_code_has_its_class() {
+        let table = [
+            ("RBC001", ErrorClass::AccountStop),
+            ("E110", ErrorClass::AccountStop),
+            ("WAV2101", ErrorClass::AccountStop),
+            ("WA401", ErrorClass::TemplateStop),
+            ("WA400", ErrorClass::PermanentForContact),
+            ("E13001", ErrorClass::PermanentForContact),
+            ("WA500", ErrorClass::Temporary),
+        ];
+        for (code, class) in table {
+            assert_eq!(
+                classify_kaleyra_error(code, Some(400)),
+                class,
+                "code {code}"
+            );
+        }
+        assert_eq!(
+            classify_kaleyra_error("NEW1", Some(502)),
+            ErrorClass::Temporary
+        );
     }
 
     #[test]

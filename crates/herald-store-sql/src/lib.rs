@@ -9,10 +9,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_domain::{
+    InboundMessage, MessageStatus, Provider, Role, StatusUpdate, TemplateFilter, TemplateQuality,
+    TemplateStatus,
+};
 use herald_store::{
-    AccountData, AccountRecord, NewWebhookEvent, Result, Store, StoreError, StoredWebhook,
-    TemplateContent, TemplateRecord, TemplateReview, UserRecord,
+    AccountData, AccountRecord, MessageRecord, NewWebhookEvent, OutboundMessage, Result, Store,
+    StoreError, StoredWebhook, TemplateContent, TemplateRecord, TemplateReview, UserRecord,
 };
 use sqlx::Row;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow, Postgres};
@@ -123,6 +126,10 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
 /// The columns of [`TemplateRecord`], for every query that reads templates.
 const TEMPLATE_SELECT: &str = "select id, account_id, name, language, file_json, status, quality,
     rejection_reason, provider_template_id, deleted_at from templates";
+/// The columns of [`MessageRecord`].
+const MESSAGE_SELECT: &str = "select id, account_id, provider_message_id, direction, kind, phone,
+    status, status_at, delivered_at, error_code, error_message, body, reply_to, callback_data,
+    payload, created_at from messages";
 /// The columns of [`AccountRecord`].
 const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets from accounts";
 
@@ -132,6 +139,101 @@ macro_rules! impl_store {
     ($module:ident, $store:ty, $db:ty, $row:ty) => {
         mod $module {
         use super::*;
+
+        fn message_from(row: &$row) -> Result<MessageRecord> {
+            let kind: Option<String> = row.try_get("kind").map_err(other)?;
+            Ok(MessageRecord {
+                id: row.try_get("id").map_err(other)?,
+                account_id: row.try_get("account_id").map_err(other)?,
+                provider_message_id: row.try_get("provider_message_id").map_err(other)?,
+                direction: parse(row.try_get("direction").map_err(other)?)?,
+                kind: kind.as_deref().map(parse).transpose()?,
+                phone: row.try_get("phone").map_err(other)?,
+                status: parse(row.try_get("status").map_err(other)?)?,
+                status_at: row.try_get("status_at").map_err(other)?,
+                delivered_at: row.try_get("delivered_at").map_err(other)?,
+                error_code: row.try_get("error_code").map_err(other)?,
+                error_message: row.try_get("error_message").map_err(other)?,
+                body: row.try_get("body").map_err(other)?,
+                reply_to: row.try_get("reply_to").map_err(other)?,
+                callback_data: row.try_get("callback_data").map_err(other)?,
+                payload: row.try_get("payload").map_err(other)?,
+                created_at: row.try_get("created_at").map_err(other)?,
+            })
+        }
+
+        /// Moves a message to `update`'s status unless it already stands at or past it; a status
+        /// that arrives before the sender recorded the message creates its row.
+        async fn apply_status(
+            connection: &mut sqlx::Transaction<'_, $db>,
+            account_id: i64,
+            update: &StatusUpdate,
+            now: i64,
+        ) -> Result<()> {
+            let delivered_at = (update.status.rank() >= MessageStatus::Delivered.rank())
+                .then_some(update.at_ms);
+            let error = update.error.as_ref();
+            sqlx::query::<$db>(
+                "insert into messages (account_id, provider_message_id, direction, phone, status,
+                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
+                     created_at, updated_at)
+                 values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                 on conflict (account_id, provider_message_id) do update set
+                     status = excluded.status, status_rank = excluded.status_rank,
+                     status_at = excluded.status_at,
+                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
+                     error_code = coalesce(excluded.error_code, messages.error_code),
+                     error_message = coalesce(excluded.error_message, messages.error_message),
+                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
+                     updated_at = excluded.updated_at
+                 where messages.status_rank < excluded.status_rank",
+            )
+            .bind(account_id)
+            .bind(&update.message_id)
+            .bind(&update.recipient)
+            .bind(update.status.as_str())
+            .bind(update.status.rank())
+            .bind(update.at_ms)
+            .bind(delivered_at)
+            .bind(error.and_then(|error| error.code))
+            .bind(error.map(|error| error.message.as_str()))
+            .bind(update.callback_data.as_deref())
+            .bind(now)
+            .execute(&mut **connection)
+            .await
+            .map_err(other)?;
+            Ok(())
+        }
+
+        /// Stores a message from a contact once, however often the provider delivers it.
+        async fn insert_inbound(
+            connection: &mut sqlx::Transaction<'_, $db>,
+            account_id: i64,
+            message: &InboundMessage,
+            now: i64,
+        ) -> Result<()> {
+            sqlx::query::<$db>(
+                "insert into messages (account_id, provider_message_id, direction, kind, phone,
+                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
+                 values ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+                 on conflict (account_id, provider_message_id) do nothing",
+            )
+            .bind(account_id)
+            .bind(&message.message_id)
+            .bind(message.kind.as_str())
+            .bind(&message.from)
+            .bind(MessageStatus::Received.as_str())
+            .bind(MessageStatus::Received.rank())
+            .bind(message.at_ms)
+            .bind(message.text.as_deref())
+            .bind(message.reply_to.as_deref())
+            .bind(&message.payload)
+            .bind(now)
+            .execute(&mut **connection)
+            .await
+            .map_err(other)?;
+            Ok(())
+        }
 
         fn user_from(row: &$row) -> Result<UserRecord> {
             Ok(UserRecord {
@@ -434,17 +536,26 @@ macro_rules! impl_store {
         let mut ids = Vec::with_capacity(events.len());
         for event in events {
             let inserted: Option<i64> = sqlx::query_scalar::<$db, _>(
-                "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at)
-                 values ($1, $2, $3, $4, $5) on conflict (dedupe_key) do nothing returning id",
+                "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
+                 values ($1, $2, $3, $4, $5, $6) on conflict (dedupe_key) do nothing returning id",
             )
             .bind(event.provider.as_str())
             .bind(event.account_id)
             .bind(event.dedupe_key)
             .bind(event.payload)
             .bind(now)
+            .bind(event.settled.then_some(now))
             .fetch_optional(&mut *transaction)
             .await
             .map_err(other)?;
+            if let (Some(_), Some(account_id)) = (inserted, event.account_id) {
+                for status in event.statuses {
+                    apply_status(&mut transaction, account_id, status, now).await?;
+                }
+                for message in event.inbound {
+                    insert_inbound(&mut transaction, account_id, message, now).await?;
+                }
+            }
             ids.push(inserted);
         }
         transaction.commit().await.map_err(other)?;
@@ -453,7 +564,7 @@ macro_rules! impl_store {
 
     async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>> {
         let rows = sqlx::query::<$db>(
-            "select id, account_id, payload from webhook_events
+            "select id, provider, account_id, payload from webhook_events
              where processed_at is null order by id limit $1",
         )
         .bind(limit)
@@ -464,11 +575,64 @@ macro_rules! impl_store {
             .map(|row| {
                 Ok(StoredWebhook {
                     id: row.try_get("id").map_err(other)?,
+                    provider: parse(row.try_get("provider").map_err(other)?)?,
                     account_id: row.try_get("account_id").map_err(other)?,
                     payload: row.try_get("payload").map_err(other)?,
                 })
             })
             .collect()
+    }
+
+    async fn record_outbound_message(&self, message: &OutboundMessage<'_>, now: i64) -> Result<i64> {
+        sqlx::query_scalar::<$db, i64>(
+            "insert into messages (account_id, provider_message_id, direction, kind, phone, status,
+                 status_rank, status_at, body, payload, callback_data, created_at, updated_at)
+             values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
+             on conflict (account_id, provider_message_id) do update set
+                 kind = excluded.kind, phone = excluded.phone, body = excluded.body,
+                 payload = excluded.payload, callback_data = excluded.callback_data,
+                 created_at = excluded.created_at
+             returning id",
+        )
+        .bind(message.account_id)
+        .bind(message.provider_message_id)
+        .bind(message.kind.as_str())
+        .bind(message.phone)
+        .bind(MessageStatus::Accepted.as_str())
+        .bind(MessageStatus::Accepted.rank())
+        .bind(now)
+        .bind(message.body)
+        .bind(message.payload)
+        .bind(message.callback_data)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    async fn message_by_provider_id(&self, account_id: i64, provider_message_id: &str) -> Result<MessageRecord> {
+        let row = sqlx::query::<$db>(&format!(
+            "{MESSAGE_SELECT} where account_id = $1 and provider_message_id = $2"
+        ))
+        .bind(account_id)
+        .bind(provider_message_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("message"))?;
+        message_from(&row)
+    }
+
+    async fn messages(&self, account_id: i64, phone: Option<&str>, limit: i64) -> Result<Vec<MessageRecord>> {
+        let rows = sqlx::query::<$db>(&format!(
+            "{MESSAGE_SELECT} where account_id = $1 and ($2 is null or phone = $2)
+             order by id desc limit $3"
+        ))
+        .bind(account_id)
+        .bind(phone)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(message_from).collect()
     }
 
     async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()> {

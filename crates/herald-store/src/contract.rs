@@ -1,8 +1,14 @@
 //! The contract every backend must pass: the same checks run against SQLite and PostgreSQL.
 
-use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_domain::{
+    InboundMessage, MessageDirection, MessageError, MessageKind, MessageStatus, Provider, Role,
+    StatusUpdate, TemplateFilter, TemplateQuality, TemplateStatus,
+};
 
-use crate::{AccountData, Store, StoreError, TemplateContent, TemplateReview};
+use crate::{
+    AccountData, NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent,
+    TemplateReview,
+};
 
 /// Runs every check against an empty `store`; panics (as tests do) on the first broken promise.
 pub async fn check_store(store: &dyn Store) {
@@ -181,13 +187,16 @@ async fn templates(store: &dyn Store) {
 }
 
 async fn webhooks(store: &dyn Store, account: i64) {
-    let event = crate::NewWebhookEvent {
+    let event = NewWebhookEvent {
         provider: Provider::Meta,
         account_id: Some(account),
         dedupe_key: "sha-of-body",
         payload: "{\"object\":\"whatsapp_business_account\"}",
+        statuses: &[],
+        inbound: &[],
+        settled: false,
     };
-    let other = crate::NewWebhookEvent {
+    let other = NewWebhookEvent {
         account_id: None,
         dedupe_key: "other",
         ..event
@@ -217,4 +226,187 @@ async fn webhooks(store: &dyn Store, account: i64) {
         .await
         .unwrap();
     assert_eq!(store.unprocessed_webhooks(10).await.unwrap().len(), 1);
+    messages(store, account).await;
+}
+
+fn status(message_id: &str, status: MessageStatus, at_ms: i64) -> StatusUpdate {
+    StatusUpdate {
+        message_id: message_id.to_owned(),
+        status,
+        at_ms,
+        recipient: "4915112345678".to_owned(),
+        error: (status == MessageStatus::Failed).then(|| MessageError {
+            code: Some(131_026),
+            message: "Message Undeliverable".to_owned(),
+        }),
+        callback_data: None,
+    }
+}
+
+/// A webhook that carries only statuses and messages.
+fn settled<'a>(
+    account: i64,
+    key: &'a str,
+    statuses: &'a [StatusUpdate],
+    inbound: &'a [InboundMessage],
+) -> NewWebhookEvent<'a> {
+    NewWebhookEvent {
+        provider: Provider::Meta,
+        account_id: Some(account),
+        dedupe_key: key,
+        payload: "{}",
+        statuses,
+        inbound,
+        settled: true,
+    }
+}
+
+async fn messages(store: &dyn Store, account: i64) {
+    let sent = OutboundMessage {
+        account_id: account,
+        provider_message_id: "wamid.1",
+        kind: MessageKind::Template,
+        phone: "4915112345678",
+        body: "Hello Ann",
+        payload: "{}",
+        callback_data: Some("h:1"),
+    };
+    let id = store.record_outbound_message(&sent, 100).await.unwrap();
+    let read = [status("wamid.1", MessageStatus::Read, 3_000)];
+    let late = [
+        status("wamid.1", MessageStatus::Delivered, 2_000),
+        status("wamid.1", MessageStatus::Failed, 2_500),
+        status("wamid.2", MessageStatus::Failed, 2_600),
+    ];
+    store
+        .record_webhooks(
+            &[
+                settled(account, "read", &read, &[]),
+                settled(account, "late", &late, &[]),
+            ],
+            200,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store.unprocessed_webhooks(10).await.unwrap().len() == 1,
+        "settled events need no applier"
+    );
+    let first = store
+        .message_by_provider_id(account, "wamid.1")
+        .await
+        .unwrap();
+    assert_eq!(first.id, id);
+    assert_eq!(
+        (
+            first.status,
+            first.status_at,
+            first.delivered_at,
+            first.error_code
+        ),
+        (MessageStatus::Read, 3_000, Some(3_000), None),
+        "read, then a late delivered and a stale failure, stays read"
+    );
+    assert_eq!(first.kind, Some(MessageKind::Template));
+
+    let early = store
+        .message_by_provider_id(account, "wamid.2")
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            early.kind,
+            early.status,
+            early.error_code,
+            early.error_message.as_deref()
+        ),
+        (
+            None,
+            MessageStatus::Failed,
+            Some(131_026),
+            Some("Message Undeliverable")
+        ),
+        "a status before the send is recorded makes the row"
+    );
+    store
+        .record_outbound_message(
+            &OutboundMessage {
+                provider_message_id: "wamid.2",
+                ..sent
+            },
+            300,
+        )
+        .await
+        .unwrap();
+    let filled = store
+        .message_by_provider_id(account, "wamid.2")
+        .await
+        .unwrap();
+    assert_eq!(
+        (filled.kind, filled.status, filled.body.as_deref()),
+        (
+            Some(MessageKind::Template),
+            MessageStatus::Failed,
+            Some("Hello Ann")
+        )
+    );
+
+    let reply = InboundMessage {
+        message_id: "wamid.in".to_owned(),
+        from: "4915112345678".to_owned(),
+        kind: MessageKind::Button,
+        text: Some("Yes".to_owned()),
+        reply_to: Some("wamid.1".to_owned()),
+        at_ms: 4_000,
+        payload: "{\"type\":\"button\"}".to_owned(),
+    };
+    let inbound = [reply.clone(), reply];
+    store
+        .record_webhooks(
+            &[
+                settled(account, "in-1", &[], &inbound),
+                settled(account, "in-2", &[], &inbound),
+            ],
+            400,
+        )
+        .await
+        .unwrap();
+    let conversation = store
+        .messages(account, Some("4915112345678"), 10)
+        .await
+        .unwrap();
+    let summary: Vec<(MessageDirection, Option<MessageKind>, MessageStatus)> = conversation
+        .iter()
+        .map(|m| (m.direction, m.kind, m.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                MessageDirection::Inbound,
+                Some(MessageKind::Button),
+                MessageStatus::Received
+            ),
+            (
+                MessageDirection::Outbound,
+                Some(MessageKind::Template),
+                MessageStatus::Failed
+            ),
+            (
+                MessageDirection::Outbound,
+                Some(MessageKind::Template),
+                MessageStatus::Read
+            ),
+        ],
+        "newest first; an inbound message delivered twice is stored once"
+    );
+    assert_eq!(conversation[0].reply_to.as_deref(), Some("wamid.1"));
+    assert!(
+        store
+            .messages(account, Some("1"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.messages(account, None, 2).await.unwrap().len(), 2);
 }

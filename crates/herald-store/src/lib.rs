@@ -8,7 +8,10 @@
 pub mod contract;
 
 use async_trait::async_trait;
-use herald_domain::{Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_domain::{
+    InboundMessage, MessageDirection, MessageKind, MessageStatus, Provider, Role, StatusUpdate,
+    TemplateFilter, TemplateQuality, TemplateStatus,
+};
 
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
@@ -197,7 +200,9 @@ pub trait Store: Send + Sync {
     ) -> Result<TemplateRecord>;
 
     /// Stores webhooks in one transaction (group commit) before they are acknowledged; for each
-    /// its id, or `None` when the same `dedupe_key` was stored before (a replay).
+    /// its id, or `None` when the same `dedupe_key` was stored before (a replay). In the same
+    /// transaction it applies each new event's message statuses (never backwards) and inbound
+    /// messages (once each), and marks the events that carry nothing else as processed.
     async fn record_webhooks(
         &self,
         events: &[NewWebhookEvent<'_>],
@@ -207,6 +212,79 @@ pub trait Store: Send + Sync {
     async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>>;
     /// Marks stored webhooks as applied, in one transaction.
     async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()>;
+
+    /// Records a message the account sent; fills in the row a status webhook made first.
+    async fn record_outbound_message(&self, message: &OutboundMessage<'_>, now: i64)
+    -> Result<i64>;
+    /// The message the provider knows by `provider_message_id`.
+    async fn message_by_provider_id(
+        &self,
+        account_id: i64,
+        provider_message_id: &str,
+    ) -> Result<MessageRecord>;
+    /// An account's messages, newest first, with one contact's only when `phone` is given.
+    async fn messages(
+        &self,
+        account_id: i64,
+        phone: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<MessageRecord>>;
+}
+
+/// A message the account sent, as the provider accepted it.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboundMessage<'a> {
+    /// The sending account.
+    pub account_id: i64,
+    /// The provider's id (`wamid…`).
+    pub provider_message_id: &'a str,
+    /// What it carries.
+    pub kind: MessageKind,
+    /// The contact's number, digits.
+    pub phone: &'a str,
+    /// What the contact reads.
+    pub body: &'a str,
+    /// The request as sent, JSON.
+    pub payload: &'a str,
+    /// The `biz_opaque_callback_data` sent with it.
+    pub callback_data: Option<&'a str>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// Id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// The provider's id.
+    pub provider_message_id: String,
+    /// Which way it went.
+    pub direction: MessageDirection,
+    /// What it carries; `None` while only a status webhook has named it.
+    pub kind: Option<MessageKind>,
+    /// The contact's number, digits.
+    pub phone: String,
+    /// Where it stands.
+    pub status: MessageStatus,
+    /// When the provider reported that status (Unix ms; 0 when it did not say).
+    pub status_at: i64,
+    /// When it reached the phone.
+    pub delivered_at: Option<i64>,
+    /// The provider's error code, when it failed.
+    pub error_code: Option<i64>,
+    /// The provider's error text, when it failed.
+    pub error_message: Option<String>,
+    /// What a person reads.
+    pub body: Option<String>,
+    /// The message it answers.
+    pub reply_to: Option<String>,
+    /// The `biz_opaque_callback_data`.
+    pub callback_data: Option<String>,
+    /// The message as sent or received, JSON.
+    pub payload: Option<String>,
+    /// When Herald recorded it.
+    pub created_at: i64,
 }
 
 /// A stored webhook waiting to be applied.
@@ -214,6 +292,8 @@ pub trait Store: Send + Sync {
 pub struct StoredWebhook {
     /// Id.
     pub id: i64,
+    /// Which provider sent it.
+    pub provider: Provider,
     /// The account it concerns.
     pub account_id: Option<i64>,
     /// The raw body.
@@ -231,4 +311,10 @@ pub struct NewWebhookEvent<'a> {
     pub dedupe_key: &'a str,
     /// The raw body.
     pub payload: &'a str,
+    /// The message statuses it reports.
+    pub statuses: &'a [StatusUpdate],
+    /// The messages from contacts it carries.
+    pub inbound: &'a [InboundMessage],
+    /// Whether statuses and messages are all it says; otherwise it waits for the applier.
+    pub settled: bool,
 }

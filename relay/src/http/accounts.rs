@@ -86,6 +86,7 @@ fn view(account: &OpenedAccount) -> AccountView {
             app_secret: set(&account.secrets.app_secret),
             verify_token: set(&account.secrets.verify_token),
             api_key: set(&account.secrets.api_key),
+            callback_token: set(&account.secrets.callback_token),
         },
     }
 }
@@ -152,6 +153,7 @@ fn merge_secrets(stored: AccountSecrets, update: AccountSecrets) -> AccountSecre
         app_secret: pick(stored.app_secret, update.app_secret),
         verify_token: pick(stored.verify_token, update.verify_token),
         api_key: pick(stored.api_key, update.api_key),
+        callback_token: pick(stored.callback_token, update.callback_token),
     }
 }
 

@@ -6,9 +6,10 @@
 
 pub(crate) mod accounts;
 pub(crate) mod json;
+mod messages;
 mod openapi;
 mod session;
-mod templates;
+pub(crate) mod templates;
 mod users;
 mod webhooks;
 
@@ -17,7 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodFilter, MethodRouter, get, on};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::API_PREFIX;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
@@ -26,7 +27,7 @@ pub use accounts::AccountDirectory;
 pub(crate) use accounts::{OpenedAccount, insert_account};
 pub(crate) use templates::sync_account_templates;
 pub(crate) use users::check_new_user;
-pub(crate) use webhooks::apply_meta_webhook;
+pub(crate) use webhooks::apply_template_events;
 
 use crate::auth;
 use crate::config::Settings;
@@ -40,6 +41,8 @@ const API_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub enum Access {
     /// Anyone (signing in).
     Public,
+    /// Any signed-in user: agents and admins.
+    Agent,
     /// Admins only.
     Admin,
 }
@@ -82,7 +85,7 @@ impl ApiRoute {
 
 /// Every API route, with the role it needs.
 pub fn api_routes() -> Vec<ApiRoute> {
-    use Access::{Admin, Public};
+    use Access::{Admin, Agent, Public};
     vec![
         ApiRoute::new(
             Public,
@@ -132,6 +135,20 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/accounts",
             "Create a provider account",
             accounts::create_account,
+        ),
+        ApiRoute::new(
+            Agent,
+            Method::GET,
+            "/accounts/{id}/messages",
+            "An account's messages, newest first (phone: one contact's; limit: at most 500)",
+            messages::list_messages,
+        ),
+        ApiRoute::new(
+            Agent,
+            Method::POST,
+            "/accounts/{id}/messages",
+            "Send one contact a template (agents: those available to agents) or, inside the customer service window, text",
+            messages::send_message,
         ),
         ApiRoute::new(
             Admin,
@@ -211,6 +228,9 @@ fn api_router(state: &AppState) -> Router<AppState> {
     for route in api_routes() {
         let handler = match route.access {
             Access::Public => route.handler,
+            Access::Agent => route
+                .handler
+                .route_layer(from_fn_with_state(state.clone(), auth::require_agent)),
             Access::Admin => route
                 .handler
                 .route_layer(from_fn_with_state(state.clone(), auth::require_admin)),
@@ -234,6 +254,11 @@ pub(crate) fn router(settings: &Settings, state: AppState) -> Router {
             "/webhooks/meta",
             get(webhooks::verify_meta_webhook)
                 .post(webhooks::receive_meta_webhook)
+                .layer(DefaultBodyLimit::max(webhooks::WEBHOOK_BODY_LIMIT_BYTES)),
+        )
+        .route(
+            "/webhooks/kaleyra/{account_id}",
+            post(webhooks::receive_kaleyra_callback)
                 .layer(DefaultBodyLimit::max(webhooks::WEBHOOK_BODY_LIMIT_BYTES)),
         )
         .nest(API_PREFIX, api_router(&state))

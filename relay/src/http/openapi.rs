@@ -23,6 +23,7 @@ fn document() -> Value {
             .collect();
         let (security, role) = match route.access {
             Access::Public => (json!([]), "anyone"),
+            Access::Agent => (json!([{"session": []}]), "agent or admin"),
             Access::Admin => (json!([{"session": []}]), "admin"),
         };
         let operation = json!({

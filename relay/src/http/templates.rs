@@ -18,7 +18,7 @@ use crate::http::json::AppJson;
 use crate::providers;
 use crate::state::AppState;
 
-fn parse_file(record: &TemplateRecord) -> Result<Template> {
+pub(crate) fn parse_file(record: &TemplateRecord) -> Result<Template> {
     serde_json::from_str(&record.file_json).map_err(|error| {
         anyhow::anyhow!("template {} has an unreadable file: {error}", record.id).into()
     })
@@ -38,7 +38,7 @@ fn view(record: &TemplateRecord, template: Template, warnings: Vec<Diagnostic>) 
     }
 }
 
-async fn load(state: &AppState, id: i64) -> Result<TemplateRecord> {
+pub(crate) async fn load(state: &AppState, id: i64) -> Result<TemplateRecord> {
     state.store.template(id).await.map_err(|error| match error {
         StoreError::NotFound => AppError::NotFound("template"),
         other => other.into(),
@@ -232,7 +232,7 @@ pub(crate) async fn submit_template(
     let template = parse_file(&record)?;
     checked(&state, record.account_id, Some(id), &template).await?;
     let account = open_account(&state, record.account_id).await?;
-    let client = providers::meta_client(&state, &account).await?;
+    let client = providers::provider_client(&state, &account).await?;
     let review = match &record.provider_template_id {
         None => {
             let waba_id = account.settings.waba_id.as_deref().unwrap_or_default();
@@ -247,7 +247,10 @@ pub(crate) async fn submit_template(
             }
         }
         Some(provider_id) => {
-            let edited = client.edit_template(provider_id, &template).await;
+            let edited = client
+                .meta("edit a submitted template")?
+                .edit_template(provider_id, &template)
+                .await;
             state.metrics.provider_call("edit_template", &edited);
             edited?;
             TemplateReview {
@@ -292,8 +295,9 @@ pub(crate) async fn sync_account_templates(
     account_id: i64,
 ) -> Result<SyncReport> {
     let account = open_account(state, account_id).await?;
-    let client = providers::meta_client(state, &account).await?;
+    let client = providers::provider_client(state, &account).await?;
     let remote = client
+        .meta("list templates")?
         .list_templates(account.settings.waba_id.as_deref().unwrap_or_default())
         .await;
     state.metrics.provider_call("list_templates", &remote);

@@ -1,16 +1,23 @@
 //! Provider webhooks. Meta: `GET /webhooks/meta` answers the verification handshake; `POST`
 //! checks `X-Hub-Signature-256` over the raw bytes with the app secret of the account the
-//! payload names, stores the event before acknowledging it, ignores replays, and applies
-//! template status, quality and category events.
+//! payload names. Kaleyra: `POST /webhooks/kaleyra/{account_id}` checks the account's callback
+//! token (Kaleyra does not sign; its callback profile sends the token as a custom header).
+//!
+//! Both are read once (`herald_domain::parse_meta` / `parse_kaleyra`) and stored before the 200;
+//! message statuses and inbound messages are applied in that same transaction, template events
+//! by the applier right after (webhook_pipeline.rs). Replays are ignored.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use herald_domain::{Provider, TemplateQuality, TemplateStatus};
-use herald_store::{StoreError, TemplateReview};
+use herald_domain::{
+    PayloadError, Provider, TemplateEvent, TemplateStatus, WebhookContent, parse_kaleyra,
+    parse_meta,
+};
+use herald_store::{StoreError, StoredWebhook, TemplateContent, TemplateReview};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -56,12 +63,8 @@ pub(crate) async fn receive_meta_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode> {
-    let payload: Value = serde_json::from_slice(&body).map_err(|error| AppError::BadRequest {
-        code: "invalid_json",
-        message: format!("the webhook body is not JSON: {error}"),
-        field: None,
-    })?;
-    let Some(account) = account_named_by(&state, &payload).await? else {
+    let content = parse_meta(&body).map_err(|error| unreadable(&error))?;
+    let Some(account) = account_named_by(&state, &content).await? else {
         tracing::warn!(
             "webhook for an unknown phone-number or WhatsApp Business Account id; acknowledged without effect"
         );
@@ -78,16 +81,62 @@ pub(crate) async fn receive_meta_webhook(
         state
             .metrics
             .webhook(account.record.provider.as_str(), "bad_signature");
-        state
-            .metrics
-            .webhook(account.record.provider.as_str(), "bad_signature");
         return Err(AppError::SignatureInvalid);
     }
-    let payload_text = String::from_utf8(body.to_vec()).map_err(|_| AppError::BadRequest {
+    store(&state, &account, &body, content).await
+}
+
+/// The header a Kaleyra callback profile is set up to send, carrying the account's token.
+pub(crate) const KALEYRA_TOKEN_HEADER: &str = "x-herald-token";
+
+/// `POST /webhooks/kaleyra/{account_id}`.
+pub(crate) async fn receive_kaleyra_callback(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode> {
+    let accounts = state.accounts.all(&state).await?;
+    let account = accounts
+        .iter()
+        .find(|account| {
+            account.record.id == account_id && account.record.provider == Provider::Kaleyra
+        })
+        .ok_or(AppError::NotFound("Kaleyra account"))?;
+    let expected = account
+        .secrets
+        .callback_token
+        .as_deref()
+        .unwrap_or_default();
+    let given = headers
+        .get(KALEYRA_TOKEN_HEADER)
+        .map(|value| value.as_bytes())
+        .unwrap_or_default();
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), given) {
+        state.metrics.webhook("kaleyra", "bad_signature");
+        return Err(AppError::SignatureInvalid);
+    }
+    let content = parse_kaleyra(&body).map_err(|error| unreadable(&error))?;
+    store(&state, account, &body, content).await
+}
+
+fn unreadable(error: &PayloadError) -> AppError {
+    AppError::BadRequest {
         code: "invalid_json",
-        message: "the webhook body is not UTF-8".to_owned(),
+        message: error.to_string(),
         field: None,
-    })?;
+    }
+}
+
+/// Stores an authenticated webhook durably, then acknowledges it.
+async fn store(
+    state: &AppState,
+    account: &OpenedAccount,
+    body: &[u8],
+    content: WebhookContent,
+) -> Result<StatusCode> {
+    // The parser accepted it as JSON, so it is UTF-8.
+    let payload = String::from_utf8_lossy(body).into_owned();
     let writer = state
         .webhooks
         .get()
@@ -97,8 +146,9 @@ pub(crate) async fn receive_meta_webhook(
         .store(IncomingWebhook {
             provider,
             account_id: account.record.id,
-            dedupe_key: hex::encode(Sha256::digest(&body)),
-            payload: payload_text,
+            dedupe_key: hex::encode(Sha256::digest(body)),
+            payload,
+            content,
         })
         .await?;
     let outcome = match stored {
@@ -122,41 +172,20 @@ async fn meta_accounts(state: &AppState) -> Result<Vec<OpenedAccount>> {
 
 /// The account whose phone-number id (message events) or WABA id (template events) the payload
 /// names.
-async fn account_named_by(state: &AppState, payload: &Value) -> Result<Option<OpenedAccount>> {
-    let entries = payload
-        .get("entry")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let phone_number_ids: Vec<&str> = entries
-        .iter()
-        .flat_map(|entry| {
-            entry
-                .get("changes")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-        })
-        .filter_map(|change| {
-            change
-                .pointer("/value/metadata/phone_number_id")
-                .and_then(Value::as_str)
-        })
-        .collect();
-    let waba_ids: Vec<&str> = entries
-        .iter()
-        .filter_map(|entry| entry.get("id").and_then(Value::as_str))
-        .collect();
+async fn account_named_by(
+    state: &AppState,
+    content: &WebhookContent,
+) -> Result<Option<OpenedAccount>> {
     Ok(meta_accounts(state).await?.into_iter().find(|account| {
         let settings = &account.settings;
         settings
             .phone_number_id
-            .as_deref()
-            .is_some_and(|id| phone_number_ids.contains(&id))
+            .as_ref()
+            .is_some_and(|id| content.phone_number_ids.contains(id))
             || settings
                 .waba_id
-                .as_deref()
-                .is_some_and(|id| waba_ids.contains(&id))
+                .as_ref()
+                .is_some_and(|id| content.business_account_ids.contains(id))
     }))
 }
 
@@ -184,46 +213,27 @@ fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
             == 0
 }
 
-/// Applies a stored Meta webhook (idempotent: applying it twice changes nothing more).
-pub(crate) async fn apply_meta_webhook(
+/// Applies the template events of a stored webhook (idempotent: applying it twice changes
+/// nothing more). Its statuses and messages were applied when it was stored.
+pub(crate) async fn apply_template_events(
     state: &AppState,
-    account_id: i64,
-    payload: &str,
+    webhook: &StoredWebhook,
 ) -> anyhow::Result<()> {
-    let Ok(payload) = serde_json::from_str::<Value>(payload) else {
-        tracing::warn!(account_id, "a stored webhook is not JSON; skipped");
+    let Some(account_id) = webhook.account_id else {
         return Ok(());
     };
-    apply(state, account_id, &payload)
-        .await
-        .map_err(|error| anyhow::anyhow!("{error}"))
-}
-
-async fn apply(state: &AppState, account_id: i64, payload: &Value) -> Result<()> {
-    let changes = payload
-        .get("entry")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .flat_map(|entry| {
-            entry
-                .get("changes")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        });
-    for change in changes {
-        let field = change
-            .get("field")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let value = change.get("value").unwrap_or(&Value::Null);
-        match field {
-            "message_template_status_update" | "message_template_quality_update" => {
-                apply_template_event(state, account_id, field, value).await?;
-            }
-            other => tracing::debug!(field = other, "webhook field not handled yet"),
-        }
+    let parsed = match webhook.provider {
+        Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
+        Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
+    };
+    let Ok(content) = parsed else {
+        tracing::warn!(id = webhook.id, "a stored webhook cannot be read; skipped");
+        return Ok(());
+    };
+    for event in &content.template_events {
+        apply_template_event(state, account_id, event)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
     }
     Ok(())
 }
@@ -231,71 +241,58 @@ async fn apply(state: &AppState, account_id: i64, payload: &Value) -> Result<()>
 async fn apply_template_event(
     state: &AppState,
     account_id: i64,
-    field: &str,
-    value: &Value,
+    event: &TemplateEvent,
 ) -> Result<()> {
-    let provider_id = match value.get("message_template_id") {
-        Some(Value::Number(number)) => number.to_string(),
-        Some(Value::String(text)) => text.clone(),
-        _ => return Ok(()),
-    };
     let record = match state
         .store
-        .template_by_provider_id(account_id, &provider_id)
+        .template_by_provider_id(account_id, event.template_id())
         .await
     {
         Ok(record) => record,
         Err(StoreError::NotFound) => {
             tracing::info!(
-                provider_id,
+                provider_id = event.template_id(),
                 "template event for a template Herald does not know"
             );
             return Ok(());
         }
         Err(error) => return Err(error.into()),
     };
+    let now = state.clock.now_ms();
     let mut review = TemplateReview {
         status: record.status,
         quality: record.quality,
         rejection_reason: record.rejection_reason.clone(),
         provider_template_id: None,
     };
-    let text = |key: &str| value.get(key).and_then(Value::as_str);
-    if field == "message_template_status_update" {
-        let Some(status) = text("event").and_then(status_from_event) else {
+    match event {
+        TemplateEvent::Status { status, reason, .. } => {
+            review.status = *status;
+            review.rejection_reason = (*status == TemplateStatus::Rejected)
+                .then(|| reason.clone().unwrap_or_else(|| "NONE".to_owned()));
+        }
+        TemplateEvent::Quality { quality, .. } => review.quality = *quality,
+        TemplateEvent::Category { category, .. } => {
+            let mut file: Value = serde_json::from_str(&record.file_json)
+                .map_err(|error| anyhow::anyhow!("a stored template is not JSON: {error}"))?;
+            file["category"] = Value::String(category.clone());
+            let content = TemplateContent {
+                name: record.name.clone(),
+                language: record.language.clone(),
+                file_json: file.to_string(),
+            };
+            state
+                .store
+                .update_template_content(record.id, &content, now)
+                .await?;
             return Ok(());
-        };
-        review.status = status;
-        review.rejection_reason = (status == TemplateStatus::Rejected).then(|| {
-            value
-                .pointer("/rejection_info/reason")
-                .and_then(Value::as_str)
-                .or(text("reason"))
-                .unwrap_or("NONE")
-                .to_owned()
-        });
-    } else if let Some(quality) =
-        text("new_quality_score").and_then(|score| score.parse::<TemplateQuality>().ok())
-    {
-        review.quality = quality;
+        }
     }
     state
         .store
-        .update_template_review(record.id, &review, state.clock.now_ms())
+        .update_template_review(record.id, &review, now)
         .await?;
     Ok(())
-}
-
-/// Meta's template events that change what Herald shows; the others are informational.
-pub(crate) fn status_from_event(event: &str) -> Option<TemplateStatus> {
-    match event {
-        "APPROVED" | "REINSTATED" | "UNPAUSED" => Some(TemplateStatus::Approved),
-        "REJECTED" => Some(TemplateStatus::Rejected),
-        "PAUSED" => Some(TemplateStatus::Paused),
-        "DISABLED" => Some(TemplateStatus::Disabled),
-        "PENDING" | "IN_APPEAL" => Some(TemplateStatus::Pending),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use herald_domain::Provider;
 use herald_templates::Template;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,7 +12,7 @@ use super::ProviderError;
 
 /// Meta's Graph API with the version Herald was written against.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com/v23.0";
-const PROVIDER: &str = "meta";
+const PROVIDER: Provider = Provider::Meta;
 /// Keys of a template file that Meta's create call takes; Herald's own keys stay home.
 const TEMPLATE_KEYS: [&str; 5] = [
     "name",
@@ -103,7 +104,7 @@ impl MetaClient {
         waba_id: &str,
         template: &Template,
     ) -> Result<CreatedTemplate, ProviderError> {
-        let body = template_body(template)?;
+        let body = template_body(PROVIDER, template)?;
         let value = self
             .call(
                 self.http
@@ -111,7 +112,7 @@ impl MetaClient {
                     .json(&body),
             )
             .await?;
-        decode(value)
+        decode(PROVIDER, value)
     }
 
     /// `POST /{template_id}`: replaces category and components of a submitted template.
@@ -120,7 +121,7 @@ impl MetaClient {
         template_id: &str,
         template: &Template,
     ) -> Result<(), ProviderError> {
-        let mut body = template_body(template)?;
+        let mut body = template_body(PROVIDER, template)?;
         if let Some(object) = body.as_object_mut() {
             object.retain(|key, _| key == "category" || key == "components");
         }
@@ -154,7 +155,7 @@ impl MetaClient {
             if let Some(cursor) = &after {
                 request = request.query(&[("after", cursor.as_str())]);
             }
-            let page: TemplatePage = decode(self.call(request).await?)?;
+            let page: TemplatePage = decode(PROVIDER, self.call(request).await?)?;
             let received = page.data.len();
             templates.extend(page.data);
             match page
@@ -188,17 +189,7 @@ impl MetaClient {
         &self,
         message: &TemplateMessage<'_>,
     ) -> Result<SentMessage, ProviderError> {
-        let mut body = json!({
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": format!("+{}", message.to),
-            "type": "template",
-            "template": {"name": message.name, "language": {"code": message.language}, "components": message.components},
-        });
-        if let Some(callback) = message.callback_data {
-            body["biz_opaque_callback_data"] = json!(callback);
-        }
-        self.send(message.phone_number_id, &body).await
+        self.send(message.sender, &template_object(message)).await
     }
 
     /// `POST /{phone_number_id}/messages` with text, inside the customer service window.
@@ -208,14 +199,7 @@ impl MetaClient {
         to: &str,
         text: &str,
     ) -> Result<SentMessage, ProviderError> {
-        let body = json!({
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": format!("+{to}"),
-            "type": "text",
-            "text": {"preview_url": false, "body": text},
-        });
-        self.send(phone_number_id, &body).await
+        self.send(phone_number_id, &text_object(to, text)).await
     }
 
     /// Marks an inbound message as read.
@@ -247,25 +231,7 @@ impl MetaClient {
                     .json(body),
             )
             .await?;
-        let message = value.pointer("/messages/0").cloned().unwrap_or(Value::Null);
-        let id = message
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ProviderError {
-                provider: PROVIDER,
-                http_status: Some(200),
-                code: None,
-                subcode: None,
-                message: "the answer has no message id".to_owned(),
-                details: Some(value.to_string()),
-            })?;
-        Ok(SentMessage {
-            id: id.to_owned(),
-            message_status: message
-                .get("message_status")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-        })
+        sent_message(PROVIDER, &value)
     }
 
     async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
@@ -283,15 +249,15 @@ impl MetaClient {
         if status.is_success() {
             return Ok(value);
         }
-        Err(error_from(status.as_u16(), &value, &text))
+        Err(error_from(PROVIDER, status.as_u16(), &value, &text))
     }
 }
 
 /// What a template send needs.
 #[derive(Debug, Clone)]
 pub struct TemplateMessage<'a> {
-    /// Sending phone-number id.
-    pub phone_number_id: &'a str,
+    /// Who sends: Meta's phone-number id, or Kaleyra's sender number.
+    pub sender: &'a str,
     /// Recipient, digits with the international prefix.
     pub to: &'a str,
     /// Template name.
@@ -304,14 +270,76 @@ pub struct TemplateMessage<'a> {
     pub callback_data: Option<&'a str>,
 }
 
-/// Meta's error body: `{"error": {"message", "code", "error_subcode", "error_data": {"details"}}}`.
-fn error_from(status: u16, value: &Value, text: &str) -> ProviderError {
-    let error = value.get("error");
-    let field = |pointer: &str| error.and_then(|error| error.pointer(pointer));
+/// Meta's message object of a template send (Kaleyra v2 takes it as `messaging_object`).
+pub(crate) fn template_object(message: &TemplateMessage<'_>) -> Value {
+    let mut object = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": format!("+{}", message.to),
+        "type": "template",
+        "template": {"name": message.name, "language": {"code": message.language}, "components": message.components},
+    });
+    if let Some(callback) = message.callback_data {
+        object["biz_opaque_callback_data"] = json!(callback);
+    }
+    object
+}
+
+/// Meta's message object of a text send.
+pub(crate) fn text_object(to: &str, text: &str) -> Value {
+    json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": format!("+{to}"),
+        "type": "text",
+        "text": {"preview_url": false, "body": text},
+    })
+}
+
+/// The accepted message of a send's answer: Meta's `messages[0]`, or the `data[0].message_id`
+/// or `id` some Kaleyra answers carry.
+pub(super) fn sent_message(
+    provider: Provider,
+    value: &Value,
+) -> Result<SentMessage, ProviderError> {
+    let message = value.pointer("/messages/0");
+    let id = message
+        .and_then(|message| message.get("id"))
+        .or_else(|| value.pointer("/data/0/message_id"))
+        .or_else(|| value.get("id"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            ProviderError::unexpected(provider, "the answer has no message id", value.to_string())
+        })?;
+    Ok(SentMessage {
+        id: id.to_owned(),
+        message_status: message
+            .and_then(|message| message.get("message_status"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// A provider's error body. Meta: `{"error": {"message", "code", "error_subcode", "error_data":
+/// {"details"}}}`; Kaleyra passes Meta's codes through in that shape, and its own codes (`WA401`,
+/// `E110`) as text, inside `error` or at the top level.
+pub(super) fn error_from(
+    provider: Provider,
+    status: u16,
+    value: &Value,
+    text: &str,
+) -> ProviderError {
+    let error = value
+        .get("error")
+        .filter(|error| error.is_object())
+        .unwrap_or(value);
+    let field = |pointer: &str| error.pointer(pointer);
+    let code = field("/code");
     ProviderError {
-        provider: PROVIDER,
+        provider,
         http_status: Some(status),
-        code: field("/code").and_then(Value::as_i64),
+        code: code.and_then(Value::as_i64),
+        code_text: code.and_then(Value::as_str).map(str::to_owned),
         subcode: field("/error_subcode").and_then(Value::as_i64),
         message: field("/message")
             .and_then(Value::as_str)
@@ -322,14 +350,13 @@ fn error_from(status: u16, value: &Value, text: &str) -> ProviderError {
     }
 }
 
-fn template_body(template: &Template) -> Result<Value, ProviderError> {
-    let mut body = serde_json::to_value(template).map_err(|error| ProviderError {
-        provider: PROVIDER,
-        http_status: None,
-        code: None,
-        subcode: None,
-        message: format!("cannot encode the template: {error}"),
-        details: None,
+/// The body of a template creation: Meta's keys only, Herald's own stay home.
+pub(super) fn template_body(
+    provider: Provider,
+    template: &Template,
+) -> Result<Value, ProviderError> {
+    let mut body = serde_json::to_value(template).map_err(|error| {
+        ProviderError::unexpected(provider, "cannot encode the template", error.to_string())
     })?;
     if let Some(object) = body.as_object_mut() {
         object.retain(|key, _| TEMPLATE_KEYS.contains(&key.as_str()));
@@ -337,15 +364,17 @@ fn template_body(template: &Template) -> Result<Value, ProviderError> {
     Ok(body)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ProviderError> {
+pub(super) fn decode<T: serde::de::DeserializeOwned>(
+    provider: Provider,
+    value: Value,
+) -> Result<T, ProviderError> {
     let shown = value.to_string();
-    serde_json::from_value(value).map_err(|error| ProviderError {
-        provider: PROVIDER,
-        http_status: Some(200),
-        code: None,
-        subcode: None,
-        message: format!("unexpected answer: {error}"),
-        details: Some(shown.chars().take(500).collect()),
+    serde_json::from_value(value).map_err(|error| {
+        ProviderError::unexpected(
+            provider,
+            &format!("unexpected answer: {error}"),
+            shown.chars().take(500).collect(),
+        )
     })
 }
 
@@ -379,7 +408,7 @@ mod tests {
         let body = json!({"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException", "code": 130_429,
             "error_data": {"messaging_product": "whatsapp", "details": "Cloud API message throughput has been reached."},
             "error_subcode": 2_494_055, "fbtrace_id": "x"}});
-        let error = error_from(400, &body, &body.to_string());
+        let error = error_from(PROVIDER, 400, &body, &body.to_string());
         assert_eq!(
             (error.code, error.subcode),
             (Some(130_429), Some(2_494_055))
@@ -393,7 +422,7 @@ mod tests {
 
     #[test]
     fn a_non_json_error_keeps_its_text_and_follows_the_status() {
-        let error = error_from(502, &Value::Null, "<html>Bad gateway</html>");
+        let error = error_from(PROVIDER, 502, &Value::Null, "<html>Bad gateway</html>");
         assert_eq!(error.message, "<html>Bad gateway</html>");
         assert_eq!(error.class(), ErrorClass::Temporary);
     }
@@ -406,7 +435,7 @@ mod tests {
             "herald": {"recontact": true}
         }))
         .unwrap();
-        let body = template_body(&template).unwrap();
+        let body = template_body(PROVIDER, &template).unwrap();
         let mut keys: Vec<&str> = body
             .as_object()
             .unwrap()

@@ -1,45 +1,134 @@
 //! Outbound clients of the providers. Each turns provider errors into one [`ProviderError`]
-//! carrying the code, subcode and details, classified by `herald_domain::classify_error`.
+//! carrying the code, subcode and details, classified in `herald_domain` (one place).
 
+pub mod kaleyra;
 pub mod meta;
 
-use herald_domain::{ErrorClass, Provider, classify_error};
+use herald_domain::{ErrorClass, Provider, classify_error, classify_kaleyra_error};
 use herald_sandbox::SandboxConfig;
+use herald_templates::Template;
 
 use crate::error::AppError;
 use crate::http::OpenedAccount;
 use crate::state::AppState;
-use meta::{DEFAULT_BASE_URL, MetaClient};
+use kaleyra::KaleyraClient;
+use meta::{CreatedTemplate, MetaClient, SentMessage, TemplateMessage};
 
-/// The Meta-API client of an account: Meta itself, a configured base URL, or the in-process
-/// sandbox for a sandbox account without one.
-pub(crate) async fn meta_client(
+/// The client of an account's provider.
+#[derive(Debug, Clone)]
+pub(crate) enum ProviderClient {
+    /// Meta, or the sandbox speaking Meta's API.
+    Meta(MetaClient),
+    /// Kaleyra.
+    Kaleyra(KaleyraClient),
+}
+
+impl ProviderClient {
+    /// Creates a template at the provider for review.
+    pub(crate) async fn create_template(
+        &self,
+        waba_id: &str,
+        template: &Template,
+    ) -> Result<CreatedTemplate, ProviderError> {
+        match self {
+            Self::Meta(client) => client.create_template(waba_id, template).await,
+            Self::Kaleyra(client) => client.create_template(waba_id, template).await,
+        }
+    }
+
+    /// Sends a template message.
+    pub(crate) async fn send_template(
+        &self,
+        message: &TemplateMessage<'_>,
+    ) -> Result<SentMessage, ProviderError> {
+        match self {
+            Self::Meta(client) => client.send_template(message).await,
+            Self::Kaleyra(client) => client.send_template(message).await,
+        }
+    }
+
+    /// Sends text inside the customer service window.
+    pub(crate) async fn send_text(
+        &self,
+        sender: &str,
+        to: &str,
+        text: &str,
+    ) -> Result<SentMessage, ProviderError> {
+        match self {
+            Self::Meta(client) => client.send_text(sender, to, text).await,
+            Self::Kaleyra(client) => client.send_text(sender, to, text).await,
+        }
+    }
+
+    /// The Meta client, for what only Meta's API offers (editing, listing templates).
+    pub(crate) fn meta(&self, what: &str) -> Result<&MetaClient, AppError> {
+        match self {
+            Self::Meta(client) => Ok(client),
+            Self::Kaleyra(_) => Err(AppError::InvalidState {
+                code: "provider_unsupported",
+                message: format!(
+                    "Kaleyra's API has no call to {what}; Kaleyra reports template changes by callback"
+                ),
+            }),
+        }
+    }
+}
+
+/// Who sends an account's messages: Meta's phone-number id, or Kaleyra's sender number.
+pub(crate) fn sender(account: &OpenedAccount) -> &str {
+    let settings = &account.settings;
+    match account.record.provider {
+        Provider::Kaleyra => settings.sender_number.as_deref(),
+        Provider::Meta | Provider::Sandbox => settings.phone_number_id.as_deref(),
+    }
+    .unwrap_or_default()
+}
+
+/// The client of an account: its provider at its configured base URL, the provider's own, or
+/// the in-process sandbox for a sandbox account without one.
+pub(crate) async fn provider_client(
     state: &AppState,
     account: &OpenedAccount,
-) -> Result<MetaClient, AppError> {
-    let base_url = match (&account.settings.base_url, account.record.provider) {
-        (Some(base_url), _) => base_url.clone(),
-        (None, Provider::Sandbox) => sandbox_url(state, account).await?,
-        (None, Provider::Meta) => DEFAULT_BASE_URL.to_owned(),
-        (None, Provider::Kaleyra) => {
-            return Err(AppError::InvalidState {
-                code: "provider_unsupported",
-                message: "template management for Kaleyra accounts is done in Kaleyra".to_owned(),
-            });
-        }
+) -> Result<ProviderClient, AppError> {
+    let missing = |what: &str| AppError::InvalidState {
+        code: "credentials_missing",
+        message: format!("the account \"{}\" has no {what}", account.record.name),
     };
-    let token = account
-        .secrets
-        .access_token
-        .as_deref()
-        .ok_or_else(|| AppError::InvalidState {
-            code: "credentials_missing",
-            message: format!(
-                "the account \"{}\" has no access token",
-                account.record.name
-            ),
-        })?;
-    Ok(MetaClient::new(state.http_client.clone(), &base_url, token))
+    let configured = account.settings.base_url.clone();
+    let http = state.http_client.clone();
+    match account.record.provider {
+        Provider::Kaleyra => {
+            let api_key = account
+                .secrets
+                .api_key
+                .as_deref()
+                .ok_or_else(|| missing("API key"))?;
+            let sid = account
+                .settings
+                .sid
+                .as_deref()
+                .ok_or_else(|| missing("SID"))?;
+            let base_url = configured.unwrap_or_else(|| kaleyra::DEFAULT_BASE_URL.to_owned());
+            Ok(ProviderClient::Kaleyra(KaleyraClient::new(
+                http, &base_url, sid, api_key,
+            )))
+        }
+        provider => {
+            let base_url = match configured {
+                Some(base_url) => base_url,
+                None if provider == Provider::Sandbox => sandbox_url(state, account).await?,
+                None => meta::DEFAULT_BASE_URL.to_owned(),
+            };
+            let token = account
+                .secrets
+                .access_token
+                .as_deref()
+                .ok_or_else(|| missing("access token"))?;
+            Ok(ProviderClient::Meta(MetaClient::new(
+                http, &base_url, token,
+            )))
+        }
+    }
 }
 
 async fn sandbox_url(state: &AppState, account: &OpenedAccount) -> Result<String, AppError> {
@@ -60,7 +149,7 @@ async fn sandbox_url(state: &AppState, account: &OpenedAccount) -> Result<String
         waba_id: text(&account.settings.waba_id),
         phone_number_id: text(&account.settings.phone_number_id),
         review_delay_ms: state.sandbox_review_delay_ms,
-        reject_patterns: vec!["REJECT ME".to_owned()],
+        ..SandboxConfig::from_env()
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
@@ -76,11 +165,13 @@ async fn sandbox_url(state: &AppState, account: &OpenedAccount) -> Result<String
 #[error("{provider} answered {}: {message}", code.map_or_else(|| "without a code".to_owned(), |code| format!("error {code}")))]
 pub struct ProviderError {
     /// Which provider.
-    pub provider: &'static str,
+    pub provider: Provider,
     /// The HTTP status, when there was an answer.
     pub http_status: Option<u16>,
     /// The provider's error code (Meta's `error.code`).
     pub code: Option<i64>,
+    /// A provider code that is not a number (Kaleyra's `WA401`, `E110`, `RBC001`).
+    pub code_text: Option<String>,
     /// Meta's `error.error_subcode`.
     pub subcode: Option<i64>,
     /// The provider's message.
@@ -92,15 +183,32 @@ pub struct ProviderError {
 impl ProviderError {
     /// What Herald should do about it.
     pub fn class(&self) -> ErrorClass {
-        classify_error(self.code, self.http_status)
+        match &self.code_text {
+            Some(code) => classify_kaleyra_error(code, self.http_status),
+            None => classify_error(self.code, self.http_status),
+        }
+    }
+
+    /// An answer Herald cannot read.
+    pub fn unexpected(provider: Provider, message: &str, details: String) -> Self {
+        Self {
+            provider,
+            http_status: Some(200),
+            code: None,
+            code_text: None,
+            subcode: None,
+            message: message.to_owned(),
+            details: Some(details),
+        }
     }
 
     /// A transport failure: no answer (timeout, refused connection).
-    pub fn transport(provider: &'static str, error: &reqwest::Error) -> Self {
+    pub fn transport(provider: Provider, error: &reqwest::Error) -> Self {
         Self {
             provider,
             http_status: error.status().map(|status| status.as_u16()),
             code: None,
+            code_text: None,
             subcode: None,
             message: error.to_string(),
             details: None,

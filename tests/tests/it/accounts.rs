@@ -34,7 +34,7 @@ async fn secrets_are_never_returned_and_never_stored_in_plain_text() {
     let created: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         created["secrets_set"],
-        json!({"access_token": true, "app_secret": true, "verify_token": true, "api_key": false})
+        json!({"access_token": true, "app_secret": true, "verify_token": true, "api_key": false, "callback_token": false})
     );
 
     let listed = admin

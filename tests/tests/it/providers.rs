@@ -23,21 +23,6 @@ async fn create(relay: &TestRelay, admin: &reqwest::Client, account: i64, file: 
     response.json().await.unwrap()
 }
 
-async fn status_becomes(
-    relay: &TestRelay,
-    admin: &reqwest::Client,
-    id: &Value,
-    wanted: &str,
-) -> Value {
-    let url = relay.url(&format!("/api/v1/templates/{id}"));
-    eventually(&format!("template {id} becoming {wanted}"), || async {
-        let shown: Value = admin.get(&url).send().await?.json().await?;
-        Ok((shown["status"] == wanted).then_some(shown))
-    })
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
     let relay = TestRelay::spawn().await.unwrap();
@@ -65,7 +50,10 @@ async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
     assert_eq!(submitted["status"], "PENDING");
     assert!(submitted["provider_template_id"].as_str().is_some());
 
-    status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
+    relay
+        .template_status_becomes(&admin, &created["id"], "APPROVED")
+        .await
+        .unwrap();
     let again = relay.submit_template(&admin, &created["id"]).await.unwrap();
     assert_eq!(
         again.status(),
@@ -95,7 +83,10 @@ async fn a_rejection_carries_the_reason() {
     )
     .await;
     relay.submit_template(&admin, &created["id"]).await.unwrap();
-    let rejected = status_becomes(&relay, &admin, &created["id"], "REJECTED").await;
+    let rejected = relay
+        .template_status_becomes(&admin, &created["id"], "REJECTED")
+        .await
+        .unwrap();
     assert_eq!(rejected["rejection_reason"], "INVALID_FORMAT");
 }
 
@@ -114,6 +105,7 @@ async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
             phone_number_id: "phone-1".into(),
             review_delay_ms: 20,
             reject_patterns: Vec::new(),
+            ..SandboxConfig::from_env()
         },
     )
     .unwrap();
@@ -140,7 +132,10 @@ async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
         ids.push(created["id"].clone());
     }
     for id in &ids {
-        status_becomes(&relay, &admin, id, "APPROVED").await;
+        relay
+            .template_status_becomes(&admin, id, "APPROVED")
+            .await
+            .unwrap();
     }
     assert_eq!(sandbox.templates().len(), 3);
     let report: Value = admin
@@ -216,6 +211,7 @@ async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
             phone_number_id: "p".into(),
             review_delay_ms: 10,
             reject_patterns: Vec::new(),
+            ..SandboxConfig::from_env()
         },
     )
     .unwrap();
@@ -238,7 +234,10 @@ async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
     )
     .await;
     relay.submit_template(&admin, &created["id"]).await.unwrap();
-    status_becomes(&relay, &admin, &created["id"], "APPROVED").await;
+    relay
+        .template_status_becomes(&admin, &created["id"], "APPROVED")
+        .await
+        .unwrap();
 }
 
 /// The Meta adapter's message and clean-up calls, over HTTP against the sandbox, whose log of
@@ -258,6 +257,7 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
             phone_number_id: "phone".into(),
             review_delay_ms: 10,
             reject_patterns: Vec::new(),
+            ..SandboxConfig::from_env()
         },
     )
     .unwrap();
@@ -278,7 +278,7 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
 
     let components = [json!({"type": "body", "parameters": [{"type": "text", "text": "Ann"}]})];
     let message = TemplateMessage {
-        phone_number_id: "phone",
+        sender: "phone",
         to: "393402211333",
         name: "hello",
         language: "en_US",

@@ -84,10 +84,10 @@ async fn the_openapi_document_lists_every_route_with_its_role() {
             "{} {}",
             route.method, route.path
         );
-        let role = if route.access == relay::http::Access::Admin {
-            "admin"
-        } else {
-            "anyone"
+        let role = match route.access {
+            relay::http::Access::Admin => "admin",
+            relay::http::Access::Agent => "agent or admin",
+            relay::http::Access::Public => "anyone",
         };
         assert_eq!(operation["x-herald-role"], role);
     }

@@ -1,6 +1,7 @@
 //! Meta webhooks: verification handshake, signatures, replays, unknown numbers, size limit.
 
-use herald_tests::{TestRelay, eventually};
+use herald_sandbox::SandboxConfig;
+use herald_tests::TestRelay;
 use serde_json::{Value, json};
 
 const APP_SECRET: &str = "webhook-app-secret";
@@ -61,7 +62,7 @@ async fn submitted_template(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = herald_sandbox::start(
         listener,
-        herald_sandbox::SandboxConfig {
+        SandboxConfig {
             webhook_url: "http://127.0.0.1:9/unused".into(),
             app_secret: APP_SECRET.into(),
             access_token: "t".into(),
@@ -69,6 +70,7 @@ async fn submitted_template(
             phone_number_id: "phone-9".into(),
             review_delay_ms: 3_600_000,
             reject_patterns: Vec::new(),
+            ..SandboxConfig::from_env()
         },
     )
     .unwrap();
@@ -139,7 +141,10 @@ async fn signed_status_events_apply_and_replays_have_no_second_effect() {
     let signed_rejected = Some(herald_sandbox::signature(APP_SECRET, rejected.as_bytes()));
     let response = post(&relay, &rejected, signed_rejected.clone()).await;
     assert_eq!(response.status(), 200);
-    let shown = status_becomes(&admin, &url, "REJECTED").await;
+    let shown = relay
+        .template_status_becomes(&admin, &created["id"], "REJECTED")
+        .await
+        .unwrap();
     assert_eq!(shown["rejection_reason"], "PROMOTIONAL");
 
     let approved = status_event(&provider_id, "APPROVED");
@@ -149,7 +154,10 @@ async fn signed_status_events_apply_and_replays_have_no_second_effect() {
         Some(herald_sandbox::signature(APP_SECRET, approved.as_bytes())),
     )
     .await;
-    status_becomes(&admin, &url, "APPROVED").await;
+    relay
+        .template_status_becomes(&admin, &created["id"], "APPROVED")
+        .await
+        .unwrap();
     let replay = post(&relay, &rejected, signed_rejected).await;
     assert_eq!(replay.status(), 200, "a replay is acknowledged");
     let metrics = relay
@@ -174,15 +182,6 @@ async fn signed_status_events_apply_and_replays_have_no_second_effect() {
         shown["status"], "APPROVED",
         "the replay was not stored, so nothing re-applies it"
     );
-}
-
-async fn status_becomes(admin: &reqwest::Client, url: &str, wanted: &str) -> Value {
-    eventually(&format!("the template becoming {wanted}"), || async {
-        let shown: Value = admin.get(url).send().await?.json().await?;
-        Ok((shown["status"] == wanted).then_some(shown))
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test]
@@ -225,8 +224,10 @@ async fn a_wrong_or_missing_signature_is_401_and_changes_nothing() {
         200,
         "the refused attempts stored nothing, so this is no replay"
     );
-    let url = relay.url(&format!("/api/v1/templates/{}", created["id"]));
-    status_becomes(&admin, &url, "REJECTED").await;
+    relay
+        .template_status_becomes(&admin, &created["id"], "REJECTED")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

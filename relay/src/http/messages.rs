@@ -1,0 +1,251 @@
+//! One contact at a time: an agent (or admin) sends a template, or text inside the customer
+//! service window, and reads an account's messages with the statuses webhooks brought.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use herald_api::{ContactValues, MessageView, SendMessage};
+use herald_domain::{MessageDirection, MessageKind, Role, normalize_phone};
+use herald_store::{MessageRecord, OutboundMessage, UserRecord};
+use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
+use serde::Deserialize;
+
+use crate::error::{AppError, Result};
+use crate::http::accounts::{OpenedAccount, open_account};
+use crate::http::json::AppJson;
+use crate::http::templates::{load, parse_file};
+use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text_object};
+use crate::providers::{self, ProviderError};
+use crate::state::AppState;
+
+/// Meta's customer service window: free-form messages only within 24 hours of the contact's
+/// last message.
+const SERVICE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+/// Longest text message WhatsApp takes.
+const TEXT_MAX_CHARS: usize = 4096;
+const LIST_LIMIT_DEFAULT: i64 = 100;
+const LIST_LIMIT_MAX: i64 = 500;
+
+fn view(record: MessageRecord) -> MessageView {
+    MessageView {
+        id: record.id,
+        provider_message_id: record.provider_message_id,
+        direction: record.direction,
+        kind: record.kind,
+        phone: record.phone,
+        status: record.status,
+        status_at: record.status_at,
+        error_code: record.error_code,
+        error_message: record.error_message,
+        body: record.body,
+        reply_to: record.reply_to,
+        created_at: record.created_at,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    phone: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/accounts/{id}/messages?phone=&limit=`.
+pub(crate) async fn list_messages(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<MessageView>>> {
+    open_account(&state, account_id).await?;
+    let phone = query
+        .phone
+        .as_deref()
+        .map(|phone| {
+            normalize_phone(phone)
+                .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(LIST_LIMIT_DEFAULT);
+    if !(1..=LIST_LIMIT_MAX).contains(&limit) {
+        return Err(AppError::invalid(
+            "invalid_limit",
+            "limit",
+            format!("limit must be between 1 and {LIST_LIMIT_MAX}"),
+        ));
+    }
+    let messages = state
+        .store
+        .messages(account_id, phone.as_deref(), limit)
+        .await?;
+    Ok(Json(messages.into_iter().map(view).collect()))
+}
+
+/// `POST /api/v1/accounts/{id}/messages`.
+pub(crate) async fn send_message(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    Extension(user): Extension<UserRecord>,
+    AppJson(request): AppJson<SendMessage>,
+) -> Result<(StatusCode, Json<MessageView>)> {
+    let account = open_account(&state, account_id).await?;
+    let to = normalize_phone(&request.to)
+        .map_err(|error| AppError::invalid("invalid_phone", "to", error.to_string()))?;
+    let client = providers::provider_client(&state, &account).await?;
+    let sender = providers::sender(&account);
+    let (kind, body, payload, sent) = match (request.template_id, &request.text) {
+        (Some(template_id), None) => {
+            let template = sendable_template(&state, &user, account_id, template_id).await?;
+            let rendered =
+                render_for_contact(&template, &Values(&request.fields, &to)).map_err(|error| {
+                    let code = match error {
+                        RenderError::Unmapped { .. } => "variable_unmapped",
+                        RenderError::EmptyValue { .. } => "value_missing",
+                    };
+                    AppError::invalid(code, "fields", error.to_string())
+                })?;
+            let message = TemplateMessage {
+                sender,
+                to: &to,
+                name: &template.name,
+                language: &template.language,
+                components: &rendered.meta_components,
+                callback_data: None,
+            };
+            let sent = client.send_template(&message).await;
+            (
+                MessageKind::Template,
+                rendered.body_text,
+                template_object(&message),
+                sent,
+            )
+        }
+        (None, Some(text)) => {
+            check_text(text)?;
+            window_open(&state, account_id, &to).await?;
+            let sent = client.send_text(sender, &to, text).await;
+            (
+                MessageKind::Text,
+                text.clone(),
+                text_object(&to, text),
+                sent,
+            )
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "message_content",
+                "template_id",
+                "send either a template_id or a text",
+            ));
+        }
+    };
+    let sent = record_call(&state, &account, sent)?;
+    let payload = payload.to_string();
+    state
+        .store
+        .record_outbound_message(
+            &OutboundMessage {
+                account_id,
+                provider_message_id: &sent.id,
+                kind,
+                phone: &to,
+                body: &body,
+                payload: &payload,
+                callback_data: None,
+            },
+            state.clock.now_ms(),
+        )
+        .await?;
+    let record = state
+        .store
+        .message_by_provider_id(account_id, &sent.id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(record))))
+}
+
+fn record_call(
+    state: &AppState,
+    account: &OpenedAccount,
+    sent: std::result::Result<SentMessage, ProviderError>,
+) -> Result<SentMessage> {
+    state.metrics.provider_call("send_message", &sent);
+    sent.map_err(|error| {
+        tracing::warn!(account = account.record.id, %error, "a send was refused");
+        error.into()
+    })
+}
+
+/// The template, when this account may send it and this user may use it.
+async fn sendable_template(
+    state: &AppState,
+    user: &UserRecord,
+    account_id: i64,
+    template_id: i64,
+) -> Result<Template> {
+    let record = load(state, template_id).await?;
+    if record.account_id != account_id || record.deleted_at.is_some() {
+        return Err(AppError::NotFound("template"));
+    }
+    if !record.status.is_usable() {
+        return Err(AppError::InvalidState {
+            code: "template_not_approved",
+            message: format!("a {} template cannot be sent", record.status),
+        });
+    }
+    let template = parse_file(&record)?;
+    if user.role != Role::Admin && !template.herald.available_to_agents {
+        return Err(AppError::Forbidden);
+    }
+    Ok(template)
+}
+
+fn check_text(text: &str) -> Result<()> {
+    let length = text.chars().count();
+    if text.trim().is_empty() || length > TEXT_MAX_CHARS {
+        return Err(AppError::invalid(
+            "invalid_text",
+            "text",
+            format!("the text must have 1 to {TEXT_MAX_CHARS} characters (it has {length})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Free-form text needs the contact to have written within the last 24 hours.
+async fn window_open(state: &AppState, account_id: i64, phone: &str) -> Result<()> {
+    let since = state.clock.now_ms() - SERVICE_WINDOW_MS;
+    let recent = state.store.messages(account_id, Some(phone), 50).await?;
+    let open = recent.iter().any(|message| {
+        message.direction == MessageDirection::Inbound && message.created_at >= since
+    });
+    if open {
+        Ok(())
+    } else {
+        Err(AppError::InvalidState {
+            code: "window_closed",
+            message: "the customer service window is closed: the contact has not written in the last 24 hours, so only a template can be sent".to_owned(),
+        })
+    }
+}
+
+/// The request's field values, with the number being sent to as phone and mobile.
+struct Values<'a>(&'a ContactValues, &'a str);
+
+impl ContactFields for Values<'_> {
+    fn standard(&self, field: ContactField) -> Option<&str> {
+        let Values(values, phone) = self;
+        match field {
+            ContactField::FirstName => values.first_name.as_deref(),
+            ContactField::LastName => values.last_name.as_deref(),
+            ContactField::Email => values.email.as_deref(),
+            ContactField::Phone | ContactField::Mobile => Some(*phone),
+        }
+        .filter(|value| !value.trim().is_empty())
+    }
+
+    fn custom(&self, name: &str) -> Option<&str> {
+        self.0
+            .custom
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.trim().is_empty())
+    }
+}
