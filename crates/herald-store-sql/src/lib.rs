@@ -5,6 +5,7 @@
 //! (which SQLite accepts too) and expanded for each backend; each backend has its own migrations
 //! under `migrations/`. The shared contract suite (`herald_store::contract`) runs against both.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -126,6 +127,145 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
 /// The columns of [`TemplateRecord`], for every query that reads templates.
 const TEMPLATE_SELECT: &str = "select id, account_id, name, language, file_json, status, quality,
     rejection_reason, provider_template_id, deleted_at from templates";
+// The hot write path (webhooks) sends a whole batch as one JSON array parameter, read back with
+// `json_each` (SQLite) or `json_array_elements` (PostgreSQL): one statement per table per batch,
+// whose text never changes, so it is prepared once per connection. Multi-row `VALUES` changes
+// its text with every batch size and spent more time preparing than writing.
+
+fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<String> {
+    serde_json::to_string(rows).map_err(other)
+}
+
+/// A webhook event as a JSON row.
+#[derive(serde::Serialize)]
+struct EventRow<'a> {
+    provider: &'a str,
+    account_id: Option<i64>,
+    dedupe_key: &'a str,
+    payload: &'a str,
+    settled: u8,
+}
+
+impl<'a> From<&NewWebhookEvent<'a>> for EventRow<'a> {
+    fn from(event: &NewWebhookEvent<'a>) -> Self {
+        Self {
+            provider: event.provider.as_str(),
+            account_id: event.account_id,
+            dedupe_key: event.dedupe_key,
+            payload: event.payload,
+            settled: u8::from(event.settled),
+        }
+    }
+}
+
+/// The status a batch leaves a message in, as a JSON row: of several statuses for one message
+/// in one batch, the one that wins when applied in turn (one statement may touch a row once).
+#[derive(serde::Serialize)]
+struct StatusRow<'a> {
+    account_id: i64,
+    message_id: &'a str,
+    recipient: &'a str,
+    status: &'static str,
+    rank: i64,
+    at: i64,
+    /// The earliest moment of the batch's statuses that imply delivery.
+    delivered_at: Option<i64>,
+    /// The error of the winning status, or of another one in the batch.
+    error_code: Option<i64>,
+    error_message: Option<&'a str>,
+    callback_data: Option<&'a str>,
+    #[serde(skip)]
+    winner: MessageStatus,
+}
+
+impl<'a> StatusRow<'a> {
+    fn new(account_id: i64, update: &'a StatusUpdate) -> Self {
+        Self {
+            account_id,
+            message_id: &update.message_id,
+            recipient: &update.recipient,
+            status: update.status.as_str(),
+            rank: update.status.rank(),
+            at: update.at_ms,
+            delivered_at: delivery_moment(update),
+            error_code: update.error.as_ref().and_then(|error| error.code),
+            error_message: update.error.as_ref().map(|error| error.message.as_str()),
+            callback_data: update.callback_data.as_deref(),
+            winner: update.status,
+        }
+    }
+
+    fn absorb(&mut self, update: &'a StatusUpdate) {
+        let delivered_at = match (self.delivered_at, delivery_moment(update)) {
+            (Some(known), Some(new)) => Some(known.min(new)),
+            (known, new) => known.or(new),
+        };
+        if self.winner.advances_to(update.status) {
+            let earlier = std::mem::replace(self, Self::new(self.account_id, update));
+            if self.error_message.is_none() {
+                (self.error_code, self.error_message) = (earlier.error_code, earlier.error_message);
+            }
+            self.callback_data = self.callback_data.or(earlier.callback_data);
+        } else if self.error_message.is_none() {
+            let error = update.error.as_ref();
+            self.error_code = error.and_then(|error| error.code);
+            self.error_message = error.map(|error| error.message.as_str());
+        }
+        self.delivered_at = delivered_at;
+    }
+}
+
+fn delivery_moment(update: &StatusUpdate) -> Option<i64> {
+    (update.status.rank() >= MessageStatus::Delivered.rank()).then_some(update.at_ms)
+}
+
+fn strongest_statuses<'a>(
+    statuses: impl Iterator<Item = (i64, &'a StatusUpdate)>,
+) -> Vec<StatusRow<'a>> {
+    let mut by_message: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut rows: Vec<StatusRow<'a>> = Vec::new();
+    for (account_id, update) in statuses {
+        match by_message.get(&(account_id, update.message_id.as_str())) {
+            Some(&index) => rows[index].absorb(update),
+            None => {
+                by_message.insert((account_id, update.message_id.as_str()), rows.len());
+                rows.push(StatusRow::new(account_id, update));
+            }
+        }
+    }
+    rows
+}
+
+/// A message from a contact, as a JSON row.
+#[derive(serde::Serialize)]
+struct InboundRow<'a> {
+    account_id: i64,
+    message_id: &'a str,
+    kind: &'static str,
+    from: &'a str,
+    rank: i64,
+    at: i64,
+    text: Option<&'a str>,
+    reply_to: Option<&'a str>,
+    payload: &'a str,
+}
+
+impl<'a> InboundRow<'a> {
+    fn new(account_id: i64, message: &'a InboundMessage) -> Self {
+        Self {
+            account_id,
+            message_id: &message.message_id,
+            kind: message.kind.as_str(),
+            from: &message.from,
+            rank: MessageStatus::Received.rank(),
+            at: message.at_ms,
+            text: message.text.as_deref(),
+            reply_to: message.reply_to.as_deref(),
+            payload: &message.payload,
+        }
+    }
+}
+
 /// The columns of [`MessageRecord`].
 const MESSAGE_SELECT: &str = "select id, account_id, provider_message_id, direction, kind, phone,
     status, status_at, delivered_at, error_code, error_message, body, reply_to, callback_data,
@@ -136,7 +276,7 @@ const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets 
 /// Implements [`Store`] for `$store` over the `$db` backend whose rows are `$row`: one body of
 /// queries for every backend.
 macro_rules! impl_store {
-    ($module:ident, $store:ty, $db:ty, $row:ty) => {
+    ($module:ident, $store:ty, $db:ty, $row:ty, $json_rows:literal) => {
         mod $module {
         use super::*;
 
@@ -160,79 +300,6 @@ macro_rules! impl_store {
                 payload: row.try_get("payload").map_err(other)?,
                 created_at: row.try_get("created_at").map_err(other)?,
             })
-        }
-
-        /// Moves a message to `update`'s status unless it already stands at or past it; a status
-        /// that arrives before the sender recorded the message creates its row.
-        async fn apply_status(
-            connection: &mut sqlx::Transaction<'_, $db>,
-            account_id: i64,
-            update: &StatusUpdate,
-            now: i64,
-        ) -> Result<()> {
-            let delivered_at = (update.status.rank() >= MessageStatus::Delivered.rank())
-                .then_some(update.at_ms);
-            let error = update.error.as_ref();
-            sqlx::query::<$db>(
-                "insert into messages (account_id, provider_message_id, direction, phone, status,
-                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
-                     created_at, updated_at)
-                 values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-                 on conflict (account_id, provider_message_id) do update set
-                     status = excluded.status, status_rank = excluded.status_rank,
-                     status_at = excluded.status_at,
-                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
-                     error_code = coalesce(excluded.error_code, messages.error_code),
-                     error_message = coalesce(excluded.error_message, messages.error_message),
-                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
-                     updated_at = excluded.updated_at
-                 where messages.status_rank < excluded.status_rank",
-            )
-            .bind(account_id)
-            .bind(&update.message_id)
-            .bind(&update.recipient)
-            .bind(update.status.as_str())
-            .bind(update.status.rank())
-            .bind(update.at_ms)
-            .bind(delivered_at)
-            .bind(error.and_then(|error| error.code))
-            .bind(error.map(|error| error.message.as_str()))
-            .bind(update.callback_data.as_deref())
-            .bind(now)
-            .execute(&mut **connection)
-            .await
-            .map_err(other)?;
-            Ok(())
-        }
-
-        /// Stores a message from a contact once, however often the provider delivers it.
-        async fn insert_inbound(
-            connection: &mut sqlx::Transaction<'_, $db>,
-            account_id: i64,
-            message: &InboundMessage,
-            now: i64,
-        ) -> Result<()> {
-            sqlx::query::<$db>(
-                "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
-                 values ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-                 on conflict (account_id, provider_message_id) do nothing",
-            )
-            .bind(account_id)
-            .bind(&message.message_id)
-            .bind(message.kind.as_str())
-            .bind(&message.from)
-            .bind(MessageStatus::Received.as_str())
-            .bind(MessageStatus::Received.rank())
-            .bind(message.at_ms)
-            .bind(message.text.as_deref())
-            .bind(message.reply_to.as_deref())
-            .bind(&message.payload)
-            .bind(now)
-            .execute(&mut **connection)
-            .await
-            .map_err(other)?;
-            Ok(())
         }
 
         fn user_from(row: &$row) -> Result<UserRecord> {
@@ -532,31 +599,93 @@ macro_rules! impl_store {
     }
 
     async fn record_webhooks(&self, events: &[NewWebhookEvent<'_>], now: i64) -> Result<Vec<Option<i64>>> {
+        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::from).collect();
         let mut transaction = self.pool.begin().await.map_err(other)?;
-        let mut ids = Vec::with_capacity(events.len());
-        for event in events {
-            let inserted: Option<i64> = sqlx::query_scalar::<$db, _>(
-                "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
-                 values ($1, $2, $3, $4, $5, $6) on conflict (dedupe_key) do nothing returning id",
-            )
-            .bind(event.provider.as_str())
-            .bind(event.account_id)
-            .bind(event.dedupe_key)
-            .bind(event.payload)
+        let stored = sqlx::query::<$db>(concat!(
+            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
+             select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
+                 value ->> 'payload', cast($2 as bigint),
+                 case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
+             from ", $json_rows, " where true
+             on conflict (dedupe_key) do nothing returning id, dedupe_key"
+        ))
+        .bind(json_rows(&rows)?)
+        .bind(now)
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(other)?;
+        let mut inserted: HashMap<String, i64> = HashMap::with_capacity(stored.len());
+        for row in stored {
+            inserted.insert(
+                row.try_get("dedupe_key").map_err(other)?,
+                row.try_get("id").map_err(other)?,
+            );
+        }
+        // A key stored now belongs to its first event; a later one with the same key is a replay.
+        let ids: Vec<Option<i64>> = events
+            .iter()
+            .map(|event| inserted.remove(event.dedupe_key))
+            .collect();
+        let fresh: Vec<(i64, &NewWebhookEvent<'_>)> = events
+            .iter()
+            .zip(&ids)
+            .filter(|(_, id)| id.is_some())
+            .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
+            .collect();
+        let statuses: Vec<StatusRow<'_>> = strongest_statuses(
+            fresh
+                .iter()
+                .flat_map(|(account, event)| event.statuses.iter().map(move |status| (*account, status))),
+        );
+        if !statuses.is_empty() {
+            sqlx::query::<$db>(concat!(
+                "insert into messages (account_id, provider_message_id, direction, phone, status,
+                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
+                     created_at, updated_at)
+                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'outbound',
+                     value ->> 'recipient', value ->> 'status', cast(value ->> 'rank' as bigint),
+                     cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
+                     cast(value ->> 'error_code' as bigint), value ->> 'error_message',
+                     value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
+                 from ", $json_rows, " where true
+                 on conflict (account_id, provider_message_id) do update set
+                     status = excluded.status, status_rank = excluded.status_rank,
+                     status_at = excluded.status_at,
+                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
+                     error_code = coalesce(excluded.error_code, messages.error_code),
+                     error_message = coalesce(excluded.error_message, messages.error_message),
+                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
+                     updated_at = excluded.updated_at
+                 where messages.status_rank < excluded.status_rank"
+            ))
+            .bind(json_rows(&statuses)?)
             .bind(now)
-            .bind(event.settled.then_some(now))
-            .fetch_optional(&mut *transaction)
+            .execute(&mut *transaction)
             .await
             .map_err(other)?;
-            if let (Some(_), Some(account_id)) = (inserted, event.account_id) {
-                for status in event.statuses {
-                    apply_status(&mut transaction, account_id, status, now).await?;
-                }
-                for message in event.inbound {
-                    insert_inbound(&mut transaction, account_id, message, now).await?;
-                }
-            }
-            ids.push(inserted);
+        }
+        let inbound: Vec<InboundRow<'_>> = fresh
+            .iter()
+            .flat_map(|(account, event)| {
+                event.inbound.iter().map(move |message| InboundRow::new(*account, message))
+            })
+            .collect();
+        if !inbound.is_empty() {
+            sqlx::query::<$db>(concat!(
+                "insert into messages (account_id, provider_message_id, direction, kind, phone,
+                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
+                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'inbound',
+                     value ->> 'kind', value ->> 'from', 'received', cast(value ->> 'rank' as bigint),
+                     cast(value ->> 'at' as bigint), value ->> 'text', value ->> 'reply_to',
+                     value ->> 'payload', cast($2 as bigint), cast($2 as bigint)
+                 from ", $json_rows, " where true
+                 on conflict (account_id, provider_message_id) do nothing"
+            ))
+            .bind(json_rows(&inbound)?)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
         }
         transaction.commit().await.map_err(other)?;
         Ok(ids)
@@ -652,8 +781,20 @@ macro_rules! impl_store {
     };
 }
 
-impl_store!(sqlite_queries, SqliteStore, Sqlite, SqliteRow);
-impl_store!(postgres_queries, PostgresStore, Postgres, PgRow);
+impl_store!(
+    sqlite_queries,
+    SqliteStore,
+    Sqlite,
+    SqliteRow,
+    "json_each($1)"
+);
+impl_store!(
+    postgres_queries,
+    PostgresStore,
+    Postgres,
+    PgRow,
+    "json_array_elements($1::json) as json_rows(value)"
+);
 
 #[cfg(test)]
 mod tests {

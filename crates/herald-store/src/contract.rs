@@ -279,13 +279,11 @@ async fn messages(store: &dyn Store, account: i64) {
         status("wamid.2", MessageStatus::Failed, 2_600),
     ];
     store
-        .record_webhooks(
-            &[
-                settled(account, "read", &read, &[]),
-                settled(account, "late", &late, &[]),
-            ],
-            200,
-        )
+        .record_webhooks(&[settled(account, "read", &read, &[])], 200)
+        .await
+        .unwrap();
+    store
+        .record_webhooks(&[settled(account, "late", &late, &[])], 201)
         .await
         .unwrap();
     assert!(
@@ -308,6 +306,25 @@ async fn messages(store: &dyn Store, account: i64) {
         "read, then a late delivered and a stale failure, stays read"
     );
     assert_eq!(first.kind, Some(MessageKind::Template));
+
+    let one_batch = [
+        status("wamid.3", MessageStatus::Sent, 1_000),
+        status("wamid.3", MessageStatus::Read, 1_200),
+        status("wamid.3", MessageStatus::Delivered, 1_100),
+    ];
+    store
+        .record_webhooks(&[settled(account, "batch", &one_batch, &[])], 202)
+        .await
+        .unwrap();
+    let batched = store
+        .message_by_provider_id(account, "wamid.3")
+        .await
+        .unwrap();
+    assert_eq!(
+        (batched.status, batched.delivered_at),
+        (MessageStatus::Read, Some(1_100)),
+        "several statuses of one message in one batch: the strongest wins, delivery at the earliest"
+    );
 
     let early = store
         .message_by_provider_id(account, "wamid.2")
@@ -387,6 +404,7 @@ async fn messages(store: &dyn Store, account: i64) {
                 Some(MessageKind::Button),
                 MessageStatus::Received
             ),
+            (MessageDirection::Outbound, None, MessageStatus::Read),
             (
                 MessageDirection::Outbound,
                 Some(MessageKind::Template),
