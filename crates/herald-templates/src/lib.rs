@@ -12,6 +12,7 @@
 //! - [`render_for_contact`]: the provider send parameters for one contact.
 
 mod diagnostic;
+mod edit;
 mod languages;
 mod mapping;
 mod model;
