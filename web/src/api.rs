@@ -2,7 +2,12 @@
 //! error with the relay's `{"code", "message", "field"?}` body, or an answer that does not decode.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use herald_api::{API_PREFIX, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser};
+use herald_api::{
+    API_PREFIX, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser, TemplateList,
+    TemplateView,
+};
+use herald_domain::TemplateFilter;
+use herald_templates::Template;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -83,4 +88,45 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// `GET /accounts`.
 pub async fn list_accounts() -> Result<Vec<AccountView>, ApiError> {
     decode(send(Request::get(&url("/accounts")).build()).await?).await
+}
+
+/// `GET /accounts/{id}/templates?filter=`.
+pub async fn list_templates(
+    account_id: i64,
+    filter: TemplateFilter,
+) -> Result<TemplateList, ApiError> {
+    let path = format!("/accounts/{account_id}/templates?filter={filter}");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `GET /templates/{id}`.
+pub async fn show_template(id: i64) -> Result<TemplateView, ApiError> {
+    decode(send(Request::get(&url(&format!("/templates/{id}"))).build()).await?).await
+}
+
+/// `POST /accounts/{id}/templates`.
+pub async fn create_template(
+    account_id: i64,
+    template: &Template,
+) -> Result<TemplateView, ApiError> {
+    let path = format!("/accounts/{account_id}/templates");
+    decode(send(with_json(Request::post(&url(&path)), template)).await?).await
+}
+
+/// `PUT /templates/{id}`.
+pub async fn update_template(id: i64, template: &Template) -> Result<TemplateView, ApiError> {
+    let path = format!("/templates/{id}");
+    decode(send(with_json(Request::put(&url(&path)), template)).await?).await
+}
+
+/// `DELETE /templates/{id}`.
+pub async fn delete_template(id: i64) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/templates/{id}"))).build())
+        .await
+        .map(|_| ())
+}
+
+/// `POST /templates/{id}/submit`.
+pub async fn submit_template(id: i64) -> Result<TemplateView, ApiError> {
+    decode(send(Request::post(&url(&format!("/templates/{id}/submit"))).build()).await?).await
 }

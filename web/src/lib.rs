@@ -14,7 +14,7 @@ use leptos_router::path;
 
 use routes::accounts::Accounts;
 use routes::sign_in::SignIn;
-use routes::templates::Templates;
+use routes::templates::{TemplateWorkspace, Templates};
 use session::{SessionCtx, use_session};
 
 /// The whole application: the session check, then the routes.
@@ -38,8 +38,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main><p>"Page not found."</p></main> }>
                 <Route path=path!("/login") view=SignIn />
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=Templates />
-                    <Route path=path!("templates") view=Templates />
+                    <Route path=path!("") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
+                    <Route path=path!("templates") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
+                    <Route path=path!("templates/new") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
+                    <Route path=path!("templates/:id") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
                     <Route path=path!("accounts") view=|| view! { <AdminOnly><Accounts /></AdminOnly> } />
                 </ParentRoute>
             </Routes>

@@ -1,47 +1,78 @@
 #![cfg(target_arch = "wasm32")]
-//! Component tests in headless Chromium (wasm-bindgen-test-runner).
+//! Component tests in headless Chromium (wasm-bindgen-test-runner): the editor's pieces, with
+//! the template core validating and previewing on every input event.
 
+use herald_templates::{HeaderFormat, Template, preview_with_samples, validate};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web::components::body_checker::BodyChecker;
+use web::components::editor::{TemplateEditor, media_refusal};
+use web::components::mapping::MappingEditor;
+use web::components::preview::WhatsAppPreview;
 use web_sys::{Event, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_body_checker() -> web_sys::Element {
+/// Mounts the editor, its mapping and its preview on a fresh template; returns the container
+/// and the template.
+fn mount_workspace() -> (web_sys::Element, RwSignal<Template>) {
     let container = document().create_element("section").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone().unchecked_into(), BodyChecker);
+    let template = RwSignal::new(Template {
+        name: "order_update".to_owned(),
+        language: "en_US".to_owned(),
+        category: "UTILITY".to_owned(),
+        ..Template::default()
+    });
+    let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
+        let findings = Signal::derive(move || template.with(validate));
+        let preview = Signal::derive(move || template.with(preview_with_samples));
+        view! {
+            <TemplateEditor template findings locked=false />
+            <MappingEditor template />
+            <WhatsAppPreview preview />
+        }
+    });
     handle.forget();
-    container
+    (container, template)
 }
 
-async fn type_into(container: &web_sys::Element, text: &str) {
-    let textarea: HtmlTextAreaElement = container
+fn textarea(container: &web_sys::Element) -> HtmlTextAreaElement {
+    container
         .query_selector("textarea")
         .unwrap()
         .unwrap()
-        .unchecked_into();
-    textarea.set_value(text);
-    textarea
-        .dispatch_event(&Event::new("input").unwrap())
-        .unwrap();
+        .unchecked_into()
+}
+
+async fn type_into(container: &web_sys::Element, text: &str) {
+    let area = textarea(container);
+    area.set_value(text);
+    area.dispatch_event(&Event::new("input").unwrap()).unwrap();
     leptos::task::tick().await;
+}
+
+fn button_named(container: &web_sys::Element, name: &str) -> web_sys::HtmlElement {
+    let buttons = container.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|index| buttons.item(index))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .find(|button| button.text_content().as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no button {name}"))
 }
 
 fn text_of(container: &web_sys::Element, selector: &str) -> String {
     container
         .query_selector(selector)
         .unwrap()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is missing"))
         .text_content()
         .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
 async fn typing_past_the_limit_shows_the_error_and_marks_the_field() {
-    let container = mount_body_checker();
+    let (container, _) = mount_workspace();
     type_into(&container, &"é".repeat(1025)).await;
 
     assert_eq!(
@@ -49,23 +80,87 @@ async fn typing_past_the_limit_shows_the_error_and_marks_the_field() {
         "1025 / 1024"
     );
     assert!(text_of(&container, "[data-testid=diagnostics]").contains("1025 / 1024"));
-    let textarea = container.query_selector("textarea").unwrap().unwrap();
     assert_eq!(
-        textarea.get_attribute("aria-invalid").as_deref(),
+        textarea(&container)
+            .get_attribute("aria-invalid")
+            .as_deref(),
         Some("true")
     );
 }
 
 #[wasm_bindgen_test]
 async fn fixing_the_text_clears_the_error() {
-    let container = mount_body_checker();
+    let (container, _) = mount_workspace();
     type_into(&container, &"a".repeat(1025)).await;
     type_into(&container, "Hello, your order has shipped.").await;
 
     assert_eq!(text_of(&container, "[data-testid=diagnostics]"), "");
-    let textarea = container.query_selector("textarea").unwrap().unwrap();
     assert_eq!(
-        textarea.get_attribute("aria-invalid").as_deref(),
+        textarea(&container)
+            .get_attribute("aria-invalid")
+            .as_deref(),
         Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_offending_characters_are_underlined() {
+    let (container, _) = mount_workspace();
+    type_into(&container, "Hi {{1}}").await;
+    let marks = container
+        .query_selector("[data-testid=body-marks] mark.error")
+        .unwrap()
+        .expect("a marked run");
+    assert!(marks.text_content().unwrap_or_default().contains("{{1}}"));
+}
+
+#[wasm_bindgen_test]
+async fn add_variable_inserts_the_next_number_at_the_cursor_and_asks_for_its_sample() {
+    let (container, template) = mount_workspace();
+    type_into(&container, "Hello , your order is ready.").await;
+    textarea(&container).set_selection_range(6, 6).unwrap();
+    let add = button_named(&container, "Add variable");
+    add.click();
+    leptos::task::tick().await;
+    assert_eq!(
+        template.with_untracked(|t| t.body_text().to_owned()),
+        "Hello {{1}}, your order is ready."
+    );
+    assert!(text_of(&container, "[data-testid=samples]").contains("Sample for {{1}}"));
+    assert_eq!(
+        container
+            .query_selector_all("[data-testid=mapping-row]")
+            .unwrap()
+            .length(),
+        1,
+        "the mapping lists the variable"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_preview_follows_every_keystroke_with_formatting() {
+    let (container, _) = mount_workspace();
+    type_into(&container, "Your *order* is ~late~").await;
+    let bold = container
+        .query_selector("[data-testid=preview] span.bold")
+        .unwrap()
+        .expect("a bold run");
+    assert_eq!(bold.text_content().as_deref(), Some("order"));
+    type_into(&container, "<b>not markup</b>").await;
+    assert!(text_of(&container, "[data-testid=preview]").contains("<b>not markup</b>"));
+}
+
+#[wasm_bindgen_test]
+fn media_is_checked_before_any_upload() {
+    assert!(media_refusal(HeaderFormat::Image, "image/png", 1_000).is_none());
+    assert!(
+        media_refusal(HeaderFormat::Image, "image/gif", 1_000)
+            .unwrap()
+            .contains("JPG or PNG")
+    );
+    assert!(
+        media_refusal(HeaderFormat::Video, "video/mp4", 17 * 1_048_576)
+            .unwrap()
+            .contains("17.0 MB")
     );
 }

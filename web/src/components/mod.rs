@@ -1,3 +1,6 @@
 //! Presentational components: they take signals and callbacks, and never fetch.
 
-pub mod body_checker;
+pub mod diagnostics;
+pub mod editor;
+pub mod mapping;
+pub mod preview;

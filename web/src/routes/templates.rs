@@ -1,15 +1,291 @@
-//! The templates workspace. For now the message-content checker: the seam where the full editor
-//! of issue 5 plugs into the template core.
+//! The templates workspace: the list of an account's templates (pick the account first, as in the
+//! seed), and the editor page with its live preview and variable mapping.
 
+use herald_api::TemplateView;
+use herald_domain::{TemplateFilter, TemplateStatus};
+use herald_templates::{Diagnostic, Template, preview_with_samples, validate};
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::components::body_checker::BodyChecker;
+use crate::api::{self, ApiError};
+use crate::components::diagnostics::has_error;
+use crate::components::editor::TemplateEditor;
+use crate::components::mapping::MappingEditor;
+use crate::components::preview::WhatsAppPreview;
 
-/// The templates page.
+/// How often the list asks for status changes that webhooks brought.
+const REFRESH_MS: u64 = 2_000;
+
+/// The list of templates.
 #[component]
 pub fn Templates() -> impl IntoView {
+    let accounts = LocalResource::new(api::list_accounts);
+    let account = RwSignal::new(None::<i64>);
+    let filter = RwSignal::new(TemplateFilter::NotDeleted);
+    let tick = RwSignal::new(0_u64);
+    Effect::new(move |_| {
+        if account.get_untracked().is_none()
+            && let Some(Ok(list)) = accounts.get()
+        {
+            account.set(list.first().map(|first| first.id));
+        }
+    });
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|tick| *tick += 1),
+        std::time::Duration::from_millis(REFRESH_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let templates = LocalResource::new(move || {
+        let (account, filter) = (account.get(), filter.get());
+        tick.track();
+        async move {
+            match account {
+                Some(account) => api::list_templates(account, filter).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    let action_error = RwSignal::new(None::<String>);
+    let run = move |outcome: Result<(), ApiError>| match outcome {
+        Ok(()) => {
+            action_error.set(None);
+            templates.refetch();
+        }
+        Err(error) => action_error.set(Some(error.to_string())),
+    };
+    let delete = Action::new_local(move |id: &i64| {
+        let id = *id;
+        async move { run(api::delete_template(id).await) }
+    });
+    let submit = Action::new_local(move |id: &i64| {
+        let id = *id;
+        async move { run(api::submit_template(id).await.map(|_| ())) }
+    });
     view! {
         <h2>"Templates"</h2>
-        <BodyChecker />
+        <div class="toolbar">
+            <label for="account">"Account"</label>
+            <select id="account" on:change=move |event| account.set(event_target_value(&event).parse().ok())
+                prop:value=move || account.get().map(|id| id.to_string()).unwrap_or_default()>
+                {move || accounts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|account| view! {
+                    <option value=account.id.to_string()>{format!("{} ({})", account.name, account.provider)}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter">"Show"</label>
+            <select id="filter" on:change=move |event| filter.set(event_target_value(&event).parse().unwrap_or_default())>
+                <option value="not_deleted">"Not deleted"</option>
+                <option value="all">"All"</option>
+                <option value="deleted">"Deleted"</option>
+            </select>
+            {move || account.get().map(|id| view! {
+                <A href=format!("/templates/new?account={id}")>"New template"</A>
+            })}
+        </div>
+        <Show when=move || action_error.with(Option::is_some)>
+            <p class="form-error" role="alert">{move || action_error.get()}</p>
+        </Show>
+        {move || match templates.get() {
+            None => view! { <p>"Loading templates…"</p> }.into_any(),
+            Some(Err(error)) => view! {
+                <p class="form-error" role="alert">{error.to_string()}" "
+                    <button on:click=move |_| templates.refetch()>"Retry"</button></p>
+            }.into_any(),
+            Some(Ok(None)) => view! { <p>"Add an account first."</p> }.into_any(),
+            Some(Ok(Some(list))) => view! {
+                <p class="count" data-testid="template-count">{format!("{} of {}", list.count, list.limit)}</p>
+                <table class="table" data-testid="templates">
+                    <thead><tr>
+                        <th>"Name"</th><th>"Language"</th><th>"Category"</th><th>"Status"</th><th>"Quality"</th>
+                        <th>"Recontact"</th><th>"Agents"</th><th>"Actions"</th>
+                    </tr></thead>
+                    <tbody>
+                        {list.templates.iter().map(|shown| row(shown, delete, submit)).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
+
+fn row(shown: &TemplateView, delete: Action<i64, ()>, submit: Action<i64, ()>) -> impl IntoView {
+    let id = shown.id;
+    let name = shown.template.name.clone();
+    let status = shown.status;
+    let can_submit = !shown.deleted && status.is_editable();
+    let confirm_delete = move |_| {
+        let asked = format!("Delete the template \"{name}\"? It stays visible under Deleted.");
+        if window().confirm_with_message(&asked).unwrap_or(false) {
+            delete.dispatch(id);
+        }
+    };
+    view! {
+        <tr data-testid="template-row" data-name=shown.template.name.clone()>
+            <td>{shown.template.name.clone()}</td>
+            <td>{shown.template.language.clone()}</td>
+            <td>{shown.template.category.clone()}</td>
+            <td>
+                <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="status">
+                    {if shown.deleted { "DELETED".to_owned() } else { status.to_string() }}
+                </span>
+                {shown.rejection_reason.clone().map(|reason| view! { <small class="reason">{reason}</small> })}
+            </td>
+            <td>{shown.quality.to_string()}</td>
+            <td>{if shown.template.herald.recontact { "yes" } else { "no" }}</td>
+            <td>{if shown.template.herald.available_to_agents { "yes" } else { "no" }}</td>
+            <td class="actions">
+                {if shown.deleted {
+                    view! { <A href=format!("/templates/{id}")>"Show details and preview"</A> }.into_any()
+                } else {
+                    view! {
+                        <A href=format!("/templates/{id}")>{if status == TemplateStatus::Approved { "Edit mapping" } else { "Edit" }}</A>
+                        <Show when=move || can_submit>
+                            <button type="button" on:click=move |_| { submit.dispatch(id); }>"Submit"</button>
+                        </Show>
+                        <button type="button" class="danger" on:click=confirm_delete>"Delete"</button>
+                    }.into_any()
+                }}
+            </td>
+        </tr>
+    }
+}
+
+/// A fresh template for the editor.
+fn draft() -> Template {
+    Template {
+        language: "en_US".to_owned(),
+        category: "MARKETING".to_owned(),
+        ..Template::default()
+    }
+}
+
+/// The editor page: `/templates/new?account=ID` or `/templates/ID`.
+#[component]
+pub fn TemplateWorkspace() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let template = RwSignal::new(draft());
+    let saved = RwSignal::new(None::<TemplateView>);
+    let load_error = RwSignal::new(None::<String>);
+    let server_findings = RwSignal::new(Vec::<Diagnostic>::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let existing_id =
+        move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let account_id = move || {
+        saved
+            .with(|saved| saved.as_ref().map(|saved| saved.account_id))
+            .or_else(|| query.with(|query| query.get("account").and_then(|id| id.parse().ok())))
+    };
+    let loaded = LocalResource::new(move || {
+        let id = existing_id();
+        async move {
+            match id {
+                Some(id) => api::show_template(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    Effect::new(move |_| match loaded.get() {
+        Some(Ok(Some(view))) => {
+            template.set(view.template.clone());
+            saved.set(Some(view));
+        }
+        Some(Err(error)) => load_error.set(Some(error.to_string())),
+        _ => {}
+    });
+    let findings = Memo::new(move |_| {
+        let mut found = template.with(validate);
+        found.extend(server_findings.get());
+        found
+    });
+    let preview = Signal::derive(move || template.with(preview_with_samples));
+    let status = move || saved.with(|saved| saved.as_ref().map(|saved| saved.status));
+    let deleted = move || saved.with(|saved| saved.as_ref().is_some_and(|saved| saved.deleted));
+    let locked =
+        Signal::derive(move || deleted() || status().is_some_and(|status| !status.is_editable()));
+    let dirty = Memo::new(move |_| {
+        let current = template.get();
+        saved.with(|saved| match saved {
+            Some(saved) => saved.template != current,
+            None => current != draft(),
+        })
+    });
+    let navigate = use_navigate();
+    let save = Action::new_local(move |submit_after: &bool| {
+        let submit_after = *submit_after;
+        let current = template.get_untracked();
+        let id = saved.with_untracked(|saved| saved.as_ref().map(|saved| saved.id));
+        let account = account_id();
+        let navigate = navigate.clone();
+        async move {
+            let stored = match (id, account) {
+                (Some(id), _) => api::update_template(id, &current).await,
+                (None, Some(account)) => api::create_template(account, &current).await,
+                (None, None) => {
+                    message.set(Some((
+                        false,
+                        "Choose an account on the templates page first.".to_owned(),
+                    )));
+                    return;
+                }
+            };
+            let stored = match stored {
+                Ok(stored) if submit_after => api::submit_template(stored.id).await,
+                other => other,
+            };
+            match stored {
+                Ok(stored) => {
+                    server_findings.set(Vec::new());
+                    message.set(Some((true, format!("Saved; status {}.", stored.status))));
+                    let new = id.is_none();
+                    let stored_id = stored.id;
+                    template.set(stored.template.clone());
+                    saved.set(Some(stored));
+                    if new {
+                        navigate(&format!("/templates/{stored_id}"), Default::default());
+                    }
+                }
+                Err(ApiError::Http { body, .. }) => {
+                    server_findings.set(body.diagnostics.clone());
+                    message.set(Some((false, body.message)));
+                }
+                Err(error) => message.set(Some((
+                    false,
+                    format!("{error}. Nothing was lost: try again."),
+                ))),
+            }
+        }
+    });
+    let blocked = move || findings.with(|found| has_error(found)) || save.pending().get();
+    view! {
+        <div class="workspace-head">
+            <h2>{move || if existing_id().is_some() { "Edit template" } else { "New template" }}</h2>
+            <A href="/templates">"Back to templates"</A>
+            {move || status().map(|status| view! {
+                <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="editor-status">{status.to_string()}</span>
+            })}
+            <Show when=move || dirty.get()>
+                <span class="unsaved" data-testid="unsaved">"Unsaved changes"</span>
+            </Show>
+        </div>
+        <Show when=move || load_error.with(Option::is_some)>
+            <p class="form-error" role="alert">{move || load_error.get()}" "
+                <button on:click=move |_| loaded.refetch()>"Retry"</button></p>
+        </Show>
+        <div class="workspace">
+            <div class="workspace-form">
+                <TemplateEditor template findings=findings.into() locked />
+                <MappingEditor template />
+                <div class="actions">
+                    <button type="button" on:click=move |_| { save.dispatch(false); } disabled=move || save.pending().get() || deleted()>"Save"</button>
+                    <button type="button" class="primary" on:click=move |_| { save.dispatch(true); } disabled=move || blocked() || locked.get()>"Save and submit"</button>
+                </div>
+                {move || message.get().map(|(ok, text)| view! {
+                    <p class=if ok { "form-ok" } else { "form-error" } role="status" data-testid="save-message">{text}</p>
+                })}
+            </div>
+            <WhatsAppPreview preview />
+        </div>
     }
 }

@@ -1,0 +1,91 @@
+// The template workspace against the real relay and its sandbox provider: create a template
+// using every section, watch errors appear and disappear while typing, submit, see it approved
+// by webhook without reloading, map its variable, delete it and find it under Deleted.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+
+let relay;
+let browser;
+
+before(async () => {
+  relay = await startRelay();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test('a template goes from draft to approved to deleted in the workspace', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.goto(`${relay.baseUrl}/templates`);
+  await page.getByTestId('template-count').filter({ hasText: '0 of 250' }).waitFor();
+  await page.getByRole('link', { name: 'New template' }).click();
+
+  await page.getByLabel('Name', { exact: true }).fill('Order Update');
+  await page.locator('[data-code=name_invalid]').waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('order_update');
+  await page.locator('[data-code=name_invalid]').waitFor({ state: 'detached' });
+  await page.getByLabel('Category').selectOption('UTILITY');
+
+  await page.getByLabel('Header', { exact: true }).selectOption('TEXT');
+  await page.getByLabel('Header text').fill('Your order');
+  await page.getByTestId('template-header-counter').filter({ hasText: '10 / 60' }).waitFor();
+
+  const body = page.getByLabel('Message content');
+  await body.fill('x'.repeat(1030));
+  await page.getByTestId('body-counter').filter({ hasText: '1030 / 1024' }).waitFor();
+  await page.locator('[data-code=body_too_long]').waitFor();
+  assert.equal(await body.getAttribute('aria-invalid'), 'true');
+
+  await body.fill('Hello , your order has shipped and arrives tomorrow.');
+  await page.locator('[data-code=body_too_long]').waitFor({ state: 'detached' });
+  await body.evaluate((area) => area.setSelectionRange(6, 6));
+  await page.getByRole('button', { name: 'Add variable' }).click();
+  assert.equal(await body.inputValue(), 'Hello {{1}}, your order has shipped and arrives tomorrow.');
+  await page.locator('[data-code=example_missing]').first().waitFor();
+  await page.getByLabel('Sample for {{1}}').fill('Ann');
+  await page.locator('[data-code=example_missing]').waitFor({ state: 'detached' });
+
+  await page.getByLabel('Footer (optional)').fill('Reply STOP to opt out');
+  await page.getByLabel('Buttons').selectOption('QUICK_REPLY');
+  await page.getByLabel('Button 1 label').fill('Track it');
+  await page.getByRole('button', { name: 'Add quick reply' }).click();
+  await page.getByLabel('Button 2 label').fill('Call me');
+  await page.getByLabel('{{1}}', { exact: true }).selectOption({ label: 'First name' });
+
+  const preview = page.getByTestId('preview');
+  await preview.filter({ hasText: 'Hello Ann, your order has shipped' }).waitFor();
+  await preview.filter({ hasText: 'Track it' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'template-editor.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Save and submit' }).click();
+  await page.waitForURL(/\/templates\/\d+$/);
+  await page.getByTestId('editor-status').filter({ hasText: /PENDING|APPROVED/ }).waitFor();
+
+  await page.getByRole('link', { name: 'Back to templates' }).click();
+  const row = page.getByTestId('template-row').filter({ hasText: 'order_update' });
+  await row.getByTestId('status').filter({ hasText: 'APPROVED' }).waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(artifactsDir, 'templates-approved.png'), fullPage: true });
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByTestId('template-count').filter({ hasText: '0 of 250' }).waitFor();
+  await page.getByLabel('Show').selectOption('deleted');
+  const deleted = page.getByTestId('template-row').filter({ hasText: 'order_update' });
+  await deleted.getByRole('link', { name: 'Show details and preview' }).waitFor();
+  assert.equal(await deleted.getByRole('button').count(), 0, 'a deleted template offers no action');
+  await page.screenshot({ path: join(artifactsDir, 'templates-deleted.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
+
+test('a deep link is served the app, not a 404', async () => {
+  const response = await fetch(`${relay.baseUrl}/templates/new`);
+  assert.equal(response.status, 200);
+  assert.match(await response.text(), /<title>Herald<\/title>/);
+});

@@ -1,0 +1,103 @@
+//! Variable mapping: each variable of the template takes its value from a contact field, a
+//! custom field or fixed text. A campaign cannot use the template while one is unmapped.
+
+use herald_templates::{ContactField, MappingSource, Template, variables_of};
+use leptos::prelude::*;
+
+const FIELDS: [ContactField; 5] = [
+    ContactField::FirstName,
+    ContactField::LastName,
+    ContactField::Phone,
+    ContactField::Mobile,
+    ContactField::Email,
+];
+
+fn choice_of(source: Option<&MappingSource>) -> String {
+    match source {
+        None => String::new(),
+        Some(MappingSource::Field(field)) => format!("field:{}", field.label()),
+        Some(MappingSource::CustomField(_)) => "custom".to_owned(),
+        Some(MappingSource::Text(_)) => "text".to_owned(),
+    }
+}
+
+/// The mapping table of `template`.
+#[component]
+pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
+    let variables = Memo::new(move |_| template.with(variables_of));
+    view! {
+        <section class="mapping" aria-labelledby="mapping-title">
+            <h3 id="mapping-title">"Variable mapping"</h3>
+            <Show when=move || variables.with(Vec::is_empty)>
+                <p>"This template has no variables."</p>
+            </Show>
+            <For each=move || variables.get() key=|variable| variable.label() let:variable>
+                {
+                    let label = variable.label();
+                    let id = format!("map-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+                    let current = {
+                        let variable = variable.clone();
+                        move || template.with(|t| variable.source(t).cloned())
+                    };
+                    let choice = {
+                        let current = current.clone();
+                        move || choice_of(current().as_ref())
+                    };
+                    let detail = {
+                        move || match current() {
+                            Some(MappingSource::CustomField(name) | MappingSource::Text(name)) => Some(name),
+                            _ => None,
+                        }
+                    };
+                    let set = {
+                        move |source: Option<MappingSource>| template.update(|t| t.set_mapping(&variable, source))
+                    };
+                    let set_detail = set.clone();
+                    let kind_of_detail = choice.clone();
+                    view! {
+                        <div class="mapping-row" data-testid="mapping-row">
+                            <label for=id.clone()>{label.clone()}</label>
+                            <select id=id prop:value=choice.clone() aria-invalid=move || choice().is_empty().to_string()
+                                on:change=move |event| {
+                                    let value = event_target_value(&event);
+                                    set(match value.as_str() {
+                                        "custom" => Some(MappingSource::CustomField(String::new())),
+                                        "text" => Some(MappingSource::Text(String::new())),
+                                        other => FIELDS.into_iter()
+                                            .find(|field| other == format!("field:{}", field.label()))
+                                            .map(MappingSource::Field),
+                                    });
+                                }>
+                                <option value="">"Not mapped"</option>
+                                {FIELDS.iter().map(|field| view! {
+                                    <option value=format!("field:{}", field.label())>{field.label()}</option>
+                                }).collect_view()}
+                                <option value="custom">"Custom field…"</option>
+                                <option value="text">"Fixed text…"</option>
+                            </select>
+                            <Show when={
+                                let detail = detail.clone();
+                                move || detail().is_some()
+                            }>
+                                <input type="text" aria-label=format!("Value for {label}")
+                                    prop:value=detail.clone()
+                                    on:input={
+                                        let set_detail = set_detail.clone();
+                                        let kind_of_detail = kind_of_detail.clone();
+                                        move |event| {
+                                            let value = event_target_value(&event);
+                                            set_detail(Some(if kind_of_detail() == "custom" {
+                                                MappingSource::CustomField(value)
+                                            } else {
+                                                MappingSource::Text(value)
+                                            }));
+                                        }
+                                    } />
+                            </Show>
+                        </div>
+                    }
+                }
+            </For>
+        </section>
+    }
+}

@@ -1,0 +1,65 @@
+//! A WhatsApp-style bubble built by the template core's preview: formatting rendered, header,
+//! media placeholder, footer and buttons. Every value is a text node, so nothing becomes markup.
+
+use herald_templates::{HeaderFormat, Preview, PreviewHeader, Segment};
+use leptos::prelude::*;
+
+fn segments(parts: Vec<Segment>) -> impl IntoView {
+    parts
+        .into_iter()
+        .map(|segment| {
+            let style = segment.style;
+            view! {
+                <span
+                    class:bold=style.bold
+                    class:italic=style.italic
+                    class:strike=style.strike
+                    class:mono=style.monospace
+                    class:variable=segment.variable.is_some()
+                    class:unfilled=segment.variable.is_some() && !segment.filled
+                >
+                    {segment.text}
+                </span>
+            }
+        })
+        .collect_view()
+}
+
+/// The bubble for `preview`.
+#[component]
+pub fn WhatsAppPreview(preview: Signal<Preview>) -> impl IntoView {
+    view! {
+        <figure class="phone" aria-label="Preview">
+            <div class="bubble" data-testid="preview">
+                {move || {
+                    let preview = preview.get();
+                    let header = preview.header.map(|header| match header {
+                        PreviewHeader::Text { segments: parts } => {
+                            view! { <p class="bubble-header">{segments(parts)}</p> }.into_any()
+                        }
+                        PreviewHeader::Media { format, file_name } => {
+                            let kind = match format {
+                                HeaderFormat::Image => "Image",
+                                HeaderFormat::Video => "Video",
+                                HeaderFormat::Document | HeaderFormat::Text => "Document",
+                            };
+                            view! {
+                                <div class="bubble-media">{format!("{kind}: {}", file_name.unwrap_or_else(|| "no file yet".to_owned()))}</div>
+                            }.into_any()
+                        }
+                    });
+                    view! {
+                        {header}
+                        <p class="bubble-body">{segments(preview.body)}</p>
+                        {preview.footer.map(|footer| view! { <p class="bubble-footer">{footer}</p> })}
+                        <div class="bubble-buttons">
+                            {preview.buttons.into_iter().map(|button| view! {
+                                <span class="bubble-button" data-kind=button.kind>{button.text}</span>
+                            }).collect_view()}
+                        </div>
+                    }
+                }}
+            </div>
+        </figure>
+    }
+}
