@@ -22,22 +22,25 @@ pub fn TemplateEditor(
     #[prop(into)]
     locked: Signal<bool>,
 ) -> impl IntoView {
+    // Memos, not derived signals: a field whose findings did not change is not touched.
     let of = move |component: Component| {
-        Signal::derive(move || {
+        Signal::from(Memo::new(move |_| {
             findings.with(|all| {
                 all.iter()
                     .filter(|finding| finding.component == component)
                     .cloned()
                     .collect::<Vec<_>>()
             })
-        })
+        }))
     };
+    let text_of =
+        move |read: fn(&Template) -> String| Signal::from(Memo::new(move |_| template.with(read)));
     view! {
         <fieldset class="editor" prop:disabled=locked>
             <legend>"Template"</legend>
             <TextField
                 id="template-name" label="Name" limit=NAME_MAX_CHARS findings=of(Component::Name)
-                value=Signal::derive(move || template.with(|t| t.name.clone()))
+                value=text_of(|t| t.name.clone())
                 on_change=move |value| template.update(|t| t.name = value)
             />
             <div class="field">
@@ -73,7 +76,7 @@ pub fn TemplateEditor(
             <Samples template />
             <TextField
                 id="template-footer" label="Footer (optional)" limit=FOOTER_MAX_CHARS findings=of(Component::Footer)
-                value=Signal::derive(move || template.with(|t| t.footer_text().to_owned()))
+                value=text_of(|t| t.footer_text().to_owned())
                 on_change=move |value| template.update(|t| t.set_footer_text(value))
             />
             <ButtonsField template findings=of(Component::Buttons) />
@@ -131,7 +134,8 @@ fn TextField(
 /// Header: none, text (with its counter) or media (with a drop zone that checks the file).
 #[component]
 fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let format = move || template.with(|t| t.header().map(|header| header.format));
+    let format = Memo::new(move |_| template.with(|t| t.header().map(|header| header.format)));
+    let format = move || format.get();
     let choose = move |choice: String| {
         template.update(|t| {
             let format = match choice.as_str() {
@@ -291,7 +295,7 @@ fn MediaDrop(
 /// underlined, and the findings.
 #[component]
 fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let text = Signal::derive(move || template.with(|t| t.body_text().to_owned()));
+    let text = Memo::new(move |_| template.with(|t| t.body_text().to_owned()));
     let length = move || text.with(|text| text.chars().count());
     let area = NodeRef::<html::Textarea>::new();
     let add_variable = move |_| {

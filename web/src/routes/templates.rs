@@ -199,7 +199,7 @@ pub fn TemplateWorkspace() -> impl IntoView {
         found.extend(server_findings.get());
         found
     });
-    let preview = Signal::derive(move || template.with(preview_with_samples));
+    let preview = Signal::from(Memo::new(move |_| template.with(preview_with_samples)));
     let status = move || saved.with(|saved| saved.as_ref().map(|saved| saved.status));
     let deleted = move || saved.with(|saved| saved.as_ref().is_some_and(|saved| saved.deleted));
     let locked =

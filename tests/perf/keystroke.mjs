@@ -1,0 +1,82 @@
+// Per-keystroke cost of the template editor, measured inside the page: types a 1,024-character
+// body with 10 variables into the editor in headless Chromium, one character per input event,
+// and takes the time from dispatching the event to the last DOM change it caused (the counter,
+// the diagnostics, the underlined copy and the preview all update in that span). Then sums the
+// gzipped size of the shipped wasm, JavaScript and CSS.
+//
+// Run after `cargo xtask run` built the app (or `trunk build --release` and
+// `cargo build -p relay`): `npm run perf:keystroke`.
+
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { adminPassword, launchBrowser, openPage, repositoryRoot, signIn, startRelay } from '../e2e/harness.mjs';
+
+function body() {
+  const variables = Array.from({ length: 10 }, (_, index) => `{{${index + 1}}}`);
+  let text = 'Dear customer, ';
+  for (const variable of variables) {
+    text += `here is the detail number ${variable} of your order, kindly check it. `;
+  }
+  const filler = ' Thank you for shopping with us and have a pleasant day.';
+  while (text.length < 1024) text += filler;
+  return text.slice(0, 1024);
+}
+
+function percentile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+const relay = await startRelay();
+const browser = await launchBrowser();
+try {
+  const { page } = await openPage(browser.context, `${relay.baseUrl}/`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.goto(`${relay.baseUrl}/templates/new?account=1`);
+  await page.getByLabel('Message content').waitFor();
+  const text = body();
+  const timings = await page.evaluate(async (full) => {
+    const area = document.getElementById('body');
+    let lastChange = 0;
+    const observer = new MutationObserver(() => {
+      lastChange = performance.now();
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    const settle = () => new Promise((done) => setTimeout(done, 0));
+    const result = [];
+    for (let length = 1; length <= full.length; length += 1) {
+      await settle();
+      lastChange = 0;
+      const started = performance.now();
+      area.value = full.slice(0, length);
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+      await settle();
+      await settle();
+      result.push(lastChange > 0 ? lastChange - started : 0);
+    }
+    observer.disconnect();
+    return result;
+  }, text);
+  const counter = await page.getByTestId('body-counter').textContent();
+  if (counter.trim() !== '1024 / 1024') throw new Error(`the editor did not follow: ${counter}`);
+  const sorted = [...timings].sort((a, b) => a - b);
+  console.log(`machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; ${timings.length} input events`);
+  console.log(
+    `input event to last DOM update: p50 ${percentile(sorted, 0.5).toFixed(2)} ms, ` +
+      `p99 ${percentile(sorted, 0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms`,
+  );
+} finally {
+  await browser.close();
+  await relay.stop();
+}
+
+const dist = process.env.HERALD_WEB_DIR ?? join(repositoryRoot, 'dist');
+let total = 0;
+for (const name of await readdir(dist)) {
+  if (!/\.(wasm|js|css)$/.test(name)) continue;
+  const bytes = await readFile(join(dist, name));
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  total += gzipped;
+  console.log(`${name}: ${bytes.length} B, ${gzipped} B gzipped`);
+}
+console.log(`total gzipped wasm + JS + CSS: ${total} B (${(total / 1024).toFixed(1)} KiB)`);
