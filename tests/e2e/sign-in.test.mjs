@@ -46,6 +46,38 @@ test('an admin sees the accounts, with secrets shown only as set, and signs out'
   assert.deepEqual(problems, []);
 });
 
+test('an admin creates a Kaleyra account and edits it without retyping its secrets', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.goto(`${relay.baseUrl}/accounts`);
+  await page.getByRole('link', { name: 'New account' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Kaleyra India');
+  await page.getByLabel('Provider', { exact: true }).selectOption('kaleyra');
+  await page.getByRole('button', { name: 'Save account' }).click();
+  await page.getByTestId('account-error').filter({ hasText: 'sid is required' }).waitFor();
+  assert.equal(await page.getByLabel('SID', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('SID', { exact: true }).fill('HXIN1234');
+  await page.getByLabel('Sender number').fill('+91 90000 00000');
+  await page.getByLabel('API key', { exact: true }).fill('kaleyra-secret-key');
+  await page.getByRole('button', { name: 'Save account' }).click();
+  const row = page.getByTestId('accounts').locator('tr').filter({ hasText: 'Kaleyra India' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /kaleyra.*not set.*not set.*set/);
+
+  await row.getByRole('link', { name: 'Edit' }).click();
+  const key = page.getByLabel('API key', { exact: true });
+  await key.waitFor();
+  assert.equal(await key.inputValue(), '', 'a secret is never shown');
+  assert.equal(await key.getAttribute('placeholder'), 'set: leave blank to keep');
+  await page.getByLabel('Name', { exact: true }).fill('Kaleyra India (pod IN)');
+  await page.getByRole('button', { name: 'Save account' }).click();
+  const renamed = page.getByTestId('accounts').locator('tr').filter({ hasText: 'Kaleyra India (pod IN)' });
+  await renamed.waitFor();
+  assert.match(await renamed.textContent(), /not set.*not set.*set/, 'the API key is still set');
+  assert.deepEqual(problems.filter((problem) => !problem.includes('400')), []);
+  await page.close();
+});
+
 test('an agent sees no accounts page and cannot reach it by URL', async () => {
   const context = browser.context;
   const { page } = await openPage(context, `${relay.baseUrl}/login`);

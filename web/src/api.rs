@@ -3,8 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser, TemplateList,
-    TemplateView,
+    API_PREFIX, AccountInput, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser,
+    TemplateList, TemplateView,
 };
 use herald_domain::TemplateFilter;
 use herald_templates::Template;
@@ -129,4 +129,18 @@ pub async fn delete_template(id: i64) -> Result<(), ApiError> {
 /// `POST /templates/{id}/submit`.
 pub async fn submit_template(id: i64) -> Result<TemplateView, ApiError> {
     decode(send(Request::post(&url(&format!("/templates/{id}/submit"))).build()).await?).await
+}
+
+/// `GET /accounts/{id}`.
+pub async fn show_account(id: i64) -> Result<AccountView, ApiError> {
+    decode(send(Request::get(&url(&format!("/accounts/{id}"))).build()).await?).await
+}
+
+/// `POST /accounts`, or `PUT /accounts/{id}` when `id` is given.
+pub async fn save_account(id: Option<i64>, input: &AccountInput) -> Result<AccountView, ApiError> {
+    let request = match id {
+        Some(id) => Request::put(&url(&format!("/accounts/{id}"))),
+        None => Request::post(&url("/accounts")),
+    };
+    decode(send(with_json(request, input)).await?).await
 }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
-use routes::accounts::Accounts;
+use routes::accounts::{AccountForm, Accounts};
 use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
 use session::{SessionCtx, use_session};
@@ -43,6 +43,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("templates/new") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
                     <Route path=path!("templates/:id") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
                     <Route path=path!("accounts") view=|| view! { <AdminOnly><Accounts /></AdminOnly> } />
+                    <Route path=path!("accounts/new") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
+                    <Route path=path!("accounts/:id") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,15 +1,24 @@
-//! Provider accounts (admins only). Secrets are never shown: only whether each is set.
+//! Provider accounts (admins only): the list, and the form that creates or edits one. Secrets are
+//! write-only: the form shows whether each is set, never its value; a blank secret field keeps
+//! the stored value.
 
+use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView};
+use herald_domain::Provider;
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api;
+use crate::api::{self, ApiError};
 
 /// The list of accounts.
 #[component]
 pub fn Accounts() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     view! {
-        <h2>"Accounts"</h2>
+        <div class="workspace-head">
+            <h2>"Accounts"</h2>
+            <A href="/accounts/new">"New account"</A>
+        </div>
         <Suspense fallback=|| view! { <p>"Loading accounts…"</p> }>
             {move || accounts.get().map(|result| match result {
                 Err(error) => view! {
@@ -19,14 +28,16 @@ pub fn Accounts() -> impl IntoView {
                 Ok(list) if list.is_empty() => view! { <p>"No accounts yet."</p> }.into_any(),
                 Ok(list) => view! {
                     <table class="table" data-testid="accounts">
-                        <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Access token"</th><th>"App secret"</th></tr></thead>
+                        <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Access token"</th><th>"App secret"</th><th>"API key"</th><th></th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|account| view! {
                                 <tr>
                                     <td>{account.name}</td>
                                     <td>{account.provider.as_str()}</td>
-                                    <td>{if account.secrets_set.access_token { "set" } else { "not set" }}</td>
-                                    <td>{if account.secrets_set.app_secret { "set" } else { "not set" }}</td>
+                                    <td>{set_or_not(account.secrets_set.access_token)}</td>
+                                    <td>{set_or_not(account.secrets_set.app_secret)}</td>
+                                    <td>{set_or_not(account.secrets_set.api_key)}</td>
+                                    <td><A href=format!("/accounts/{}", account.id)>"Edit"</A></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -34,5 +45,167 @@ pub fn Accounts() -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+fn set_or_not(set: bool) -> &'static str {
+    if set { "set" } else { "not set" }
+}
+
+/// The field's value; blank means "not given".
+fn given(value: RwSignal<String>) -> Option<String> {
+    value.with_untracked(|value| {
+        let trimmed = value.trim();
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    })
+}
+
+/// One text setting of the form.
+#[component]
+fn SettingField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error_field: RwSignal<Option<String>>,
+    #[prop(optional)] secret: Option<Signal<bool>>,
+) -> impl IntoView {
+    let invalid = move || error_field.with(|field| field.as_deref() == Some(id));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=if secret.is_some() { "password" } else { "text" }
+                autocomplete="off"
+                placeholder=move || secret.map(|set| if set.get() { "set: leave blank to keep" } else { "not set" })
+                prop:value=value
+                aria-invalid=move || invalid().to_string()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+        </div>
+    }
+}
+
+/// Creates (`/accounts/new`) or edits (`/accounts/ID`) an account.
+#[component]
+pub fn AccountForm() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let name = RwSignal::new(String::new());
+    let provider = RwSignal::new(Provider::Meta);
+    let text = || RwSignal::new(String::new());
+    let (waba_id, phone_number_id, sid, sender_number, base_url) = (text(), text(), text(), text(), text());
+    let messages_per_second = text();
+    let (access_token, app_secret, verify_token, api_key, callback_token) = (text(), text(), text(), text(), text());
+    let stored = RwSignal::new(None::<AccountView>);
+    let error = RwSignal::new(None::<String>);
+    let error_field = RwSignal::new(None::<String>);
+    let loaded = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::show_account(id).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    Effect::new(move |_| match loaded.get() {
+        Some(Ok(Some(account))) => {
+            name.set(account.name.clone());
+            provider.set(account.provider);
+            let settings = &account.settings;
+            let show = |value: &Option<String>| value.clone().unwrap_or_default();
+            waba_id.set(show(&settings.waba_id));
+            phone_number_id.set(show(&settings.phone_number_id));
+            sid.set(show(&settings.sid));
+            sender_number.set(show(&settings.sender_number));
+            base_url.set(show(&settings.base_url));
+            messages_per_second.set(settings.messages_per_second.map(|mps| mps.to_string()).unwrap_or_default());
+            stored.set(Some(account));
+        }
+        Some(Err(failure)) => error.set(Some(failure.to_string())),
+        _ => {}
+    });
+    let is_set = move |pick: fn(&AccountView) -> bool| {
+        Signal::derive(move || stored.with(|stored| stored.as_ref().is_some_and(pick)))
+    };
+    let navigate = use_navigate();
+    let save = Action::new_local(move |(): &()| {
+        let recontact = stored.with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.recontact_template_id));
+        let limit = stored.with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.messaging_limit));
+        let input = AccountInput {
+            name: name.get_untracked(),
+            provider: provider.get_untracked(),
+            settings: AccountSettings {
+                waba_id: given(waba_id),
+                phone_number_id: given(phone_number_id),
+                sid: given(sid),
+                sender_number: given(sender_number),
+                base_url: given(base_url),
+                messages_per_second: given(messages_per_second).and_then(|mps| mps.parse().ok()),
+                messaging_limit: limit,
+                recontact_template_id: recontact,
+            },
+            secrets: AccountSecrets {
+                access_token: given(access_token),
+                app_secret: given(app_secret),
+                verify_token: given(verify_token),
+                api_key: given(api_key),
+                callback_token: given(callback_token),
+            },
+        };
+        let id = id();
+        let navigate = navigate.clone();
+        async move {
+            match api::save_account(id, &input).await {
+                Ok(_) => navigate("/accounts", Default::default()),
+                Err(ApiError::Http { body, .. }) => {
+                    error_field.set(body.field.clone());
+                    error.set(Some(body.message));
+                }
+                Err(failure) => error.set(Some(format!("{failure}. Nothing was saved: try again."))),
+            }
+        }
+    });
+    let is_meta_like = move || provider.get() != Provider::Kaleyra;
+    view! {
+        <h2>{move || if id().is_some() { "Edit account" } else { "New account" }}</h2>
+        <form class="editor" on:submit=move |event| { event.prevent_default(); save.dispatch(()); }>
+            <SettingField id="name" label="Name" value=name error_field />
+            <div class="field">
+                <label for="provider">"Provider"</label>
+                <select id="provider" prop:value=move || provider.get().as_str()
+                    on:change=move |event| {
+                        if let Ok(chosen) = event_target_value(&event).parse() { provider.set(chosen); }
+                    }>
+                    <option value="meta">"Meta (WhatsApp Cloud API)"</option>
+                    <option value="kaleyra">"Kaleyra"</option>
+                    <option value="sandbox">"Sandbox (simulator)"</option>
+                </select>
+            </div>
+            <Show when=is_meta_like>
+                <SettingField id="waba_id" label="WhatsApp Business Account id" value=waba_id error_field />
+                <SettingField id="phone_number_id" label="Phone-number id" value=phone_number_id error_field />
+                <SettingField id="access_token" label="Access token" value=access_token error_field secret=is_set(|a| a.secrets_set.access_token) />
+                <SettingField id="app_secret" label="App secret (signs webhooks)" value=app_secret error_field secret=is_set(|a| a.secrets_set.app_secret) />
+                <SettingField id="verify_token" label="Webhook verify token" value=verify_token error_field secret=is_set(|a| a.secrets_set.verify_token) />
+            </Show>
+            <Show when=move || !is_meta_like()>
+                <SettingField id="sid" label="SID" value=sid error_field />
+                <SettingField id="sender_number" label="Sender number" value=sender_number error_field />
+                <SettingField id="waba_id" label="WhatsApp Business Account id (template creation)" value=waba_id error_field />
+                <SettingField id="api_key" label="API key" value=api_key error_field secret=is_set(|a| a.secrets_set.api_key) />
+                <SettingField id="callback_token" label="Callback token (X-Herald-Token header of the callback profile)" value=callback_token error_field secret=is_set(|a| a.secrets_set.callback_token) />
+            </Show>
+            <SettingField id="base_url" label="API base URL (blank: the provider's own)" value=base_url error_field />
+            <SettingField id="messages_per_second" label="Messages per second (blank: 80)" value=messages_per_second error_field />
+            <div class="actions">
+                <button type="submit" disabled=move || save.pending().get()>"Save account"</button>
+                <A href="/accounts">"Cancel"</A>
+            </div>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="form-error" role="alert" data-testid="account-error">{move || error.get()}</p>
+            </Show>
+        </form>
     }
 }
