@@ -32,6 +32,10 @@ test('a template goes from draft to approved to deleted in the workspace', async
   await page.getByLabel('Name', { exact: true }).fill('order_update');
   await page.locator('[data-code=name_invalid]').waitFor({ state: 'detached' });
   await page.getByLabel('Category').selectOption('UTILITY');
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await page.getByRole('link', { name: 'Back to templates' }).click();
+  assert.match(page.url(), /\/templates\/new/, 'leaving with unsaved changes asks first');
+  await page.getByTestId('unsaved').waitFor();
 
   await page.getByLabel('Header', { exact: true }).selectOption('TEXT');
   await page.getByLabel('Header text').fill('Your order');

@@ -94,9 +94,11 @@ pub fn AccountForm() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let provider = RwSignal::new(Provider::Meta);
     let text = || RwSignal::new(String::new());
-    let (waba_id, phone_number_id, sid, sender_number, base_url) = (text(), text(), text(), text(), text());
+    let (waba_id, phone_number_id, sid, sender_number, base_url) =
+        (text(), text(), text(), text(), text());
     let messages_per_second = text();
-    let (access_token, app_secret, verify_token, api_key, callback_token) = (text(), text(), text(), text(), text());
+    let (access_token, app_secret, verify_token, api_key, callback_token) =
+        (text(), text(), text(), text(), text());
     let stored = RwSignal::new(None::<AccountView>);
     let error = RwSignal::new(None::<String>);
     let error_field = RwSignal::new(None::<String>);
@@ -120,7 +122,12 @@ pub fn AccountForm() -> impl IntoView {
             sid.set(show(&settings.sid));
             sender_number.set(show(&settings.sender_number));
             base_url.set(show(&settings.base_url));
-            messages_per_second.set(settings.messages_per_second.map(|mps| mps.to_string()).unwrap_or_default());
+            messages_per_second.set(
+                settings
+                    .messages_per_second
+                    .map(|mps| mps.to_string())
+                    .unwrap_or_default(),
+            );
             stored.set(Some(account));
         }
         Some(Err(failure)) => error.set(Some(failure.to_string())),
@@ -131,8 +138,13 @@ pub fn AccountForm() -> impl IntoView {
     };
     let navigate = use_navigate();
     let save = Action::new_local(move |(): &()| {
-        let recontact = stored.with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.recontact_template_id));
-        let limit = stored.with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.messaging_limit));
+        let recontact = stored.with_untracked(|stored| {
+            stored
+                .as_ref()
+                .and_then(|s| s.settings.recontact_template_id)
+        });
+        let limit = stored
+            .with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.messaging_limit));
         let input = AccountInput {
             name: name.get_untracked(),
             provider: provider.get_untracked(),
@@ -163,7 +175,9 @@ pub fn AccountForm() -> impl IntoView {
                     error_field.set(body.field.clone());
                     error.set(Some(body.message));
                 }
-                Err(failure) => error.set(Some(format!("{failure}. Nothing was saved: try again."))),
+                Err(failure) => {
+                    error.set(Some(format!("{failure}. Nothing was saved: try again.")))
+                }
             }
         }
     });

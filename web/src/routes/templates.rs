@@ -211,6 +211,20 @@ pub fn TemplateWorkspace() -> impl IntoView {
             None => current != draft(),
         })
     });
+    // Leaving with unsaved changes asks first: closing or reloading the tab, and the back link.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if dirty.get_untracked() {
+            event.prevent_default();
+            event.set_return_value("unsaved");
+        }
+    });
+    on_cleanup(move || guard.remove());
+    let leave = move |event: leptos::ev::MouseEvent| {
+        let asked = "Leave the editor? Your unsaved changes will be lost.";
+        if dirty.get_untracked() && !window().confirm_with_message(asked).unwrap_or(false) {
+            event.prevent_default();
+        }
+    };
     let navigate = use_navigate();
     let save = Action::new_local(move |submit_after: &bool| {
         let submit_after = *submit_after;
@@ -261,7 +275,7 @@ pub fn TemplateWorkspace() -> impl IntoView {
     view! {
         <div class="workspace-head">
             <h2>{move || if existing_id().is_some() { "Edit template" } else { "New template" }}</h2>
-            <A href="/templates">"Back to templates"</A>
+            <a href="/templates" on:click=leave>"Back to templates"</a>
             {move || status().map(|status| view! {
                 <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="editor-status">{status.to_string()}</span>
             })}
