@@ -5,6 +5,8 @@
 //! (which SQLite accepts too) and expanded for each backend; each backend has its own migrations
 //! under `migrations/`. The shared contract suite (`herald_store::contract`) runs against both.
 
+mod sqlite_writer;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
@@ -30,6 +32,7 @@ use sqlx::sqlite::{
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    webhooks: sqlite_writer::WebhookWriter,
 }
 
 /// The store on PostgreSQL.
@@ -52,8 +55,8 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
 }
 
 impl SqliteStore {
-    /// Opens (creating when missing) the database at `url` (`sqlite://path` or `sqlite::memory:`)
-    /// and applies the migrations.
+    /// Opens (creating when missing) the database file at `url` (`sqlite://path`) and applies
+    /// the migrations.
     pub async fn open(url: &str) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(other)?
@@ -62,18 +65,17 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        // An in-memory database lives as long as its one connection.
-        let max_connections = if url.contains(":memory:") { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(options)
+            .max_connections(8)
+            .connect_with(options.clone())
             .await
             .map_err(other)?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .map_err(other)?;
-        Ok(Self { pool })
+        let webhooks = sqlite_writer::WebhookWriter::start(options.get_filename())?;
+        Ok(Self { pool, webhooks })
     }
 }
 
@@ -127,10 +129,11 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
 /// The columns of [`TemplateRecord`], for every query that reads templates.
 const TEMPLATE_SELECT: &str = "select id, account_id, name, language, file_json, status, quality,
     rejection_reason, provider_template_id, deleted_at from templates";
-// The hot write path (webhooks) sends a whole batch as one JSON array parameter, read back with
-// `json_each` (SQLite) or `json_array_elements` (PostgreSQL): one statement per table per batch,
-// whose text never changes, so it is prepared once per connection. Multi-row `VALUES` changes
-// its text with every batch size and spent more time preparing than writing.
+// The hot write path (webhooks). On PostgreSQL a whole batch goes as one JSON array parameter,
+// read back with `json_array_elements`: one statement per table per batch whose text never
+// changes, so it is prepared once per connection. On SQLite the batch runs in its own thread
+// (`sqlite_writer.rs`). Both reduce several statuses of one message in a batch to the one that
+// wins (`strongest_statuses`).
 
 fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<String> {
     serde_json::to_string(rows).map_err(other)
@@ -276,7 +279,7 @@ const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets 
 /// Implements [`Store`] for `$store` over the `$db` backend whose rows are `$row`: one body of
 /// queries for every backend.
 macro_rules! impl_store {
-    ($module:ident, $store:ty, $db:ty, $row:ty, $json_rows:literal) => {
+    ($module:ident, $store:ty, $db:ty, $row:ty) => {
         mod $module {
         use super::*;
 
@@ -599,96 +602,7 @@ macro_rules! impl_store {
     }
 
     async fn record_webhooks(&self, events: &[NewWebhookEvent<'_>], now: i64) -> Result<Vec<Option<i64>>> {
-        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::from).collect();
-        let mut transaction = self.pool.begin().await.map_err(other)?;
-        let stored = sqlx::query::<$db>(concat!(
-            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
-             select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
-                 value ->> 'payload', cast($2 as bigint),
-                 case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
-             from ", $json_rows, " where true
-             on conflict (dedupe_key) do nothing returning id, dedupe_key"
-        ))
-        .bind(json_rows(&rows)?)
-        .bind(now)
-        .fetch_all(&mut *transaction)
-        .await
-        .map_err(other)?;
-        let mut inserted: HashMap<String, i64> = HashMap::with_capacity(stored.len());
-        for row in stored {
-            inserted.insert(
-                row.try_get("dedupe_key").map_err(other)?,
-                row.try_get("id").map_err(other)?,
-            );
-        }
-        // A key stored now belongs to its first event; a later one with the same key is a replay.
-        let ids: Vec<Option<i64>> = events
-            .iter()
-            .map(|event| inserted.remove(event.dedupe_key))
-            .collect();
-        let fresh: Vec<(i64, &NewWebhookEvent<'_>)> = events
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| id.is_some())
-            .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
-            .collect();
-        let statuses: Vec<StatusRow<'_>> = strongest_statuses(
-            fresh
-                .iter()
-                .flat_map(|(account, event)| event.statuses.iter().map(move |status| (*account, status))),
-        );
-        if !statuses.is_empty() {
-            sqlx::query::<$db>(concat!(
-                "insert into messages (account_id, provider_message_id, direction, phone, status,
-                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
-                     created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'outbound',
-                     value ->> 'recipient', value ->> 'status', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
-                     cast(value ->> 'error_code' as bigint), value ->> 'error_message',
-                     value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
-                 from ", $json_rows, " where true
-                 on conflict (account_id, provider_message_id) do update set
-                     status = excluded.status, status_rank = excluded.status_rank,
-                     status_at = excluded.status_at,
-                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
-                     error_code = coalesce(excluded.error_code, messages.error_code),
-                     error_message = coalesce(excluded.error_message, messages.error_message),
-                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
-                     updated_at = excluded.updated_at
-                 where messages.status_rank < excluded.status_rank"
-            ))
-            .bind(json_rows(&statuses)?)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-        }
-        let inbound: Vec<InboundRow<'_>> = fresh
-            .iter()
-            .flat_map(|(account, event)| {
-                event.inbound.iter().map(move |message| InboundRow::new(*account, message))
-            })
-            .collect();
-        if !inbound.is_empty() {
-            sqlx::query::<$db>(concat!(
-                "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'inbound',
-                     value ->> 'kind', value ->> 'from', 'received', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), value ->> 'text', value ->> 'reply_to',
-                     value ->> 'payload', cast($2 as bigint), cast($2 as bigint)
-                 from ", $json_rows, " where true
-                 on conflict (account_id, provider_message_id) do nothing"
-            ))
-            .bind(json_rows(&inbound)?)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-        }
-        transaction.commit().await.map_err(other)?;
-        Ok(ids)
+        self.write_webhooks(events, now).await
     }
 
     async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>> {
@@ -781,20 +695,120 @@ macro_rules! impl_store {
     };
 }
 
-impl_store!(
-    sqlite_queries,
-    SqliteStore,
-    Sqlite,
-    SqliteRow,
-    "json_each($1)"
-);
-impl_store!(
-    postgres_queries,
-    PostgresStore,
-    Postgres,
-    PgRow,
-    "json_array_elements($1::json) as json_rows(value)"
-);
+impl_store!(sqlite_queries, SqliteStore, Sqlite, SqliteRow);
+impl_store!(postgres_queries, PostgresStore, Postgres, PgRow);
+
+impl SqliteStore {
+    async fn write_webhooks(
+        &self,
+        events: &[NewWebhookEvent<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>> {
+        self.webhooks.record(events, now).await
+    }
+}
+
+impl PostgresStore {
+    /// Stores a batch of webhooks: one JSON-parameter statement per table.
+    async fn write_webhooks(
+        &self,
+        events: &[NewWebhookEvent<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>> {
+        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::from).collect();
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let stored = sqlx::query::<Postgres>(
+            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
+             select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
+                 value ->> 'payload', cast($2 as bigint),
+                 case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
+             from json_array_elements($1::json) as json_rows(value) where true
+             on conflict (dedupe_key) do nothing returning id, dedupe_key"
+        )
+        .bind(json_rows(&rows)?)
+        .bind(now)
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(other)?;
+        let mut inserted: HashMap<String, i64> = HashMap::with_capacity(stored.len());
+        for row in stored {
+            inserted.insert(
+                row.try_get("dedupe_key").map_err(other)?,
+                row.try_get("id").map_err(other)?,
+            );
+        }
+        // A key stored now belongs to its first event; a later one with the same key is a replay.
+        let ids: Vec<Option<i64>> = events
+            .iter()
+            .map(|event| inserted.remove(event.dedupe_key))
+            .collect();
+        let fresh: Vec<(i64, &NewWebhookEvent<'_>)> = events
+            .iter()
+            .zip(&ids)
+            .filter(|(_, id)| id.is_some())
+            .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
+            .collect();
+        let statuses: Vec<StatusRow<'_>> =
+            strongest_statuses(fresh.iter().flat_map(|(account, event)| {
+                event.statuses.iter().map(move |status| (*account, status))
+            }));
+        if !statuses.is_empty() {
+            sqlx::query::<Postgres>(
+                "insert into messages (account_id, provider_message_id, direction, phone, status,
+                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
+                     created_at, updated_at)
+                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'outbound',
+                     value ->> 'recipient', value ->> 'status', cast(value ->> 'rank' as bigint),
+                     cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
+                     cast(value ->> 'error_code' as bigint), value ->> 'error_message',
+                     value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
+                 from json_array_elements($1::json) as json_rows(value) where true
+                 on conflict (account_id, provider_message_id) do update set
+                     status = excluded.status, status_rank = excluded.status_rank,
+                     status_at = excluded.status_at,
+                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
+                     error_code = coalesce(excluded.error_code, messages.error_code),
+                     error_message = coalesce(excluded.error_message, messages.error_message),
+                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
+                     updated_at = excluded.updated_at
+                 where messages.status_rank < excluded.status_rank",
+            )
+            .bind(json_rows(&statuses)?)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
+        }
+        let inbound: Vec<InboundRow<'_>> = fresh
+            .iter()
+            .flat_map(|(account, event)| {
+                event
+                    .inbound
+                    .iter()
+                    .map(move |message| InboundRow::new(*account, message))
+            })
+            .collect();
+        if !inbound.is_empty() {
+            sqlx::query::<Postgres>(
+                "insert into messages (account_id, provider_message_id, direction, kind, phone,
+                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
+                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'inbound',
+                     value ->> 'kind', value ->> 'from', 'received', cast(value ->> 'rank' as bigint),
+                     cast(value ->> 'at' as bigint), value ->> 'text', value ->> 'reply_to',
+                     value ->> 'payload', cast($2 as bigint), cast($2 as bigint)
+                 from json_array_elements($1::json) as json_rows(value) where true
+                 on conflict (account_id, provider_message_id) do nothing"
+            )
+            .bind(json_rows(&inbound)?)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
+        }
+        transaction.commit().await.map_err(other)?;
+        Ok(ids)
+    }
+}
 
 #[cfg(test)]
 mod tests {
