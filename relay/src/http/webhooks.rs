@@ -159,13 +159,17 @@ async fn store(
     Ok(StatusCode::OK)
 }
 
+fn speaks_meta(account: &OpenedAccount) -> bool {
+    matches!(account.record.provider, Provider::Meta | Provider::Sandbox)
+}
+
 async fn meta_accounts(state: &AppState) -> Result<Vec<OpenedAccount>> {
     Ok(state
         .accounts
         .all(state)
         .await?
         .iter()
-        .filter(|account| matches!(account.record.provider, Provider::Meta | Provider::Sandbox))
+        .filter(|account| speaks_meta(account))
         .cloned()
         .collect())
 }
@@ -176,17 +180,22 @@ async fn account_named_by(
     state: &AppState,
     content: &WebhookContent,
 ) -> Result<Option<OpenedAccount>> {
-    Ok(meta_accounts(state).await?.into_iter().find(|account| {
-        let settings = &account.settings;
-        settings
-            .phone_number_id
-            .as_ref()
-            .is_some_and(|id| content.phone_number_ids.contains(id))
-            || settings
-                .waba_id
-                .as_ref()
-                .is_some_and(|id| content.business_account_ids.contains(id))
-    }))
+    let accounts = state.accounts.all(state).await?;
+    Ok(accounts
+        .iter()
+        .find(|account| {
+            let settings = &account.settings;
+            speaks_meta(account)
+                && (settings
+                    .phone_number_id
+                    .as_ref()
+                    .is_some_and(|id| content.phone_number_ids.contains(id))
+                    || settings
+                        .waba_id
+                        .as_ref()
+                        .is_some_and(|id| content.business_account_ids.contains(id)))
+        })
+        .cloned())
 }
 
 /// Checks `sha256=<hex>` against the HMAC-SHA256 of the raw body, in constant time.
