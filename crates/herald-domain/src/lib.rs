@@ -7,6 +7,7 @@
 mod phone;
 mod provider_errors;
 
+pub use hopper::{HopperEvent, HopperState, IllegalTransition};
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone};
 pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};
@@ -69,6 +70,7 @@ macro_rules! text_enum {
     };
 }
 
+mod hopper;
 mod messages;
 mod webhooks;
 
