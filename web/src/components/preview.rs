@@ -25,40 +25,39 @@ fn segments(parts: Vec<Segment>) -> impl IntoView {
         .collect_view()
 }
 
-/// The bubble for `preview`.
+/// The bubble for `preview`. Header, body, footer and buttons are memoised apart, so a
+/// keystroke in the body re-renders the body only.
 #[component]
 pub fn WhatsAppPreview(preview: Signal<Preview>) -> impl IntoView {
+    let header = Memo::new(move |_| preview.with(|p| p.header.clone()));
+    let body = Memo::new(move |_| preview.with(|p| p.body.clone()));
+    let footer = Memo::new(move |_| preview.with(|p| p.footer.clone()));
+    let buttons = Memo::new(move |_| preview.with(|p| p.buttons.clone()));
     view! {
         <figure class="phone" aria-label="Preview">
             <div class="bubble" data-testid="preview">
-                {move || {
-                    let preview = preview.get();
-                    let header = preview.header.map(|header| match header {
-                        PreviewHeader::Text { segments: parts } => {
-                            view! { <p class="bubble-header">{segments(parts)}</p> }.into_any()
-                        }
-                        PreviewHeader::Media { format, file_name } => {
-                            let kind = match format {
-                                HeaderFormat::Image => "Image",
-                                HeaderFormat::Video => "Video",
-                                HeaderFormat::Document | HeaderFormat::Text => "Document",
-                            };
-                            view! {
-                                <div class="bubble-media">{format!("{kind}: {}", file_name.unwrap_or_else(|| "no file yet".to_owned()))}</div>
-                            }.into_any()
-                        }
-                    });
-                    view! {
-                        {header}
-                        <p class="bubble-body">{segments(preview.body)}</p>
-                        {preview.footer.map(|footer| view! { <p class="bubble-footer">{footer}</p> })}
-                        <div class="bubble-buttons">
-                            {preview.buttons.into_iter().map(|button| view! {
-                                <span class="bubble-button" data-kind=button.kind>{button.text}</span>
-                            }).collect_view()}
-                        </div>
+                {move || header.get().map(|header| match header {
+                    PreviewHeader::Text { segments: parts } => {
+                        view! { <p class="bubble-header">{segments(parts)}</p> }.into_any()
                     }
-                }}
+                    PreviewHeader::Media { format, file_name } => {
+                        let kind = match format {
+                            HeaderFormat::Image => "Image",
+                            HeaderFormat::Video => "Video",
+                            HeaderFormat::Document | HeaderFormat::Text => "Document",
+                        };
+                        view! {
+                            <div class="bubble-media">{format!("{kind}: {}", file_name.unwrap_or_else(|| "no file yet".to_owned()))}</div>
+                        }.into_any()
+                    }
+                })}
+                <p class="bubble-body">{move || segments(body.get())}</p>
+                {move || footer.get().map(|footer| view! { <p class="bubble-footer">{footer}</p> })}
+                <div class="bubble-buttons">
+                    {move || buttons.get().into_iter().map(|button| view! {
+                        <span class="bubble-button" data-kind=button.kind>{button.text}</span>
+                    }).collect_view()}
+                </div>
             </div>
         </figure>
     }
