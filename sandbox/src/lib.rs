@@ -177,9 +177,6 @@ pub struct AcceptedMessage {
     pub to: String,
     /// The request body (Meta's message object; for Kaleyra the `messaging_object`).
     pub request: Value,
-    /// When it was accepted.
-    #[serde(skip)]
-    pub at: Instant,
 }
 
 #[derive(Default)]

@@ -142,7 +142,6 @@ fn accept(shared: &Arc<Shared>, message: Value) -> Result<(String, String), Refu
         wamid: wamid.clone(),
         to: to.clone(),
         request: message,
-        at: now,
     });
     drop(book);
     tokio::spawn(play(

@@ -2,7 +2,7 @@
 //! Component tests in headless Chromium (wasm-bindgen-test-runner): the editor's pieces, with
 //! the template core validating and previewing on every input event.
 
-use herald_templates::{HeaderFormat, Template, preview_with_samples, validate};
+use herald_templates::{HeaderFormat, MediaFile, Template, preview_with_samples, validate};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -152,15 +152,24 @@ async fn the_preview_follows_every_keystroke_with_formatting() {
 
 #[wasm_bindgen_test]
 fn media_is_checked_before_any_upload() {
-    assert!(media_refusal(HeaderFormat::Image, "image/png", 1_000).is_none());
+    let file = |name: &str, mime_type: &str, size_bytes: u64| MediaFile {
+        file_name: name.to_owned(),
+        mime_type: mime_type.to_owned(),
+        size_bytes,
+        link: None,
+    };
+    assert!(media_refusal(HeaderFormat::Image, &file("a.png", "image/png", 1_000)).is_none());
     assert!(
-        media_refusal(HeaderFormat::Image, "image/gif", 1_000)
+        media_refusal(HeaderFormat::Image, &file("a.gif", "image/gif", 1_000))
             .unwrap()
-            .contains("JPG or PNG")
+            .contains("JPG, JPEG or PNG")
     );
     assert!(
-        media_refusal(HeaderFormat::Video, "video/mp4", 17 * 1_048_576)
-            .unwrap()
-            .contains("17.0 MB")
+        media_refusal(
+            HeaderFormat::Video,
+            &file("a.mp4", "video/mp4", 17 * 1_048_576)
+        )
+        .unwrap()
+        .contains("17.0 MB")
     );
 }

@@ -37,9 +37,9 @@ pub use preview::{
 pub use render::{RenderError, RenderedMessage, make_sendable, percent_encode, render_for_contact};
 pub use validate::{
     BODY_MAX_CHARS, BUTTON_TEXT_MAX_CHARS, ExistingTemplate, FOOTER_MAX_CHARS, HEADER_MAX_CHARS,
-    IMAGE_MAX_BYTES, NAME_MAX_CHARS, QUICK_REPLIES_MAX, TEMPLATES_PER_ACCOUNT_MAX,
+    IMAGE_MAX_BYTES, MediaRule, NAME_MAX_CHARS, QUICK_REPLIES_MAX, TEMPLATES_PER_ACCOUNT_MAX,
     TOO_MANY_VARIABLES_MESSAGE, URL_MAX_CHARS, VIDEO_OR_DOCUMENT_MAX_BYTES,
-    WORDS_PER_VARIABLE_SENTENCE_MIN, validate, validate_in_account,
+    WORDS_PER_VARIABLE_SENTENCE_MIN, check_media, media_rule, validate, validate_in_account,
 };
 pub use variables::{VariableKind, VariableToken, scan as scan_variables};
 

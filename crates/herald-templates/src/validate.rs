@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::diagnostic::{Component, Diagnostic};
 use crate::languages::is_supported_language;
 use crate::mapping::Samples;
-use crate::model::{Button, HeaderFormat, ParameterFormat, Template};
+use crate::model::{Button, HeaderFormat, MediaFile, ParameterFormat, Template};
 use crate::text::{analysed, sentences, trim_range, words_outside_variables};
 use crate::variables::{VariableKind, VariableToken, distinct_variables, scan};
 
@@ -344,31 +344,89 @@ fn check_text_header(findings: &mut Findings, template: &Template) {
     );
 }
 
+/// What a media header accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaRule {
+    /// `image`, `video` or `document`.
+    pub kind: &'static str,
+    /// File name extensions, lower case.
+    pub extensions: &'static [&'static str],
+    /// MIME types.
+    pub mime_types: &'static [&'static str],
+    /// Largest file.
+    pub max_bytes: u64,
+    /// The accepted types as users read them, e.g. `JPG, JPEG or PNG`.
+    pub allowed: &'static str,
+}
+
+/// The rule of a header `format` (a text header has none; it gets the document rule).
+pub fn media_rule(format: HeaderFormat) -> MediaRule {
+    match format {
+        HeaderFormat::Image => MediaRule {
+            kind: "image",
+            extensions: &["jpg", "jpeg", "png"],
+            mime_types: &["image/jpeg", "image/png"],
+            max_bytes: IMAGE_MAX_BYTES,
+            allowed: "JPG, JPEG or PNG",
+        },
+        HeaderFormat::Video => MediaRule {
+            kind: "video",
+            extensions: &["3gp", "mp4"],
+            mime_types: &["video/3gpp", "video/mp4"],
+            max_bytes: VIDEO_OR_DOCUMENT_MAX_BYTES,
+            allowed: "3GP or MP4",
+        },
+        HeaderFormat::Document | HeaderFormat::Text => MediaRule {
+            kind: "document",
+            extensions: &["pdf"],
+            mime_types: &["application/pdf"],
+            max_bytes: VIDEO_OR_DOCUMENT_MAX_BYTES,
+            allowed: "PDF",
+        },
+    }
+}
+
+/// The findings about `media` as the file of a `format` header: its type and its size. The
+/// editor asks this before any upload; the validator asks it of every stored template.
+pub fn check_media(format: HeaderFormat, media: &MediaFile) -> Vec<Diagnostic> {
+    let rule = media_rule(format);
+    let kind = rule.kind;
+    let mut findings = Vec::new();
+    let extension = media
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime_type = media.mime_type.to_ascii_lowercase();
+    let extension_ok = rule.extensions.contains(&extension.as_str());
+    let mime_ok = mime_type.is_empty() || rule.mime_types.contains(&mime_type.as_str());
+    if !extension_ok || !mime_ok {
+        findings.push(Diagnostic::error(
+            "header_media_type",
+            Component::Header,
+            format!(
+                "\"{}\" cannot be used: the {kind} must be a {} file",
+                media.file_name, rule.allowed
+            ),
+            None,
+        ));
+    }
+    if media.size_bytes > rule.max_bytes {
+        findings.push(Diagnostic::error(
+            "header_media_too_large",
+            Component::Header,
+            format!(
+                "The {kind} is {} MB, more than the {} MB allowed",
+                megabytes(media.size_bytes),
+                rule.max_bytes / (1024 * 1024)
+            ),
+            None,
+        ));
+    }
+    findings
+}
+
 fn check_media_header(findings: &mut Findings, template: &Template, format: HeaderFormat) {
-    let (kind, extensions, mime_types, max_bytes, allowed): (&str, &[&str], &[&str], u64, &str) =
-        match format {
-            HeaderFormat::Image => (
-                "image",
-                &["jpg", "jpeg", "png"],
-                &["image/jpeg", "image/png"],
-                IMAGE_MAX_BYTES,
-                "JPG, JPEG or PNG",
-            ),
-            HeaderFormat::Video => (
-                "video",
-                &["3gp", "mp4"],
-                &["video/3gpp", "video/mp4"],
-                VIDEO_OR_DOCUMENT_MAX_BYTES,
-                "3GP or MP4",
-            ),
-            HeaderFormat::Document | HeaderFormat::Text => (
-                "document",
-                &["pdf"],
-                &["application/pdf"],
-                VIDEO_OR_DOCUMENT_MAX_BYTES,
-                "PDF",
-            ),
-        };
     let Some(media) = template.herald.media.as_ref() else {
         let has_handle = template
             .header()
@@ -376,6 +434,7 @@ fn check_media_header(findings: &mut Findings, template: &Template, format: Head
             .and_then(|example| example.header_handle.as_ref())
             .is_some_and(|handles| handles.iter().any(|handle| !handle.trim().is_empty()));
         if !has_handle {
+            let kind = media_rule(format).kind;
             findings.push(
                 Diagnostic::error(
                     "example_missing",
@@ -390,36 +449,8 @@ fn check_media_header(findings: &mut Findings, template: &Template, format: Head
         }
         return;
     };
-    let extension = media
-        .file_name
-        .rsplit_once('.')
-        .map(|(_, extension)| extension.to_ascii_lowercase())
-        .unwrap_or_default();
-    let mime_type = media.mime_type.to_ascii_lowercase();
-    let extension_ok = extensions.contains(&extension.as_str());
-    let mime_ok = mime_type.is_empty() || mime_types.contains(&mime_type.as_str());
-    if !extension_ok || !mime_ok {
-        findings.push(Diagnostic::error(
-            "header_media_type",
-            Component::Header,
-            format!(
-                "\"{}\" cannot be used: the {kind} must be a {allowed} file",
-                media.file_name
-            ),
-            None,
-        ));
-    }
-    if media.size_bytes > max_bytes {
-        findings.push(Diagnostic::error(
-            "header_media_too_large",
-            Component::Header,
-            format!(
-                "The {kind} is {} MB, more than the {} MB allowed",
-                megabytes(media.size_bytes),
-                max_bytes / (1024 * 1024)
-            ),
-            None,
-        ));
+    for finding in check_media(format, media) {
+        findings.push(finding);
     }
 }
 

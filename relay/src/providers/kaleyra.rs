@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::ProviderError;
 use super::meta::{
-    CreatedTemplate, SentMessage, TemplateMessage, decode, error_from, sent_message, template_body,
-    template_object, text_object,
+    CreatedTemplate, SentMessage, TemplateMessage, decode, read_answer, sent_message,
+    template_body, template_object, text_object,
 };
 
 /// Kaleyra's India pod; accounts on other pods set their base URL.
@@ -91,24 +91,12 @@ impl KaleyraClient {
     }
 
     async fn call(&self, url: &str, body: &Value) -> Result<Value, ProviderError> {
-        let response = self
+        let request = self
             .http
             .post(url)
             .header("api-key", &self.api_key)
-            .json(body)
-            .send()
-            .await
-            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(value);
-        }
-        Err(error_from(PROVIDER, status.as_u16(), &value, &text))
+            .json(body);
+        read_answer(PROVIDER, request).await
     }
 }
 
@@ -116,6 +104,7 @@ impl KaleyraClient {
 mod tests {
     use herald_domain::ErrorClass;
 
+    use super::super::meta::error_from;
     use super::*;
 
     #[test]

@@ -235,22 +235,30 @@ impl MetaClient {
     }
 
     async fn call(&self, request: reqwest::RequestBuilder) -> Result<Value, ProviderError> {
-        let response = request
-            .bearer_auth(&self.access_token)
-            .send()
-            .await
-            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|error| ProviderError::transport(PROVIDER, &error))?;
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(value);
-        }
-        Err(error_from(PROVIDER, status.as_u16(), &value, &text))
+        read_answer(PROVIDER, request.bearer_auth(&self.access_token)).await
     }
+}
+
+/// Sends `request` and reads the provider's JSON answer; a failure status becomes a
+/// [`ProviderError`] with the provider's code (Kaleyra answers errors in the same shapes).
+pub(super) async fn read_answer(
+    provider: Provider,
+    request: reqwest::RequestBuilder,
+) -> Result<Value, ProviderError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|error| ProviderError::transport(provider, &error))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|error| ProviderError::transport(provider, &error))?;
+    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status.is_success() {
+        return Ok(value);
+    }
+    Err(error_from(provider, status.as_u16(), &value, &text))
 }
 
 /// What a template send needs.

@@ -4,9 +4,8 @@
 
 use herald_templates::{
     BODY_MAX_CHARS, BUTTON_TEXT_MAX_CHARS, Button, Component, Diagnostic, FOOTER_MAX_CHARS,
-    HEADER_MAX_CHARS, Header, HeaderFormat, IMAGE_MAX_BYTES, MediaFile, NAME_MAX_CHARS,
-    QUICK_REPLIES_MAX, SUPPORTED_LANGUAGES, Severity, Template, VIDEO_OR_DOCUMENT_MAX_BYTES,
-    variables_of,
+    HEADER_MAX_CHARS, Header, HeaderFormat, MediaFile, NAME_MAX_CHARS, QUICK_REPLIES_MAX,
+    SUPPORTED_LANGUAGES, Severity, Template, check_media, media_rule, variables_of,
 };
 use leptos::html;
 use leptos::prelude::*;
@@ -195,40 +194,15 @@ fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) 
     }
 }
 
-/// What a media header accepts.
-fn media_rule(format: HeaderFormat) -> (&'static [&'static str], u64, &'static str) {
-    match format {
-        HeaderFormat::Image => (
-            &["image/jpeg", "image/png"],
-            IMAGE_MAX_BYTES,
-            "JPG or PNG, at most 5 MB",
-        ),
-        HeaderFormat::Video => (
-            &["video/mp4", "video/3gpp"],
-            VIDEO_OR_DOCUMENT_MAX_BYTES,
-            "MP4 or 3GP, at most 16 MB",
-        ),
-        HeaderFormat::Document | HeaderFormat::Text => (
-            &["application/pdf"],
-            VIDEO_OR_DOCUMENT_MAX_BYTES,
-            "PDF, at most 16 MB",
-        ),
-    }
-}
-
-/// Refusal text for a file a media header cannot take, checked before any upload.
-pub fn media_refusal(format: HeaderFormat, mime_type: &str, size_bytes: u64) -> Option<String> {
-    let (types, max_bytes, rule) = media_rule(format);
-    if !types.contains(&mime_type) {
-        return Some(format!(
-            "This file type ({mime_type}) cannot be used here: {rule}."
-        ));
-    }
-    (size_bytes > max_bytes).then(|| {
-        format!(
-            "This file is {:.1} MB: {rule}.",
-            size_bytes as f64 / 1_048_576.0
-        )
+/// Why the core refuses `file` for a `format` header, checked before any upload.
+pub fn media_refusal(format: HeaderFormat, file: &MediaFile) -> Option<String> {
+    let findings = check_media(format, file);
+    (!findings.is_empty()).then(|| {
+        findings
+            .into_iter()
+            .map(|finding| finding.message)
+            .collect::<Vec<_>>()
+            .join(" ")
     })
 }
 
@@ -240,21 +214,24 @@ fn MediaDrop(
     findings: Signal<Vec<Diagnostic>>,
 ) -> impl IntoView {
     let refusal = RwSignal::new(None::<String>);
-    let (_, _, rule) = media_rule(format);
+    let rule = media_rule(format);
+    let rule = format!(
+        "{}, at most {} MB",
+        rule.allowed,
+        rule.max_bytes / (1024 * 1024)
+    );
     let take = move |file: web_sys::File| {
-        let (mime_type, size_bytes) = (file.type_(), file.size() as u64);
-        match media_refusal(format, &mime_type, size_bytes) {
+        let media = MediaFile {
+            file_name: file.name(),
+            mime_type: file.type_(),
+            size_bytes: file.size() as u64,
+            link: None,
+        };
+        match media_refusal(format, &media) {
             Some(reason) => refusal.set(Some(reason)),
             None => {
                 refusal.set(None);
-                template.update(|t| {
-                    t.herald.media = Some(MediaFile {
-                        file_name: file.name(),
-                        mime_type,
-                        size_bytes,
-                        link: None,
-                    });
-                });
+                template.update(|t| t.herald.media = Some(media));
             }
         }
     };

@@ -138,6 +138,8 @@ pub fn AccountForm() -> impl IntoView {
     };
     let navigate = use_navigate();
     let save = Action::new_local(move |(): &()| {
+        let rate = given(messages_per_second);
+        let parsed_rate = rate.as_deref().map(str::parse::<u32>);
         let recontact = stored.with_untracked(|stored| {
             stored
                 .as_ref()
@@ -154,7 +156,7 @@ pub fn AccountForm() -> impl IntoView {
                 sid: given(sid),
                 sender_number: given(sender_number),
                 base_url: given(base_url),
-                messages_per_second: given(messages_per_second).and_then(|mps| mps.parse().ok()),
+                messages_per_second: parsed_rate.clone().and_then(Result::ok),
                 messaging_limit: limit,
                 recontact_template_id: recontact,
             },
@@ -169,6 +171,15 @@ pub fn AccountForm() -> impl IntoView {
         let id = id();
         let navigate = navigate.clone();
         async move {
+            if let Some(Err(_)) = parsed_rate {
+                error_field.set(Some("messages_per_second".to_owned()));
+                error.set(Some(format!(
+                    "Messages per second must be a whole number from 1 to {}, not \"{}\"",
+                    u32::MAX,
+                    rate.unwrap_or_default()
+                )));
+                return;
+            }
             match api::save_account(id, &input).await {
                 Ok(_) => navigate("/accounts", Default::default()),
                 Err(ApiError::Http { body, .. }) => {
