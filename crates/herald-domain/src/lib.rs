@@ -7,9 +7,14 @@
 mod phone;
 mod provider_errors;
 
+pub use campaigns::{
+    CampaignSettings, CampaignStatus, DAY_MS, DUPLICATE_CHECK_DAYS, MAX_CAMPAIGN_NAME_CHARS,
+    MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
+    SettingError, is_messaging_tier, tier_warning,
+};
 pub use hopper::{HopperEvent, HopperState, IllegalTransition};
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
-pub use phone::{PhoneError, normalize_phone};
+pub use phone::{PhoneError, normalize_phone, strip_phone};
 pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};
 pub use webhooks::{
     InboundMessage, MessageError, PayloadError, StatusUpdate, TemplateEvent, WebhookContent,
@@ -70,6 +75,7 @@ macro_rules! text_enum {
     };
 }
 
+mod campaigns;
 mod hopper;
 mod messages;
 mod webhooks;

@@ -29,6 +29,17 @@ pub(crate) const MIN_DIGITS: usize = 5;
 /// Strips `+`, spaces, dashes, dots and parentheses; refuses anything else, and numbers with
 /// fewer than 5 or more than 15 digits.
 pub fn normalize_phone(raw: &str) -> Result<String, PhoneError> {
+    let digits = strip_phone(raw)?;
+    if digits.len() < MIN_DIGITS {
+        return Err(PhoneError::TooShort(digits));
+    }
+    Ok(digits)
+}
+
+/// What a contact list stores: the digits of `raw` (separators stripped), refusing other
+/// characters and more than 15 digits. A number too short to send to is kept (the campaign
+/// reports it on the contact, SPEC section 5); an empty one is empty.
+pub fn strip_phone(raw: &str) -> Result<String, PhoneError> {
     let trimmed = raw.trim();
     let mut digits = String::with_capacity(trimmed.len());
     for character in trimmed.chars() {
@@ -38,11 +49,10 @@ pub fn normalize_phone(raw: &str) -> Result<String, PhoneError> {
             _ => return Err(PhoneError::InvalidCharacters(trimmed.to_owned())),
         }
     }
-    match digits.len() {
-        length if length < MIN_DIGITS => Err(PhoneError::TooShort(trimmed.to_owned())),
-        length if length > MAX_DIGITS => Err(PhoneError::TooLong(trimmed.to_owned())),
-        _ => Ok(digits),
+    if digits.len() > MAX_DIGITS {
+        return Err(PhoneError::TooLong(trimmed.to_owned()));
     }
+    Ok(digits)
 }
 
 #[cfg(test)]

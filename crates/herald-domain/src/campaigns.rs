@@ -1,0 +1,206 @@
+//! Campaigns (SPEC section 5): their statuses, the settings an admin chooses and the limits
+//! those settings must respect, and the account's daily messaging-limit tiers.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::UnknownValue;
+
+text_enum!(
+    /// Where a campaign stands.
+    CampaignStatus, "campaign status", {
+        /// Waiting for its start date.
+        Scheduled => "SCHEDULED",
+        /// Sending and following its contacts.
+        Running => "RUNNING",
+        /// The provider paused its template; it resumes when the template is approved again.
+        Paused => "PAUSED",
+        /// Stopped by an admin or by an error that concerns the template or the account.
+        Stopped => "STOPPED",
+        /// Every contact was sent to and every interaction has closed.
+        Completed => "COMPLETED",
+    }
+);
+
+impl CampaignStatus {
+    /// Whether the sender works on it.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Running)
+    }
+}
+
+/// One day, in milliseconds.
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// The shortest response timeout, in days.
+pub const MIN_RESPONSE_TIMEOUT_DAYS: u32 = 1;
+/// The longest response timeout, in days (Meta keeps a conversation 30 days at most).
+pub const MAX_RESPONSE_TIMEOUT_DAYS: u32 = 30;
+/// The duplicate check looks back 1 to 7 days.
+pub const DUPLICATE_CHECK_DAYS: std::ops::RangeInclusive<u32> = 1..=7;
+/// The longest pause between two sends of one campaign: one hour.
+pub const MAX_SENDING_INTERVAL_MS: u32 = 60 * 60 * 1000;
+/// The longest campaign name.
+pub const MAX_CAMPAIGN_NAME_CHARS: usize = 120;
+
+/// What an admin chooses for a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignSettings {
+    /// Name shown in the list.
+    pub name: String,
+    /// The approved template it sends.
+    pub template_id: i64,
+    /// Pause between two sends of this campaign, in milliseconds (0: as fast as the account
+    /// allows).
+    #[serde(default)]
+    pub sending_interval_ms: u32,
+    /// Days a sent contact stays pending waiting for an answer.
+    #[serde(default = "default_response_timeout_days")]
+    pub response_timeout_days: u32,
+    /// Skip contacts sent to by this account within that many days (none: no check).
+    #[serde(default)]
+    pub duplicate_check_days: Option<u32>,
+    /// Send also to contacts in an active conversation with an agent.
+    #[serde(default)]
+    pub include_active_interactions: bool,
+    /// A quick-reply tap closes the interaction.
+    #[serde(default)]
+    pub close_on_quick_reply: bool,
+    /// When sending starts (Unix ms); none: on save.
+    #[serde(default)]
+    pub start_at: Option<i64>,
+}
+
+fn default_response_timeout_days() -> u32 {
+    MIN_RESPONSE_TIMEOUT_DAYS
+}
+
+/// A campaign setting out of its limits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SettingError {
+    /// The field, as named in the API.
+    pub field: &'static str,
+    /// What is wrong, with the limit.
+    pub message: String,
+}
+
+impl CampaignSettings {
+    /// Checks every limit of SPEC section 5; the first violation names its field.
+    pub fn check(&self) -> Result<(), SettingError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_CAMPAIGN_NAME_CHARS {
+            return Err(SettingError {
+                field: "name",
+                message: format!("the name must have 1 to {MAX_CAMPAIGN_NAME_CHARS} characters"),
+            });
+        }
+        if !(MIN_RESPONSE_TIMEOUT_DAYS..=MAX_RESPONSE_TIMEOUT_DAYS)
+            .contains(&self.response_timeout_days)
+        {
+            return Err(SettingError {
+                field: "response_timeout_days",
+                message: format!(
+                    "the response timeout must be {MIN_RESPONSE_TIMEOUT_DAYS} to {MAX_RESPONSE_TIMEOUT_DAYS} days"
+                ),
+            });
+        }
+        if let Some(days) = self.duplicate_check_days
+            && !DUPLICATE_CHECK_DAYS.contains(&days)
+        {
+            return Err(SettingError {
+                field: "duplicate_check_days",
+                message: format!(
+                    "the duplicate check looks back {} to {} days, or is left blank",
+                    DUPLICATE_CHECK_DAYS.start(),
+                    DUPLICATE_CHECK_DAYS.end()
+                ),
+            });
+        }
+        if self.sending_interval_ms > MAX_SENDING_INTERVAL_MS {
+            return Err(SettingError {
+                field: "sending_interval_ms",
+                message: format!(
+                    "the sending interval must be at most {MAX_SENDING_INTERVAL_MS} ms (one hour)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The response timeout in milliseconds.
+    pub fn response_timeout_ms(&self) -> i64 {
+        i64::from(self.response_timeout_days) * DAY_MS
+    }
+}
+
+/// Meta's daily limits on business-initiated conversations, by tier.
+pub const MESSAGING_TIERS: [u32; 4] = [250, 2_000, 10_000, 100_000];
+
+/// Whether `limit` is one of Meta's tiers (none is unlimited).
+pub fn is_messaging_tier(limit: u32) -> bool {
+    MESSAGING_TIERS.contains(&limit)
+}
+
+/// The warning shown before launch when the campaign's contacts exceed what the account's tier
+/// lets it reach in a day, given what it has already sent in the last 24 hours.
+pub fn tier_warning(limit: Option<u32>, sent_last_day: u64, contacts: u64) -> Option<String> {
+    let limit = u64::from(limit?);
+    let room = limit.saturating_sub(sent_last_day);
+    (contacts > room).then(|| {
+        format!(
+            "The account's messaging limit is {limit} contacts a day and {sent_last_day} were reached in the last 24 hours: {contacts} contacts need {} days; the sender waits for the limit to free up.",
+            1 + contacts.saturating_sub(room).div_ceil(limit)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> CampaignSettings {
+        serde_json::from_value(serde_json::json!({"name": "Spring", "template_id": 1})).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_the_specs() {
+        let settings = settings();
+        assert_eq!(settings.response_timeout_days, 1);
+        assert_eq!(settings.duplicate_check_days, None);
+        assert!(!settings.include_active_interactions);
+        assert!(!settings.close_on_quick_reply);
+        assert_eq!(settings.start_at, None);
+        assert_eq!(settings.check(), Ok(()));
+    }
+
+    #[test]
+    fn each_limit_names_its_field() {
+        let cases: [(fn(&mut CampaignSettings), &str); 5] = [
+            (|s| s.name = " ".into(), "name"),
+            (|s| s.response_timeout_days = 0, "response_timeout_days"),
+            (|s| s.duplicate_check_days = Some(8), "duplicate_check_days"),
+            (|s| s.duplicate_check_days = Some(0), "duplicate_check_days"),
+            (
+                |s| s.sending_interval_ms = MAX_SENDING_INTERVAL_MS + 1,
+                "sending_interval_ms",
+            ),
+        ];
+        for (change, field) in cases {
+            let mut settings = settings();
+            change(&mut settings);
+            assert_eq!(settings.check().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn the_tier_warns_only_when_the_contacts_exceed_the_room_left() {
+        assert_eq!(tier_warning(None, 0, 1_000_000), None);
+        assert_eq!(tier_warning(Some(250), 0, 250), None);
+        assert_eq!(tier_warning(Some(250), 100, 150), None);
+        let warning = tier_warning(Some(250), 100, 400).unwrap();
+        assert!(warning.contains("250 contacts a day"), "{warning}");
+        assert!(warning.contains("400 contacts need 2 days"), "{warning}");
+    }
+}
