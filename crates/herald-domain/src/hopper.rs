@@ -31,6 +31,10 @@ text_enum!(
     }
 );
 
+/// How many times the sender tries a contact again on its own after a temporary failure; Start
+/// Retry Campaign grants as many again.
+pub const AUTOMATIC_RETRIES: i64 = 2;
+
 /// What happens to a contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HopperEvent {

@@ -12,7 +12,7 @@ pub use campaigns::{
     MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
     SettingError, is_messaging_tier, tier_warning,
 };
-pub use hopper::{HopperEvent, HopperState, IllegalTransition};
+pub use hopper::{AUTOMATIC_RETRIES, HopperEvent, HopperState, IllegalTransition};
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone, strip_phone};
 pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};

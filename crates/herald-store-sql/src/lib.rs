@@ -5,6 +5,7 @@
 //! (which SQLite accepts too) and expanded for each backend; each backend has its own migrations
 //! under `migrations/`. The shared contract suite (`herald_store::contract`) runs against both.
 
+mod campaigns;
 mod sqlite_writer;
 
 use std::collections::HashMap;
@@ -269,10 +270,40 @@ impl<'a> InboundRow<'a> {
     }
 }
 
+/// The statement that records a sent message (a status webhook may have made its row first),
+/// bound for `message` at `now`; for one backend and one executor.
+macro_rules! record_outbound {
+    ($db:ty, $message:expr, $now:expr) => {
+        sqlx::query_scalar::<$db, i64>(
+            "insert into messages (account_id, provider_message_id, direction, kind, phone, status,
+                 status_rank, status_at, body, payload, callback_data, created_at, updated_at)
+             values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
+             on conflict (account_id, provider_message_id) do update set
+                 kind = excluded.kind, phone = excluded.phone, body = excluded.body,
+                 payload = excluded.payload, callback_data = excluded.callback_data,
+                 created_at = excluded.created_at
+             returning id",
+        )
+        .bind($message.account_id)
+        .bind($message.provider_message_id)
+        .bind($message.kind.as_str())
+        .bind($message.phone)
+        .bind(herald_domain::MessageStatus::Accepted.as_str())
+        .bind(herald_domain::MessageStatus::Accepted.rank())
+        .bind($now)
+        .bind($message.body)
+        .bind($message.payload)
+        .bind($message.callback_data)
+    };
+}
+pub(crate) use record_outbound;
+
 /// The columns of [`MessageRecord`].
 const MESSAGE_SELECT: &str = "select id, account_id, provider_message_id, direction, kind, phone,
     status, status_at, delivered_at, error_code, error_message, body, reply_to, callback_data,
     payload, created_at from messages";
+/// The name of the list every account has, holding all its contacts.
+const MASTER_LIST_NAME: &str = "Master list";
 /// The columns of [`AccountRecord`].
 const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets from accounts";
 
@@ -421,7 +452,8 @@ macro_rules! impl_store {
     }
 
     async fn create_account(&self, account: &AccountData, now: i64) -> Result<i64> {
-        sqlx::query_scalar::<$db, _>(
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let id = sqlx::query_scalar::<$db, i64>(
             "insert into accounts (name, provider, settings_json, secrets, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6) returning id",
         )
@@ -431,9 +463,21 @@ macro_rules! impl_store {
         .bind(&account.secrets)
         .bind(now)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await
-        .map_err(classify("account"))
+        .map_err(classify("account"))?;
+        sqlx::query::<$db>(
+            "insert into contact_lists (account_id, name, is_master, created_at)
+             values ($1, $2, 1, $3)",
+        )
+        .bind(id)
+        .bind(MASTER_LIST_NAME)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
+        transaction.commit().await.map_err(other)?;
+        Ok(id)
     }
 
     async fn update_account(&self, id: i64, account: &AccountData, now: i64) -> Result<()> {
@@ -627,29 +671,10 @@ macro_rules! impl_store {
     }
 
     async fn record_outbound_message(&self, message: &OutboundMessage<'_>, now: i64) -> Result<i64> {
-        sqlx::query_scalar::<$db, i64>(
-            "insert into messages (account_id, provider_message_id, direction, kind, phone, status,
-                 status_rank, status_at, body, payload, callback_data, created_at, updated_at)
-             values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
-             on conflict (account_id, provider_message_id) do update set
-                 kind = excluded.kind, phone = excluded.phone, body = excluded.body,
-                 payload = excluded.payload, callback_data = excluded.callback_data,
-                 created_at = excluded.created_at
-             returning id",
-        )
-        .bind(message.account_id)
-        .bind(message.provider_message_id)
-        .bind(message.kind.as_str())
-        .bind(message.phone)
-        .bind(MessageStatus::Accepted.as_str())
-        .bind(MessageStatus::Accepted.rank())
-        .bind(now)
-        .bind(message.body)
-        .bind(message.payload)
-        .bind(message.callback_data)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(other)
+        record_outbound!($db, message, now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
     }
 
     async fn message_by_provider_id(&self, account_id: i64, provider_message_id: &str) -> Result<MessageRecord> {

@@ -5,9 +5,12 @@ use herald_domain::{
     StatusUpdate, TemplateFilter, TemplateQuality, TemplateStatus,
 };
 
+use herald_contacts::Contact;
+use herald_domain::{AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState};
+
 use crate::{
-    AccountData, NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent,
-    TemplateReview,
+    AccountData, HopperCounts, HopperMove, NewWebhookEvent, OutboundMessage, Store, StoreError,
+    TemplateContent, TemplateReview,
 };
 
 /// Runs every check against an empty `store`; panics (as tests do) on the first broken promise.
@@ -15,6 +18,8 @@ pub async fn check_store(store: &dyn Store) {
     users_and_sessions(store).await;
     accounts(store).await;
     templates(store).await;
+    lists_and_contacts(store).await;
+    campaigns_and_hopper(store).await;
 }
 
 async fn users_and_sessions(store: &dyn Store) {
@@ -427,4 +432,394 @@ async fn messages(store: &dyn Store, account: i64) {
             .is_empty()
     );
     assert_eq!(store.messages(account, None, 2).await.unwrap().len(), 2);
+}
+
+fn contact(phone: &str, first_name: &str) -> Contact {
+    Contact {
+        phone: phone.to_owned(),
+        mobile: phone.to_owned(),
+        first_name: first_name.to_owned(),
+        ..Contact::default()
+    }
+}
+
+async fn fresh_account(store: &dyn Store, name: &str) -> i64 {
+    let data = AccountData {
+        name: name.to_owned(),
+        provider: Provider::Sandbox,
+        settings_json: "{}".to_owned(),
+        secrets: vec![1],
+    };
+    store.create_account(&data, 1).await.unwrap()
+}
+
+async fn lists_and_contacts(store: &dyn Store) {
+    let account = fresh_account(store, "contacts").await;
+    let lists = store.lists(account).await.unwrap();
+    assert_eq!(lists.len(), 1);
+    assert!(lists[0].is_master);
+    let vip = store.create_list(account, "VIP", 2).await.unwrap();
+    assert!(matches!(
+        store.create_list(account, "VIP", 3).await,
+        Err(StoreError::Conflict { constraint: "list" })
+    ));
+
+    let mut anna = contact("393402211333", "Anna");
+    anna.custom.insert("tier".into(), "gold".into());
+    let report = store
+        .upsert_contacts(account, vip, &[anna, contact("447700900123", "Bob")], 4)
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.updated), (2, 0));
+    let mut again = contact("393402211333", "Anna Maria");
+    again.email = "anna@example.com".into();
+    again.custom.insert("city".into(), "Roma".into());
+    let report = store
+        .upsert_contacts(account, vip, &[again], 5)
+        .await
+        .unwrap();
+    assert_eq!((report.created, report.updated), (0, 1));
+
+    let sizes: Vec<(bool, i64)> = store
+        .lists(account)
+        .await
+        .unwrap()
+        .iter()
+        .map(|list| (list.is_master, list.size))
+        .collect();
+    assert_eq!(sizes, [(true, 2), (false, 2)]);
+    let stored = store
+        .contact_by_phone(account, "393402211333")
+        .await
+        .unwrap();
+    assert_eq!(stored.contact.first_name, "Anna Maria");
+    assert_eq!(stored.contact.email, "anna@example.com");
+    assert_eq!(
+        stored
+            .contact
+            .custom
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>(),
+        ["city=Roma", "tier=gold"]
+    );
+    let page = store.list_contacts(vip, 0, 1).await.unwrap();
+    assert_eq!(page.len(), 1);
+    let rest = store.list_contacts(vip, page[0].id, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+
+    store
+        .set_opted_out(account, "447700900123", Some(9))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .contact_by_phone(account, "447700900123")
+            .await
+            .unwrap()
+            .opted_out_at,
+        Some(9)
+    );
+    assert!(matches!(
+        store.set_opted_out(account, "1", None).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+fn settings(template_id: i64, name: &str) -> CampaignSettings {
+    CampaignSettings {
+        name: name.to_owned(),
+        template_id,
+        sending_interval_ms: 0,
+        response_timeout_days: 1,
+        duplicate_check_days: None,
+        include_active_interactions: false,
+        close_on_quick_reply: false,
+        start_at: None,
+    }
+}
+
+async fn campaigns_and_hopper(store: &dyn Store) {
+    let account = fresh_account(store, "campaigns").await;
+    let list = store.create_list(account, "Spring", 1).await.unwrap();
+    let phones: Vec<String> = (0..20).map(|n| format!("4915112345{n:02}")).collect();
+    let contacts: Vec<Contact> = phones.iter().map(|phone| contact(phone, "Ann")).collect();
+    store
+        .upsert_contacts(account, list, &contacts[..10], 2)
+        .await
+        .unwrap();
+    let template = store
+        .create_template(
+            account,
+            &TemplateContent {
+                name: "spring".into(),
+                language: "en".into(),
+                file_json: "{}".into(),
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let campaign = store
+        .create_campaign(
+            account,
+            &settings(template, "Spring"),
+            CampaignStatus::Scheduled,
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.attach_list(campaign, list, 4).await.unwrap(), 10);
+    assert_eq!(store.attach_list(campaign, list, 4).await.unwrap(), 0);
+    // Contacts added to an attached list join the hopper of a campaign not yet ended.
+    store
+        .upsert_contacts(account, list, &contacts[10..], 5)
+        .await
+        .unwrap();
+    let shown = store.campaign(campaign).await.unwrap();
+    assert_eq!(
+        (shown.status, shown.list_ids.clone()),
+        (CampaignStatus::Scheduled, vec![list])
+    );
+    assert_eq!(shown.settings.name, "Spring");
+    assert_eq!(
+        store.hopper_counts(campaign).await.unwrap(),
+        HopperCounts {
+            total: 20,
+            fresh: 20,
+            ..HopperCounts::default()
+        }
+    );
+
+    assert!(
+        store
+            .set_campaign_status(
+                campaign,
+                &[CampaignStatus::Scheduled],
+                CampaignStatus::Running,
+                None,
+                6
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_campaign_status(
+                campaign,
+                &[CampaignStatus::Scheduled],
+                CampaignStatus::Running,
+                None,
+                6
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .campaigns_in(&[CampaignStatus::Running])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.campaigns(Some(account)).await.unwrap()[0].id,
+        campaign
+    );
+
+    // Concurrent claims never share a row.
+    let claims = futures_util::future::join_all(
+        (0..8).map(|_| store.claim_contacts(campaign, 3, 1_000, 10)),
+    )
+    .await;
+    let mut claimed: Vec<_> = claims.into_iter().flat_map(Result::unwrap).collect();
+    assert_eq!(claimed.len(), 20);
+    claimed.sort_by_key(|claim| claim.hopper_id);
+    claimed.dedup_by_key(|claim| claim.hopper_id);
+    assert_eq!(claimed.len(), 20);
+    assert!(claimed.iter().all(|claim| claim.attempt == 1));
+    assert!(
+        store
+            .claim_contacts(campaign, 5, 1_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.hopper_counts(campaign).await.unwrap().pending, 20);
+
+    let (first, second, third) = (&claimed[0], &claimed[1], &claimed[2]);
+    let callback = format!("h{}.{}", first.hopper_id, first.attempt);
+    let sent = HopperMove {
+        attempt: Some(first.attempt),
+        message_id: Some("wamid.first"),
+        ..HopperMove::new(first.hopper_id, HopperState::Sending, HopperState::Pending)
+    };
+    let failed = HopperMove {
+        reason: Some("Service temporarily unavailable"),
+        error_code: Some(131_000),
+        ready_at: Some(500),
+        ..HopperMove::new(second.hopper_id, HopperState::Sending, HopperState::Retry)
+    };
+    let stale = HopperMove {
+        attempt: Some(third.attempt + 1),
+        ..HopperMove::new(third.hopper_id, HopperState::Sending, HopperState::Pending)
+    };
+    let message = OutboundMessage {
+        account_id: account,
+        provider_message_id: "wamid.first",
+        kind: MessageKind::Template,
+        phone: &first.contact.phone,
+        body: "Hello Ann",
+        payload: "{}",
+        callback_data: Some(&callback),
+    };
+    let applied = store
+        .apply_hopper_moves(&[sent, failed, stale], &[message], 20)
+        .await
+        .unwrap();
+    assert_eq!(applied, [true, true, false]);
+    let row = store.hopper_row(first.hopper_id).await.unwrap();
+    assert_eq!(
+        (row.state, row.message_id.as_deref(), row.sent_at),
+        (HopperState::Pending, Some("wamid.first"), Some(20))
+    );
+    assert_eq!(
+        store
+            .message_by_callback(account, &callback)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("wamid.first")
+    );
+    assert_eq!(
+        store.message_by_callback(account, "h0.0").await.unwrap(),
+        None
+    );
+    assert_eq!(store.templates_sent_since(account, 0).await.unwrap(), 1);
+    let retry = store.hopper_row(second.hopper_id).await.unwrap();
+    assert_eq!(
+        (retry.state, retry.error_code, retry.tries_left),
+        (HopperState::Retry, Some(131_000), AUTOMATIC_RETRIES)
+    );
+
+    // A retry row is claimed again once ready, using up one of its tries.
+    assert!(
+        store
+            .claim_contacts(campaign, 5, 1_000, 499)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store.claim_contacts(campaign, 5, 1_000, 500).await.unwrap();
+    assert_eq!((again.len(), again[0].attempt), (1, 2));
+    assert_eq!(
+        store.hopper_row(second.hopper_id).await.unwrap().tries_left,
+        AUTOMATIC_RETRIES - 1
+    );
+
+    assert_eq!(
+        store.expired_leases(campaign, 1_001).await.unwrap().len(),
+        19
+    );
+    assert_eq!(
+        store
+            .pending_sent_before(campaign, 21, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .pending_sent_before(campaign, 20, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other = store
+        .create_campaign(
+            account,
+            &settings(template, "Summer"),
+            CampaignStatus::Running,
+            30,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .sent_since(account, &first.contact.phone, other, 20)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sent_since(account, &first.contact.phone, other, 21)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sent_since(account, &first.contact.phone, campaign, 0)
+            .await
+            .unwrap()
+    );
+    let open = store
+        .hopper_rows_for_phone(
+            account,
+            &first.contact.phone,
+            &[HopperState::Pending],
+            Some(other),
+        )
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(
+        store
+            .hopper_rows_for_phone(
+                account,
+                &first.contact.phone,
+                &[HopperState::Pending],
+                Some(campaign)
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let closed = HopperMove {
+        outcome: Some("answered"),
+        answer: Some("Yes please"),
+        ..HopperMove::new(first.hopper_id, HopperState::Pending, HopperState::Closed)
+    };
+    assert_eq!(
+        store.apply_hopper_moves(&[closed], &[], 40).await.unwrap(),
+        [true]
+    );
+    let row = store.hopper_row(first.hopper_id).await.unwrap();
+    assert_eq!(
+        (row.closed_at, row.answer.as_deref(), row.outcome.as_deref()),
+        (Some(40), Some("Yes please"), Some("answered"))
+    );
+    let history = store
+        .hopper_rows(campaign, Some(HopperState::Closed), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+
+    // Reset List: every row not being sent goes back to fresh, its history cleared.
+    assert_eq!(store.reset_hopper(campaign, 50).await.unwrap(), 1);
+    let reset = store.hopper_row(first.hopper_id).await.unwrap();
+    assert_eq!(
+        (reset.state, reset.message_id, reset.answer),
+        (HopperState::Fresh, None, None)
+    );
+    assert_eq!(store.refill_retries(campaign, 3, 60).await.unwrap(), 0);
+
+    store.delete_campaign(other, 70).await.unwrap();
+    assert!(matches!(
+        store.campaign(other).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.campaigns(Some(account)).await.unwrap().len(), 1);
 }

@@ -1,11 +1,18 @@
 //! The storage contract of the relay. Relay code touches the database only through [`Store`];
-//! each backend crate (`herald-store-sqlite`, later `herald-store-postgres`) implements it with
-//! runtime queries and its own migrations, and one contract suite checks them alike.
+//! `herald-store-sql` implements it for SQLite and PostgreSQL with runtime queries and their own
+//! migrations, and one contract suite checks them alike. Lists, contacts, campaigns and
+//! hoppers are in [`ContactStore`] and [`CampaignStore`], which every `Store` also is.
 //!
 //! Times are Unix milliseconds chosen by the caller (the relay's injected clock), never read here.
 
+mod campaigns;
 #[cfg(feature = "contract")]
 pub mod contract;
+
+pub use campaigns::{
+    CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
+    HopperMove, HopperRecord, ListRecord, UpsertReport,
+};
 
 use async_trait::async_trait;
 use herald_domain::{
@@ -125,7 +132,7 @@ pub struct TemplateReview {
 
 /// Everything the relay persists.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: ContactStore + CampaignStore + Send + Sync {
     /// How many users exist (the relay creates the first admin when there are none).
     async fn count_users(&self) -> Result<i64>;
     /// Creates a user; `Conflict { constraint: "username" }` when the name is taken.

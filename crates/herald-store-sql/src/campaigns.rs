@@ -1,0 +1,796 @@
+//! Lists, contacts, campaigns and hoppers, for both backends: one body of queries expanded per
+//! backend by [`impl_campaign_stores!`], like the rest of the store. The one difference is
+//! how the claim locks: PostgreSQL skips rows another relay holds (`FOR UPDATE SKIP LOCKED`);
+//! SQLite has one writer, so its single `UPDATE ... RETURNING` is already atomic.
+
+use std::collections::{BTreeMap, HashSet};
+
+use async_trait::async_trait;
+use herald_contacts::Contact;
+use herald_domain::{AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState};
+use herald_store::{
+    CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
+    HopperMove, HopperRecord, ListRecord, OutboundMessage, Result, StoreError, UpsertReport,
+};
+use sqlx::Row;
+use sqlx::postgres::{PgRow, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteRow};
+
+use crate::{PostgresStore, SqliteStore, classify, expect_one_row, other, parse};
+
+const CONTACT_COLUMNS: &str = "contacts.id, contacts.account_id, contacts.phone, contacts.mobile,
+    contacts.first_name, contacts.last_name, contacts.email, contacts.custom_json,
+    contacts.opted_out_at";
+const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, attempt,
+    tries_left, ready_at, message_id, sent_at, delivered_at, closed_at, outcome, reason,
+    error_code, answer, updated_at from hopper";
+const CAMPAIGN_SELECT: &str =
+    "select id, account_id, settings_json, status, status_reason, created_at from campaigns";
+/// Campaigns whose hopper still takes contacts added to their lists.
+const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
+
+fn custom_json(contact: &Contact) -> Result<String> {
+    serde_json::to_string(&contact.custom).map_err(other)
+}
+
+/// `$first, $first+1, ...` for `count` values.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|index| format!("${index}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn status_list(statuses: &[CampaignStatus]) -> String {
+    statuses
+        .iter()
+        .map(|status| format!("'{}'", status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fold_counts(by_state: Vec<(String, i64)>) -> Result<HopperCounts> {
+    let mut counts = HopperCounts::default();
+    for (state, count) in by_state {
+        counts.total += count;
+        match parse::<HopperState>(&state)?.counted_as() {
+            HopperState::Fresh => counts.fresh += count,
+            HopperState::Retry => counts.retry += count,
+            HopperState::Closed => counts.closed += count,
+            _ => counts.pending += count,
+        }
+    }
+    Ok(counts)
+}
+
+macro_rules! impl_campaign_stores {
+    ($module:ident, $store:ty, $db:ty, $row:ty, $skip_locked:literal) => {
+        mod $module {
+            use super::*;
+
+            fn contact_from(row: &$row) -> Result<ContactRecord> {
+                let custom: String = row.try_get("custom_json").map_err(other)?;
+                Ok(ContactRecord {
+                    id: row.try_get("id").map_err(other)?,
+                    account_id: row.try_get("account_id").map_err(other)?,
+                    contact: Contact {
+                        phone: row.try_get("phone").map_err(other)?,
+                        mobile: row.try_get("mobile").map_err(other)?,
+                        first_name: row.try_get("first_name").map_err(other)?,
+                        last_name: row.try_get("last_name").map_err(other)?,
+                        email: row.try_get("email").map_err(other)?,
+                        custom: serde_json::from_str(&custom).map_err(other)?,
+                    },
+                    opted_out_at: row.try_get("opted_out_at").map_err(other)?,
+                })
+            }
+
+            fn list_from(row: &$row) -> Result<ListRecord> {
+                Ok(ListRecord {
+                    id: row.try_get("id").map_err(other)?,
+                    account_id: row.try_get("account_id").map_err(other)?,
+                    name: row.try_get("name").map_err(other)?,
+                    is_master: row.try_get::<i64, _>("is_master").map_err(other)? == 1,
+                    size: row.try_get("size").map_err(other)?,
+                })
+            }
+
+            fn hopper_from(row: &$row) -> Result<HopperRecord> {
+                Ok(HopperRecord {
+                    id: row.try_get("id").map_err(other)?,
+                    campaign_id: row.try_get("campaign_id").map_err(other)?,
+                    contact_id: row.try_get("contact_id").map_err(other)?,
+                    phone: row.try_get("phone").map_err(other)?,
+                    state: parse(row.try_get("state").map_err(other)?)?,
+                    attempt: row.try_get("attempt").map_err(other)?,
+                    tries_left: row.try_get("tries_left").map_err(other)?,
+                    ready_at: row.try_get("ready_at").map_err(other)?,
+                    message_id: row.try_get("message_id").map_err(other)?,
+                    sent_at: row.try_get("sent_at").map_err(other)?,
+                    delivered_at: row.try_get("delivered_at").map_err(other)?,
+                    closed_at: row.try_get("closed_at").map_err(other)?,
+                    outcome: row.try_get("outcome").map_err(other)?,
+                    reason: row.try_get("reason").map_err(other)?,
+                    error_code: row.try_get("error_code").map_err(other)?,
+                    answer: row.try_get("answer").map_err(other)?,
+                    updated_at: row.try_get("updated_at").map_err(other)?,
+                })
+            }
+
+            impl $store {
+                async fn campaign_from(&self, row: &$row) -> Result<CampaignRecord> {
+                    let id: i64 = row.try_get("id").map_err(other)?;
+                    let settings: String = row.try_get("settings_json").map_err(other)?;
+                    let list_ids = sqlx::query_scalar::<$db, i64>(
+                        "select list_id from campaign_lists where campaign_id = $1 order by list_id",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(CampaignRecord {
+                        id,
+                        account_id: row.try_get("account_id").map_err(other)?,
+                        settings: serde_json::from_str::<CampaignSettings>(&settings)
+                            .map_err(other)?,
+                        status: parse(row.try_get("status").map_err(other)?)?,
+                        status_reason: row.try_get("status_reason").map_err(other)?,
+                        list_ids,
+                        created_at: row.try_get("created_at").map_err(other)?,
+                    })
+                }
+
+                async fn campaigns_where(
+                    &self,
+                    condition: &str,
+                    account_id: Option<i64>,
+                ) -> Result<Vec<CampaignRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{CAMPAIGN_SELECT} where deleted_at is null and ($1 is null or account_id = $1)
+                         {condition} order by id desc"
+                    ))
+                    .bind(account_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    let mut campaigns = Vec::with_capacity(rows.len());
+                    for row in &rows {
+                        campaigns.push(self.campaign_from(row).await?);
+                    }
+                    Ok(campaigns)
+                }
+            }
+
+            #[async_trait]
+            impl ContactStore for $store {
+                async fn create_list(&self, account_id: i64, name: &str, now: i64) -> Result<i64> {
+                    sqlx::query_scalar::<$db, i64>(
+                        "insert into contact_lists (account_id, name, is_master, created_at)
+                         values ($1, $2, 0, $3) returning id",
+                    )
+                    .bind(account_id)
+                    .bind(name)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(classify("list"))
+                }
+
+                async fn lists(&self, account_id: i64) -> Result<Vec<ListRecord>> {
+                    let rows = sqlx::query::<$db>(
+                        "select id, account_id, name, is_master,
+                             (select count(*) from list_members where list_id = contact_lists.id) as size
+                         from contact_lists where account_id = $1 order by is_master desc, id",
+                    )
+                    .bind(account_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(list_from).collect()
+                }
+
+                async fn list(&self, id: i64) -> Result<ListRecord> {
+                    let row = sqlx::query::<$db>(
+                        "select id, account_id, name, is_master,
+                             (select count(*) from list_members where list_id = contact_lists.id) as size
+                         from contact_lists where id = $1",
+                    )
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(classify("list"))?;
+                    list_from(&row)
+                }
+
+                async fn upsert_contacts(
+                    &self,
+                    account_id: i64,
+                    list_id: i64,
+                    contacts: &[Contact],
+                    now: i64,
+                ) -> Result<UpsertReport> {
+                    let mut report = UpsertReport::default();
+                    let mut transaction = self.pool.begin().await.map_err(other)?;
+                    let master = sqlx::query_scalar::<$db, i64>(
+                        "select id from contact_lists where account_id = $1 and is_master = 1",
+                    )
+                    .bind(account_id)
+                    .fetch_one(&mut *transaction)
+                    .await
+                    .map_err(other)?;
+                    for contact in contacts {
+                        let existing = sqlx::query::<$db>(
+                            "select id, custom_json from contacts where account_id = $1 and phone = $2",
+                        )
+                        .bind(account_id)
+                        .bind(&contact.phone)
+                        .fetch_optional(&mut *transaction)
+                        .await
+                        .map_err(other)?;
+                        let contact_id = match existing {
+                            Some(row) => {
+                                let id: i64 = row.try_get("id").map_err(other)?;
+                                let stored: String = row.try_get("custom_json").map_err(other)?;
+                                let mut custom: BTreeMap<String, String> =
+                                    serde_json::from_str(&stored).map_err(other)?;
+                                custom.extend(contact.custom.clone());
+                                sqlx::query::<$db>(
+                                    "update contacts set
+                                         mobile = case when $1 = '' then mobile else $1 end,
+                                         first_name = case when $2 = '' then first_name else $2 end,
+                                         last_name = case when $3 = '' then last_name else $3 end,
+                                         email = case when $4 = '' then email else $4 end,
+                                         custom_json = $5, updated_at = $6
+                                     where id = $7",
+                                )
+                                .bind(&contact.mobile)
+                                .bind(&contact.first_name)
+                                .bind(&contact.last_name)
+                                .bind(&contact.email)
+                                .bind(serde_json::to_string(&custom).map_err(other)?)
+                                .bind(now)
+                                .bind(id)
+                                .execute(&mut *transaction)
+                                .await
+                                .map_err(other)?;
+                                report.updated += 1;
+                                id
+                            }
+                            None => {
+                                report.created += 1;
+                                sqlx::query_scalar::<$db, i64>(
+                                    "insert into contacts (account_id, phone, mobile, first_name,
+                                         last_name, email, custom_json, created_at, updated_at)
+                                     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+                                )
+                                .bind(account_id)
+                                .bind(&contact.phone)
+                                .bind(&contact.mobile)
+                                .bind(&contact.first_name)
+                                .bind(&contact.last_name)
+                                .bind(&contact.email)
+                                .bind(custom_json(contact)?)
+                                .bind(now)
+                                .fetch_one(&mut *transaction)
+                                .await
+                                .map_err(other)?
+                            }
+                        };
+                        sqlx::query::<$db>(
+                            "insert into list_members (list_id, contact_id) values ($1, $3), ($2, $3)
+                             on conflict do nothing",
+                        )
+                        .bind(list_id)
+                        .bind(master)
+                        .bind(contact_id)
+                        .execute(&mut *transaction)
+                        .await
+                        .map_err(other)?;
+                        sqlx::query::<$db>(&format!(
+                            "insert into hopper (campaign_id, contact_id, account_id, phone, state,
+                                 tries_left, updated_at)
+                             select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
+                             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
+                             where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
+                                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
+                             on conflict (campaign_id, contact_id) do nothing"
+                        ))
+                        .bind(contact_id)
+                        .bind(account_id)
+                        .bind(&contact.phone)
+                        .bind(AUTOMATIC_RETRIES)
+                        .bind(now)
+                        .bind(list_id)
+                        .bind(master)
+                        .execute(&mut *transaction)
+                        .await
+                        .map_err(other)?;
+                    }
+                    transaction.commit().await.map_err(other)?;
+                    Ok(report)
+                }
+
+                async fn list_contacts(
+                    &self,
+                    list_id: i64,
+                    after_id: i64,
+                    limit: i64,
+                ) -> Result<Vec<ContactRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "select {CONTACT_COLUMNS} from list_members
+                         join contacts on contacts.id = list_members.contact_id
+                         where list_members.list_id = $1 and list_members.contact_id > $2
+                         order by list_members.contact_id limit $3"
+                    ))
+                    .bind(list_id)
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(contact_from).collect()
+                }
+
+                async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord> {
+                    let row = sqlx::query::<$db>(&format!(
+                        "select {CONTACT_COLUMNS} from contacts where account_id = $1 and phone = $2"
+                    ))
+                    .bind(account_id)
+                    .bind(phone)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(classify("contact"))?;
+                    contact_from(&row)
+                }
+
+                async fn set_opted_out(&self, account_id: i64, phone: &str, at: Option<i64>) -> Result<()> {
+                    let result = sqlx::query::<$db>(
+                        "update contacts set opted_out_at = $1 where account_id = $2 and phone = $3",
+                    )
+                    .bind(at)
+                    .bind(account_id)
+                    .bind(phone)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    expect_one_row(result.rows_affected())
+                }
+            }
+
+            #[async_trait]
+            impl CampaignStore for $store {
+                async fn create_campaign(
+                    &self,
+                    account_id: i64,
+                    settings: &CampaignSettings,
+                    status: CampaignStatus,
+                    now: i64,
+                ) -> Result<i64> {
+                    sqlx::query_scalar::<$db, i64>(
+                        "insert into campaigns (account_id, template_id, name, settings_json, status,
+                             start_at, created_at, updated_at)
+                         values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+                    )
+                    .bind(account_id)
+                    .bind(settings.template_id)
+                    .bind(&settings.name)
+                    .bind(serde_json::to_string(settings).map_err(other)?)
+                    .bind(status.as_str())
+                    .bind(settings.start_at.unwrap_or(now))
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(classify("campaign"))
+                }
+
+                async fn update_campaign(&self, id: i64, settings: &CampaignSettings, now: i64) -> Result<()> {
+                    let result = sqlx::query::<$db>(
+                        "update campaigns set template_id = $1, name = $2, settings_json = $3,
+                             start_at = coalesce($4, start_at), updated_at = $5
+                         where id = $6 and deleted_at is null",
+                    )
+                    .bind(settings.template_id)
+                    .bind(&settings.name)
+                    .bind(serde_json::to_string(settings).map_err(other)?)
+                    .bind(settings.start_at)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    expect_one_row(result.rows_affected())
+                }
+
+                async fn set_campaign_status(
+                    &self,
+                    id: i64,
+                    from: &[CampaignStatus],
+                    status: CampaignStatus,
+                    reason: Option<&str>,
+                    now: i64,
+                ) -> Result<bool> {
+                    let condition = if from.is_empty() {
+                        String::new()
+                    } else {
+                        format!("and status in ({})", status_list(from))
+                    };
+                    let result = sqlx::query::<$db>(&format!(
+                        "update campaigns set status = $1, status_reason = $2, updated_at = $3
+                         where id = $4 and deleted_at is null {condition}"
+                    ))
+                    .bind(status.as_str())
+                    .bind(reason)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(result.rows_affected() == 1)
+                }
+
+                async fn delete_campaign(&self, id: i64, now: i64) -> Result<()> {
+                    let result = sqlx::query::<$db>(
+                        "update campaigns set deleted_at = $1, status = case when status in ('RUNNING', 'SCHEDULED', 'PAUSED') then 'STOPPED' else status end, updated_at = $1
+                         where id = $2 and deleted_at is null",
+                    )
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    expect_one_row(result.rows_affected())
+                }
+
+                async fn campaign(&self, id: i64) -> Result<CampaignRecord> {
+                    let row = sqlx::query::<$db>(&format!(
+                        "{CAMPAIGN_SELECT} where id = $1 and deleted_at is null"
+                    ))
+                    .bind(id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(classify("campaign"))?;
+                    self.campaign_from(&row).await
+                }
+
+                async fn campaigns(&self, account_id: Option<i64>) -> Result<Vec<CampaignRecord>> {
+                    self.campaigns_where("", account_id).await
+                }
+
+                async fn campaigns_in(&self, statuses: &[CampaignStatus]) -> Result<Vec<CampaignRecord>> {
+                    if statuses.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    self.campaigns_where(&format!("and status in ({})", status_list(statuses)), None)
+                        .await
+                }
+
+                async fn attach_list(&self, campaign_id: i64, list_id: i64, now: i64) -> Result<u64> {
+                    let mut transaction = self.pool.begin().await.map_err(other)?;
+                    sqlx::query::<$db>(
+                        "insert into campaign_lists (campaign_id, list_id) values ($1, $2)
+                         on conflict do nothing",
+                    )
+                    .bind(campaign_id)
+                    .bind(list_id)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(other)?;
+                    let joined = sqlx::query::<$db>(
+                        "insert into hopper (campaign_id, contact_id, account_id, phone, state,
+                             tries_left, updated_at)
+                         select $1, contacts.id, contacts.account_id, contacts.phone, 'fresh', $2, $3
+                         from list_members join contacts on contacts.id = list_members.contact_id
+                         where list_members.list_id = $4
+                         on conflict (campaign_id, contact_id) do nothing",
+                    )
+                    .bind(campaign_id)
+                    .bind(AUTOMATIC_RETRIES)
+                    .bind(now)
+                    .bind(list_id)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(other)?;
+                    transaction.commit().await.map_err(other)?;
+                    Ok(joined.rows_affected())
+                }
+
+                async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts> {
+                    let rows = sqlx::query_as::<$db, (String, i64)>(
+                        "select state, count(*) from hopper where campaign_id = $1 group by state",
+                    )
+                    .bind(campaign_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    fold_counts(rows)
+                }
+
+                async fn hopper_rows(
+                    &self,
+                    campaign_id: i64,
+                    state: Option<HopperState>,
+                    after_id: i64,
+                    limit: i64,
+                ) -> Result<Vec<HopperRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{HOPPER_SELECT} where campaign_id = $1 and ($2 is null or state = $2) and id > $3
+                         order by id limit $4"
+                    ))
+                    .bind(campaign_id)
+                    .bind(state.map(HopperState::as_str))
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(hopper_from).collect()
+                }
+
+                async fn hopper_row(&self, id: i64) -> Result<HopperRecord> {
+                    let row = sqlx::query::<$db>(&format!("{HOPPER_SELECT} where id = $1"))
+                        .bind(id)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(classify("hopper"))?;
+                    hopper_from(&row)
+                }
+
+                async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64> {
+                    let result = sqlx::query::<$db>(
+                        "update hopper set state = 'fresh', tries_left = $1, ready_at = 0,
+                             lease_until = null, message_id = null, sent_at = null,
+                             delivered_at = null, closed_at = null, outcome = null, reason = null,
+                             error_code = null, answer = null, updated_at = $2
+                         where campaign_id = $3 and state <> 'sending'",
+                    )
+                    .bind(AUTOMATIC_RETRIES)
+                    .bind(now)
+                    .bind(campaign_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64> {
+                    let result = sqlx::query::<$db>(
+                        "update hopper set tries_left = $1, ready_at = $2, updated_at = $2
+                         where campaign_id = $3 and state = 'retry'",
+                    )
+                    .bind(tries)
+                    .bind(now)
+                    .bind(campaign_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn claim_contacts(
+                    &self,
+                    campaign_id: i64,
+                    limit: i64,
+                    lease_until: i64,
+                    now: i64,
+                ) -> Result<Vec<ClaimedContact>> {
+                    let claimed = sqlx::query_as::<$db, (i64, i64, i64)>(&format!(
+                        "update hopper set state = 'sending', attempt = attempt + 1,
+                             tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
+                             lease_until = $1, updated_at = $2
+                         where id in (
+                             select id from hopper
+                             where campaign_id = $3 and ready_at <= $2
+                                 and (state = 'fresh' or (state = 'retry' and tries_left > 0))
+                             order by id limit $4 {}
+                         )
+                         returning id, attempt, contact_id",
+                        $skip_locked
+                    ))
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(campaign_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    if claimed.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let sql = format!(
+                        "select {CONTACT_COLUMNS} from contacts where id in ({})",
+                        placeholders(1, claimed.len())
+                    );
+                    let mut query = sqlx::query::<$db>(&sql);
+                    for (_, _, contact_id) in &claimed {
+                        query = query.bind(contact_id);
+                    }
+                    let contacts: BTreeMap<i64, ContactRecord> = query
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(other)?
+                        .iter()
+                        .map(|row| contact_from(row).map(|record| (record.id, record)))
+                        .collect::<Result<_>>()?;
+                    let mut result: Vec<ClaimedContact> = claimed
+                        .into_iter()
+                        .map(|(hopper_id, attempt, contact_id)| {
+                            let record = contacts.get(&contact_id).ok_or(StoreError::NotFound)?;
+                            Ok(ClaimedContact {
+                                hopper_id,
+                                attempt,
+                                contact: record.contact.clone(),
+                                opted_out_at: record.opted_out_at,
+                            })
+                        })
+                        .collect::<Result<_>>()?;
+                    result.sort_by_key(|claimed| claimed.hopper_id);
+                    Ok(result)
+                }
+
+                async fn apply_hopper_moves(
+                    &self,
+                    moves: &[HopperMove<'_>],
+                    messages: &[OutboundMessage<'_>],
+                    now: i64,
+                ) -> Result<Vec<bool>> {
+                    let mut transaction = self.pool.begin().await.map_err(other)?;
+                    for message in messages {
+                        crate::record_outbound!($db, message, now)
+                            .fetch_one(&mut *transaction)
+                            .await
+                            .map_err(other)?;
+                    }
+                    let mut applied = Vec::with_capacity(moves.len());
+                    for change in moves {
+                        let result = sqlx::query::<$db>(
+                            "update hopper set state = $1, outcome = coalesce($2, outcome),
+                                 reason = coalesce($3, reason), error_code = coalesce($4, error_code),
+                                 message_id = coalesce($5, message_id),
+                                 sent_at = case when $5 is null then sent_at else $6 end,
+                                 answer = coalesce($7, answer), ready_at = coalesce($8, ready_at),
+                                 tries_left = coalesce($9, tries_left),
+                                 delivered_at = coalesce(delivered_at, $10),
+                                 closed_at = case when $1 = 'closed' then coalesce(closed_at, $6) else null end,
+                                 lease_until = null, updated_at = $6
+                             where id = $11 and state = $12 and ($13 is null or attempt = $13)",
+                        )
+                        .bind(change.to.as_str())
+                        .bind(change.outcome)
+                        .bind(change.reason)
+                        .bind(change.error_code)
+                        .bind(change.message_id)
+                        .bind(now)
+                        .bind(change.answer)
+                        .bind(change.ready_at)
+                        .bind(change.tries_left)
+                        .bind(change.delivered_at)
+                        .bind(change.id)
+                        .bind(change.from.as_str())
+                        .bind(change.attempt)
+                        .execute(&mut *transaction)
+                        .await
+                        .map_err(other)?;
+                        applied.push(result.rows_affected() == 1);
+                    }
+                    transaction.commit().await.map_err(other)?;
+                    Ok(applied)
+                }
+
+                async fn expired_leases(&self, campaign_id: i64, now: i64) -> Result<Vec<HopperRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'sending' and lease_until < $2
+                         order by id"
+                    ))
+                    .bind(campaign_id)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(hopper_from).collect()
+                }
+
+                async fn pending_sent_before(
+                    &self,
+                    campaign_id: i64,
+                    sent_before: i64,
+                    limit: i64,
+                ) -> Result<Vec<HopperRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'pending' and sent_at < $2
+                         order by id limit $3"
+                    ))
+                    .bind(campaign_id)
+                    .bind(sent_before)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(hopper_from).collect()
+                }
+
+                async fn hopper_rows_for_phone(
+                    &self,
+                    account_id: i64,
+                    phone: &str,
+                    states: &[HopperState],
+                    except_campaign: Option<i64>,
+                ) -> Result<Vec<HopperRecord>> {
+                    let wanted: HashSet<&str> = states.iter().map(|state| state.as_str()).collect();
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{HOPPER_SELECT} where account_id = $1 and phone = $2
+                             and ($3 is null or campaign_id <> $3)
+                         order by id"
+                    ))
+                    .bind(account_id)
+                    .bind(phone)
+                    .bind(except_campaign)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter()
+                        .map(hopper_from)
+                        .filter(|row| row.as_ref().map_or(true, |row| wanted.contains(row.state.as_str())))
+                        .collect()
+                }
+
+                async fn sent_since(
+                    &self,
+                    account_id: i64,
+                    phone: &str,
+                    except_campaign: i64,
+                    since: i64,
+                ) -> Result<bool> {
+                    let found = sqlx::query_scalar::<$db, i64>(
+                        "select count(*) from hopper where account_id = $1 and phone = $2
+                             and campaign_id <> $3 and sent_at >= $4",
+                    )
+                    .bind(account_id)
+                    .bind(phone)
+                    .bind(except_campaign)
+                    .bind(since)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(found > 0)
+                }
+
+                async fn message_by_callback(
+                    &self,
+                    account_id: i64,
+                    callback_data: &str,
+                ) -> Result<Option<String>> {
+                    sqlx::query_scalar::<$db, String>(
+                        "select provider_message_id from messages
+                         where account_id = $1 and callback_data = $2 limit 1",
+                    )
+                    .bind(account_id)
+                    .bind(callback_data)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)
+                }
+
+                async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64> {
+                    sqlx::query_scalar::<$db, i64>(
+                        "select count(*) from messages where account_id = $1 and created_at >= $2
+                             and direction = 'outbound' and kind = 'template'",
+                    )
+                    .bind(account_id)
+                    .bind(since)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)
+                }
+            }
+        }
+    };
+}
+
+impl_campaign_stores!(sqlite_campaigns, SqliteStore, Sqlite, SqliteRow, "");
+impl_campaign_stores!(
+    postgres_campaigns,
+    PostgresStore,
+    Postgres,
+    PgRow,
+    "for update skip locked"
+);

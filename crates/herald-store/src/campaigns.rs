@@ -1,0 +1,316 @@
+//! What the store keeps of contact lists, campaigns and their hoppers.
+
+use async_trait::async_trait;
+use herald_contacts::Contact;
+use herald_domain::{CampaignSettings, CampaignStatus, HopperState};
+
+use crate::{OutboundMessage, Result};
+
+/// A contact list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRecord {
+    /// Id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// Name.
+    pub name: String,
+    /// Whether it is the account's master list (every contact of the account is in it).
+    pub is_master: bool,
+    /// How many contacts it holds.
+    pub size: i64,
+}
+
+/// A stored contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRecord {
+    /// Id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// Its fields.
+    pub contact: Contact,
+    /// When it opted out of marketing messages.
+    pub opted_out_at: Option<i64>,
+}
+
+/// What an import batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertReport {
+    /// Contacts new to the account.
+    pub created: u64,
+    /// Contacts that existed and took the new values.
+    pub updated: u64,
+}
+
+/// A campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignRecord {
+    /// Id.
+    pub id: i64,
+    /// The sending account.
+    pub account_id: i64,
+    /// What the admin chose.
+    pub settings: CampaignSettings,
+    /// Where it stands.
+    pub status: CampaignStatus,
+    /// Why it stopped or paused, when it did on its own.
+    pub status_reason: Option<String>,
+    /// The lists attached.
+    pub list_ids: Vec<i64>,
+    /// When it was created.
+    pub created_at: i64,
+}
+
+/// A contact of a campaign: its hopper state and, once closed, its history entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HopperRecord {
+    /// Id.
+    pub id: i64,
+    /// The campaign.
+    pub campaign_id: i64,
+    /// The contact.
+    pub contact_id: i64,
+    /// The contact's phone when it was added.
+    pub phone: String,
+    /// Where it stands.
+    pub state: HopperState,
+    /// How many times a sender claimed it.
+    pub attempt: i64,
+    /// How many more times the sender retries it on its own.
+    pub tries_left: i64,
+    /// Not claimed before this moment (backoff).
+    pub ready_at: i64,
+    /// The provider's id of the message sent.
+    pub message_id: Option<String>,
+    /// When the provider accepted it.
+    pub sent_at: Option<i64>,
+    /// When it reached the phone.
+    pub delivered_at: Option<i64>,
+    /// When the interaction closed.
+    pub closed_at: Option<i64>,
+    /// How it ended or why it waits (`answered`, `timed_out`, `skipped`...).
+    pub outcome: Option<String>,
+    /// The reason shown to the admin.
+    pub reason: Option<String>,
+    /// The provider's error code.
+    pub error_code: Option<i64>,
+    /// The contact's answer.
+    pub answer: Option<String>,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+/// The hopper's counts (SPEC section 5: total, fresh, retry, pending, closed; a contact being
+/// sent or waiting for another campaign counts as pending).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HopperCounts {
+    /// Every contact.
+    pub total: i64,
+    /// Not contacted yet.
+    pub fresh: i64,
+    /// To be tried again.
+    pub retry: i64,
+    /// Sent (or being sent, or waiting), awaiting the answer.
+    pub pending: i64,
+    /// Done.
+    pub closed: i64,
+}
+
+/// A contact a sender claimed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedContact {
+    /// The hopper row.
+    pub hopper_id: i64,
+    /// The claim's attempt number.
+    pub attempt: i64,
+    /// The contact's current fields.
+    pub contact: Contact,
+    /// When it opted out of marketing.
+    pub opted_out_at: Option<i64>,
+}
+
+/// A change of one hopper row, applied only if the row is still where the mover saw it
+/// (`from`, and `attempt` when given): webhooks and senders race, and the loser's move is
+/// dropped rather than overwriting the winner's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HopperMove<'a> {
+    /// The row.
+    pub id: i64,
+    /// The state it must be in.
+    pub from: HopperState,
+    /// The attempt it must be at, if that matters.
+    pub attempt: Option<i64>,
+    /// The new state.
+    pub to: HopperState,
+    /// How it ended or why it waits.
+    pub outcome: Option<&'a str>,
+    /// The reason shown to the admin.
+    pub reason: Option<&'a str>,
+    /// The provider's error code.
+    pub error_code: Option<i64>,
+    /// The message sent (with `to` pending).
+    pub message_id: Option<&'a str>,
+    /// The contact's answer.
+    pub answer: Option<&'a str>,
+    /// Not claimed before this moment.
+    pub ready_at: Option<i64>,
+    /// How many more automatic tries.
+    pub tries_left: Option<i64>,
+    /// When the message reached the phone.
+    pub delivered_at: Option<i64>,
+}
+
+impl<'a> HopperMove<'a> {
+    /// A move of row `id` from `from` to `to` that changes nothing else.
+    pub fn new(id: i64, from: HopperState, to: HopperState) -> Self {
+        Self {
+            id,
+            from,
+            attempt: None,
+            to,
+            outcome: None,
+            reason: None,
+            error_code: None,
+            message_id: None,
+            answer: None,
+            ready_at: None,
+            tries_left: None,
+            delivered_at: None,
+        }
+    }
+}
+
+/// Lists and contacts.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Creates a list; `Conflict { constraint: "list" }` when the account has one of that name.
+    async fn create_list(&self, account_id: i64, name: &str, now: i64) -> Result<i64>;
+    /// An account's lists, the master list first.
+    async fn lists(&self, account_id: i64) -> Result<Vec<ListRecord>>;
+    /// One list.
+    async fn list(&self, id: i64) -> Result<ListRecord>;
+    /// Adds contacts to a list (and to the account's master list, and to the hopper of every
+    /// campaign not yet ended that uses either), in one transaction. A contact whose phone the
+    /// account has takes the new values; custom fields are merged.
+    async fn upsert_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: &[Contact],
+        now: i64,
+    ) -> Result<UpsertReport>;
+    /// A list's contacts with ids after `after_id`, by id.
+    async fn list_contacts(
+        &self,
+        list_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>>;
+    /// The account's contact with that phone.
+    async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord>;
+    /// Marks the contact opted out of marketing (`Some(when)`) or back in (`None`).
+    async fn set_opted_out(&self, account_id: i64, phone: &str, at: Option<i64>) -> Result<()>;
+}
+
+/// Campaigns and their hoppers.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Creates a campaign.
+    async fn create_campaign(
+        &self,
+        account_id: i64,
+        settings: &CampaignSettings,
+        status: CampaignStatus,
+        now: i64,
+    ) -> Result<i64>;
+    /// Replaces a campaign's settings.
+    async fn update_campaign(&self, id: i64, settings: &CampaignSettings, now: i64) -> Result<()>;
+    /// Sets a campaign's status, with the reason when the relay decided it; only from one of
+    /// `from` (empty: any). Returns whether it changed.
+    async fn set_campaign_status(
+        &self,
+        id: i64,
+        from: &[CampaignStatus],
+        status: CampaignStatus,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool>;
+    /// Soft-deletes a campaign.
+    async fn delete_campaign(&self, id: i64, now: i64) -> Result<()>;
+    /// One campaign (deleted ones are not found).
+    async fn campaign(&self, id: i64) -> Result<CampaignRecord>;
+    /// The campaigns of one account, or of all, newest first.
+    async fn campaigns(&self, account_id: Option<i64>) -> Result<Vec<CampaignRecord>>;
+    /// Campaigns in one of these statuses, of every account.
+    async fn campaigns_in(&self, statuses: &[CampaignStatus]) -> Result<Vec<CampaignRecord>>;
+    /// Attaches a list: its contacts join the hopper as fresh. Returns how many joined.
+    async fn attach_list(&self, campaign_id: i64, list_id: i64, now: i64) -> Result<u64>;
+    /// The hopper's counts.
+    async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts>;
+    /// Hopper rows in `state` (every state when none) with ids after `after_id`, by id.
+    async fn hopper_rows(
+        &self,
+        campaign_id: i64,
+        state: Option<HopperState>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>>;
+    /// One hopper row.
+    async fn hopper_row(&self, id: i64) -> Result<HopperRecord>;
+    /// Reset List: every contact back to fresh. Returns how many moved.
+    async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64>;
+    /// Start Retry Campaign: every retry row may be tried `tries` more times, from now.
+    async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64>;
+    /// Claims up to `limit` contacts ready to send (fresh, or retry with tries left) and moves
+    /// them to `sending` with a lease until `lease_until`, atomically: two senders never claim
+    /// one row.
+    async fn claim_contacts(
+        &self,
+        campaign_id: i64,
+        limit: i64,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Vec<ClaimedContact>>;
+    /// Applies moves and records the messages the provider accepted, in one transaction (group
+    /// commit). For each move, whether it applied.
+    async fn apply_hopper_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>>;
+    /// Rows of a campaign in `sending` whose lease ended before `now` (in doubt after a crash).
+    async fn expired_leases(&self, campaign_id: i64, now: i64) -> Result<Vec<HopperRecord>>;
+    /// Pending rows sent before `sent_before`, whose response timeout has passed.
+    async fn pending_sent_before(
+        &self,
+        campaign_id: i64,
+        sent_before: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>>;
+    /// The account's hopper rows for `phone` in `states`, of every campaign but `except`.
+    async fn hopper_rows_for_phone(
+        &self,
+        account_id: i64,
+        phone: &str,
+        states: &[HopperState],
+        except_campaign: Option<i64>,
+    ) -> Result<Vec<HopperRecord>>;
+    /// Whether the account sent `phone` a campaign template since `since`, in another campaign.
+    async fn sent_since(
+        &self,
+        account_id: i64,
+        phone: &str,
+        except_campaign: i64,
+        since: i64,
+    ) -> Result<bool>;
+    /// The message the account sent with that `biz_opaque_callback_data`.
+    async fn message_by_callback(
+        &self,
+        account_id: i64,
+        callback_data: &str,
+    ) -> Result<Option<String>>;
+    /// How many templates the account sent since `since`.
+    async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64>;
+}
