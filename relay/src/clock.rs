@@ -19,3 +19,30 @@ impl Clock for SystemClock {
             })
     }
 }
+
+/// A clock that moves only when told: tests pass days of response timeouts and 24-hour
+/// windows in milliseconds.
+#[derive(Debug)]
+pub struct ManualClock {
+    now: std::sync::atomic::AtomicI64,
+}
+
+impl ManualClock {
+    /// A clock reading `now_ms`.
+    pub fn new(now_ms: i64) -> Self {
+        Self {
+            now: std::sync::atomic::AtomicI64::new(now_ms),
+        }
+    }
+
+    /// Moves the clock forward by `ms`.
+    pub fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.now.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

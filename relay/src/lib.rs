@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod campaigns;
 pub mod cli;
 pub mod clock;
 pub mod config;

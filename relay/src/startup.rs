@@ -17,7 +17,7 @@ use crate::crypto::SecretBox;
 use crate::metrics::Metrics;
 use crate::providers::meta::MetaClient;
 use crate::state::AppState;
-use crate::{http, webhook_pipeline};
+use crate::{campaigns, http, webhook_pipeline};
 
 /// Binds the listening socket, naming the address in the error.
 pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
@@ -73,6 +73,7 @@ pub async fn serve(
         .webhook_url
         .set(format!("http://{loopback}/webhooks/meta"));
     let _ = state.webhooks.set(webhook_pipeline::start(&state));
+    campaigns::start(&state);
     if settings.template_sync_seconds > 0 {
         tokio::spawn(sync_templates_periodically(
             state.clone(),

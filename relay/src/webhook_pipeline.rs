@@ -4,8 +4,8 @@
 //! [`BATCH_MAX`]), stores them in one commit, and only then lets each request answer 200. One
 //! fsync per webhook would cap the relay near the disk's flush rate (CEILINGS.md); one per batch
 //! does not. Message statuses and inbound messages (nearly all the traffic) are applied inside
-//! that same transaction, so they are durable and visible at the 200. Template events wait for
-//! the applier, which reads stored, unapplied events in order, applies them (idempotent:
+//! that same transaction, so they are durable and visible at the 200. Template events, and what
+//! statuses and answers mean for campaign contacts, wait for the applier, which reads stored, unapplied events in order, applies them (idempotent:
 //! replaying one changes nothing) and marks them; events stored before a crash and not yet
 //! applied are applied on the next start.
 
@@ -90,7 +90,13 @@ async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, store
                 payload: &webhook.payload,
                 statuses: &webhook.content.statuses,
                 inbound: &webhook.content.inbound,
-                settled: webhook.content.template_events.is_empty(),
+                settled: webhook.content.template_events.is_empty()
+                    && webhook.content.inbound.is_empty()
+                    && !webhook.content.statuses.iter().any(|status| {
+                        status.callback_data.as_deref().is_some_and(|data| {
+                            crate::campaigns::parse_callback_data(data).is_some()
+                        })
+                    }),
             })
             .collect();
         let outcome = state
@@ -141,6 +147,7 @@ async fn apply_pending(state: &AppState) -> anyhow::Result<usize> {
     let mut applied = Vec::with_capacity(pending.len());
     for webhook in &pending {
         crate::http::apply_template_events(state, webhook).await?;
+        crate::campaigns::apply_webhook(state, webhook).await?;
         applied.push(webhook.id);
     }
     if !applied.is_empty() {

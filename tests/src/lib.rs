@@ -33,6 +33,15 @@ impl TestRelay {
 
     /// Like [`TestRelay::spawn`], with settings changed by `configure` first.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        Self::spawn_with_clock(configure, relay::startup::system_clock()).await
+    }
+
+    /// Like [`TestRelay::spawn_with`], reading time from `clock` (a `ManualClock` lets a test
+    /// pass days in milliseconds).
+    pub async fn spawn_with_clock(
+        configure: impl FnOnce(&mut Settings),
+        clock: std::sync::Arc<dyn relay::clock::Clock>,
+    ) -> anyhow::Result<Self> {
         let folder = tempfile::tempdir()?;
         let web_dir = folder.path().join("web");
         std::fs::create_dir_all(&web_dir)?;
@@ -52,8 +61,7 @@ impl TestRelay {
         };
         configure(&mut settings);
         let database_url = settings.database_url.clone();
-        let (state, _notices) =
-            relay::startup::prepare(&settings, relay::startup::system_clock()).await?;
+        let (state, _notices) = relay::startup::prepare(&settings, clock).await?;
         let listener = relay::startup::bind(settings.listen).await?;
         let address = listener.local_addr()?;
         let (shutdown, shutdown_received) = oneshot::channel::<()>();

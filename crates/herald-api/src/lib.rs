@@ -259,3 +259,197 @@ pub struct MessageView {
     /// When Herald recorded it (Unix ms).
     pub created_at: i64,
 }
+
+/// `POST /api/v1/accounts/{id}/lists`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewList {
+    /// Name, unique in the account.
+    pub name: String,
+}
+
+/// A contact list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListView {
+    /// Id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// Name.
+    pub name: String,
+    /// Whether it is the account's master list.
+    pub is_master: bool,
+    /// How many contacts it holds.
+    pub size: i64,
+}
+
+/// A stored contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    /// Id.
+    pub id: i64,
+    /// Its fields (phone and mobile as digits).
+    #[serde(flatten)]
+    pub contact: herald_contacts::Contact,
+    /// When it opted out of marketing messages.
+    pub opted_out_at: Option<i64>,
+}
+
+/// What an import did. Bad rows are listed (the first [`ImportReport::ERRORS_SHOWN`]) and
+/// counted; good rows are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    /// The file's columns.
+    pub headers: Vec<String>,
+    /// Where each went.
+    pub mapping: Vec<herald_contacts::import::ColumnTarget>,
+    /// Rows read (not counting the header and blank rows).
+    pub rows: u64,
+    /// Contacts new to the account.
+    pub created: u64,
+    /// Contacts that existed and took the new values.
+    pub updated: u64,
+    /// Rows refused.
+    pub error_count: u64,
+    /// The first refused rows, with row number, field and reason.
+    pub errors: Vec<herald_contacts::import::RowError>,
+}
+
+impl ImportReport {
+    /// How many bad rows the report lists.
+    pub const ERRORS_SHOWN: usize = 1_000;
+}
+
+/// The columns of a file about to be imported, for the mapping step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    /// The separator found: `,`, `;` or a tab.
+    pub delimiter: String,
+    /// The file's columns.
+    pub headers: Vec<String>,
+    /// The field each column's name suggests.
+    pub suggested: Vec<herald_contacts::import::ColumnTarget>,
+}
+
+/// `POST /api/v1/accounts/{id}/campaigns`: the settings and the lists to attach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCampaign {
+    /// The settings.
+    #[serde(flatten)]
+    pub settings: herald_domain::CampaignSettings,
+    /// Lists to attach now.
+    #[serde(default)]
+    pub list_ids: Vec<i64>,
+}
+
+/// `POST /api/v1/campaigns/{id}/lists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachList {
+    /// The list.
+    pub list_id: i64,
+}
+
+/// `POST /api/v1/campaigns/{id}/reset`: Reset List sends the campaign again to every contact,
+/// so the caller confirms it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetList {
+    /// Must be true.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// The hopper's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopperCountsView {
+    /// Every contact.
+    pub total: i64,
+    /// Not contacted yet.
+    pub fresh: i64,
+    /// To be tried again.
+    pub retry: i64,
+    /// Sent (or being sent, or waiting), awaiting the answer.
+    pub pending: i64,
+    /// Done.
+    pub closed: i64,
+}
+
+/// A campaign as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignView {
+    /// Id.
+    pub id: i64,
+    /// The sending account.
+    pub account_id: i64,
+    /// The settings.
+    #[serde(flatten)]
+    pub settings: herald_domain::CampaignSettings,
+    /// Where it stands.
+    pub status: herald_domain::CampaignStatus,
+    /// Why it stopped or paused on its own.
+    pub status_reason: Option<String>,
+    /// The lists attached.
+    pub list_ids: Vec<i64>,
+    /// The hopper's counts.
+    pub counts: HopperCountsView,
+    /// The messaging-limit warning, when the contacts exceed the account's daily tier.
+    pub warning: Option<String>,
+}
+
+/// A contact of a campaign: its state, and once closed its history entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopperRowView {
+    /// Id.
+    pub id: i64,
+    /// The contact.
+    pub contact_id: i64,
+    /// The contact's phone.
+    pub phone: String,
+    /// Where it stands.
+    pub state: herald_domain::HopperState,
+    /// How many times it was claimed.
+    pub attempt: i64,
+    /// How it ended, or why it waits.
+    pub outcome: Option<String>,
+    /// The reason shown.
+    pub reason: Option<String>,
+    /// The provider's error code.
+    pub error_code: Option<i64>,
+    /// The provider's message id.
+    pub message_id: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<i64>,
+    /// When it was delivered.
+    pub delivered_at: Option<i64>,
+    /// When it closed.
+    pub closed_at: Option<i64>,
+    /// The contact's answer.
+    pub answer: Option<String>,
+}
+
+/// What a campaign would do, before launch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRun {
+    /// Contacts that would be sent to.
+    pub sendable: u64,
+    /// The message the first of them would get (or the one `phone` named).
+    pub sample: Option<DryRunMessage>,
+    /// Contacts that would be skipped or held, and why.
+    pub skipped: Vec<DryRunSkip>,
+}
+
+/// A rendered message of a dry run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunMessage {
+    /// The contact's phone.
+    pub phone: String,
+    /// The text the contact would read.
+    pub body: String,
+}
+
+/// A contact a dry run would not send to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunSkip {
+    /// The contact's phone.
+    pub phone: String,
+    /// Why.
+    pub reason: String,
+}

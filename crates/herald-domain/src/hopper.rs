@@ -49,6 +49,9 @@ pub enum HopperEvent {
     Skipped,
     /// The contact has an open interaction with another campaign.
     Blocked,
+    /// The contact's phone number cannot be sent to (fewer than 5 digits): it stays in the
+    /// hopper with the error until the number is fixed and the campaign retried.
+    InvalidPhone,
     /// That other interaction closed.
     Unblocked,
     /// A `failed` status arrived for the sent message, by class.
@@ -97,8 +100,11 @@ impl HopperState {
         let next = match (self, event) {
             (_, E::ListReset) => Some(S::Fresh),
             (S::Fresh | S::Retry, E::Claimed) => Some(S::Sending),
-            (S::Fresh | S::Retry, E::Skipped) => Some(S::Closed),
-            (S::Fresh | S::Retry, E::Blocked) => Some(S::Waiting),
+            // A sender checks a contact after claiming it, so the checks also apply to a
+            // contact in `sending` (nothing has gone to the provider yet).
+            (S::Fresh | S::Retry | S::Sending, E::Skipped) => Some(S::Closed),
+            (S::Fresh | S::Retry | S::Sending, E::Blocked) => Some(S::Waiting),
+            (S::Sending, E::InvalidPhone) => Some(S::Retry),
             (S::Waiting, E::Unblocked) => Some(S::Fresh),
             (S::Sending, E::Accepted) | (S::Sending, E::Reconciled { sent: true }) => {
                 Some(S::Pending)

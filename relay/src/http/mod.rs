@@ -5,6 +5,8 @@
 //! same table.
 
 pub(crate) mod accounts;
+mod campaigns;
+mod contacts;
 pub(crate) mod json;
 mod messages;
 mod openapi;
@@ -24,7 +26,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 pub use accounts::AccountDirectory;
-pub(crate) use accounts::{OpenedAccount, insert_account};
+pub(crate) use accounts::{OpenedAccount, insert_account, open_account};
+pub(crate) use templates::parse_file;
 pub(crate) use templates::sync_account_templates;
 pub(crate) use users::check_new_user;
 pub(crate) use webhooks::apply_template_events;
@@ -58,6 +61,7 @@ pub struct ApiRoute {
     /// What it does, for the OpenAPI document.
     pub summary: &'static str,
     handler: MethodRouter<AppState>,
+    body_limit: usize,
 }
 
 impl ApiRoute {
@@ -79,7 +83,14 @@ impl ApiRoute {
             access,
             summary,
             handler: on(filter, handler),
+            body_limit: API_BODY_LIMIT_BYTES,
         }
+    }
+
+    /// The same route taking bodies up to `bytes` (file uploads).
+    fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
     }
 }
 
@@ -220,6 +231,26 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "Submit the template to its provider for review",
             templates::submit_template,
         ),
+        ApiRoute::new(Admin, Method::GET, "/accounts/{id}/lists", "An account's contact lists, the master list first", contacts::list_lists),
+        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/lists", "Create a contact list", contacts::create_list),
+        ApiRoute::new(Admin, Method::DELETE, "/accounts/{id}/opt-outs/{phone}", "Undo a contact's opt-out of marketing messages", contacts::undo_opt_out),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000)", contacts::list_contacts),
+        ApiRoute::new(Admin, Method::POST, "/lists/{id}/contacts", "Add one contact (an existing phone takes the new values everywhere)", contacts::add_contact),
+        ApiRoute::new(Admin, Method::POST, "/lists/{id}/import/preview", "The columns of a CSV file's first part and the fields they suggest", contacts::preview_import),
+        ApiRoute::new(Admin, Method::POST, "/lists/{id}/import", "Import a CSV file (mapping: JSON array of column targets); bad rows reported, good rows kept", contacts::import_contacts)
+            .with_body_limit(contacts::IMPORT_BODY_LIMIT_BYTES),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/export", "Export a list as CSV (formula-safe)", contacts::export_contacts),
+        ApiRoute::new(Admin, Method::GET, "/campaigns", "Campaigns, newest first (account_id: one account's)", campaigns::list_campaigns),
+        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns", "Create a campaign (APPROVED template with a complete mapping) and attach lists", campaigns::create_campaign),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}", "Show a campaign with its hopper counts", campaigns::show_campaign),
+        ApiRoute::new(Admin, Method::PUT, "/campaigns/{id}", "Edit a campaign's settings", campaigns::update_campaign),
+        ApiRoute::new(Admin, Method::DELETE, "/campaigns/{id}", "Delete a campaign", campaigns::delete_campaign),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/lists", "Add List", campaigns::attach_list),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/stop", "Stop", campaigns::stop_campaign),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/retry", "Start Retry Campaign: send the retry contacts again", campaigns::retry_campaign),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/reset", "Reset List: every contact receives the campaign again (confirm: true)", campaigns::reset_campaign),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...)", campaigns::hopper_rows),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/dry-run", "The message a contact would get and who would be skipped, before launch", campaigns::dry_run),
     ]
 }
 
@@ -235,7 +266,10 @@ fn api_router(state: &AppState) -> Router<AppState> {
                 .handler
                 .route_layer(from_fn_with_state(state.clone(), auth::require_admin)),
         };
-        router = router.route(route.path, handler);
+        router = router.route(
+            route.path,
+            handler.layer(DefaultBodyLimit::max(route.body_limit)),
+        );
     }
     router
         .fallback(|| async { crate::error::AppError::NotFound("API route") })

@@ -1,6 +1,7 @@
 //! Integration tests against a real relay on a random port (one binary, see ARCHITECTURE.md).
 
 mod accounts;
+mod campaigns;
 mod messages;
 mod providers;
 mod roles;

@@ -1,0 +1,382 @@
+//! Following contacts after the send: what webhooks say about them (delivery, failure,
+//! answers, opt-outs), response timeouts, contacts released by another campaign, contacts left
+//! in doubt by a crash, and campaigns that have finished.
+
+use herald_domain::{
+    CampaignStatus, DAY_MS, ErrorClass, HopperEvent, HopperState, InboundMessage, MessageKind,
+    MessageStatus, Provider, StatusUpdate, classify_error, parse_kaleyra, parse_meta,
+};
+use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
+use herald_templates::Template;
+
+use super::sender::OPEN_ELSEWHERE;
+use super::{callback_data, escalate, parse_callback_data};
+use crate::http::parse_file;
+use crate::state::AppState;
+
+/// The outcome of a contact that did not answer in time.
+const TIMED_OUT: &str = "timed_out";
+/// Most rows one sweep step looks at.
+const SWEEP_BATCH: i64 = 500;
+/// Replies that opt a contact out of marketing messages (compared trimmed, case-insensitive).
+pub(crate) const OPT_OUT_KEYWORDS: [&str; 12] = [
+    "STOP",
+    "UNSUBSCRIBE",
+    "STOP ALL",
+    "OPT OUT",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "ANNULLA",
+    "BAJA",
+    "STOPP",
+    "ARRET",
+    "ARRÊT",
+];
+
+/// Applies what a stored webhook says about campaign contacts (idempotent: every move is
+/// conditional on the state and attempt it expects, so applying it twice changes nothing).
+pub(crate) async fn apply_webhook(state: &AppState, webhook: &StoredWebhook) -> anyhow::Result<()> {
+    let Some(account_id) = webhook.account_id else {
+        return Ok(());
+    };
+    let parsed = match webhook.provider {
+        Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
+        Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
+    };
+    let Ok(content) = parsed else {
+        return Ok(());
+    };
+    for status in &content.statuses {
+        apply_status(state, status).await?;
+    }
+    for message in &content.inbound {
+        apply_answer(state, account_id, message).await?;
+    }
+    Ok(())
+}
+
+async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result<()> {
+    let Some((hopper_id, attempt)) = status
+        .callback_data
+        .as_deref()
+        .and_then(parse_callback_data)
+    else {
+        return Ok(());
+    };
+    let row = match state.store.hopper_row(hopper_id).await {
+        Ok(row) => row,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    };
+    if row.attempt != attempt {
+        return Ok(());
+    }
+    let now = state.clock.now_ms();
+    let guarded = |from: HopperState, to: HopperState| HopperMove {
+        attempt: Some(attempt),
+        ..HopperMove::new(hopper_id, from, to)
+    };
+    match status.status {
+        MessageStatus::Delivered | MessageStatus::Read => {
+            let delivered = HopperMove {
+                delivered_at: Some(if status.at_ms > 0 { status.at_ms } else { now }),
+                ..guarded(HopperState::Pending, HopperState::Pending)
+            };
+            state
+                .store
+                .apply_hopper_moves(&[delivered], &[], now)
+                .await?;
+        }
+        MessageStatus::Failed => {
+            let error = status.error.as_ref();
+            let code = error.and_then(|error| error.code);
+            let class = classify_error(code, None);
+            let Ok(to) = HopperState::Pending.next(HopperEvent::DeliveryFailed(class)) else {
+                return Ok(());
+            };
+            let reason = error.map_or_else(
+                || "The message failed".to_owned(),
+                |error| error.message.clone(),
+            );
+            let failed = HopperMove {
+                outcome: Some("failed"),
+                reason: Some(&reason),
+                error_code: code,
+                ready_at: Some(match class {
+                    ErrorClass::Wait24Hours => now + DAY_MS,
+                    _ => now,
+                }),
+                ..guarded(HopperState::Pending, to)
+            };
+            let applied = state.store.apply_hopper_moves(&[failed], &[], now).await?;
+            if applied.first() == Some(&true) {
+                if code == Some(131_050) {
+                    opt_out(state, &status.recipient, hopper_id).await?;
+                }
+                let campaign = state.store.campaign(row.campaign_id).await?;
+                escalate(state, &campaign, class, &reason).await?;
+            }
+        }
+        MessageStatus::Accepted | MessageStatus::Sent | MessageStatus::Received => {}
+    }
+    Ok(())
+}
+
+async fn opt_out(state: &AppState, phone: &str, hopper_id: i64) -> anyhow::Result<()> {
+    let row = state.store.hopper_row(hopper_id).await?;
+    let campaign = state.store.campaign(row.campaign_id).await?;
+    let phone = if phone.is_empty() {
+        row.phone.as_str()
+    } else {
+        phone
+    };
+    match state
+        .store
+        .set_opted_out(campaign.account_id, phone, Some(state.clock.now_ms()))
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether a reply is an opt-out keyword.
+pub(crate) fn is_opt_out(text: &str) -> bool {
+    let reply = text.trim().to_uppercase();
+    OPT_OUT_KEYWORDS.contains(&reply.as_str())
+}
+
+async fn apply_answer(
+    state: &AppState,
+    account_id: i64,
+    message: &InboundMessage,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_ms();
+    if message.text.as_deref().is_some_and(is_opt_out) {
+        match state
+            .store
+            .set_opted_out(account_id, &message.from, Some(now))
+            .await
+        {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let rows = state
+        .store
+        .hopper_rows_for_phone(
+            account_id,
+            &message.from,
+            &[HopperState::Pending, HopperState::Closed],
+            None,
+        )
+        .await?;
+    let answer = message
+        .text
+        .clone()
+        .unwrap_or_else(|| format!("({})", message.kind));
+    // A pending interaction, or one the timeout closed that this answer now closes as late.
+    let open = rows.into_iter().filter(|row| {
+        row.state == HopperState::Pending
+            || (row.outcome.as_deref() == Some(TIMED_OUT) && row.answer.is_none())
+    });
+    for row in open {
+        let campaign = state.store.campaign(row.campaign_id).await?;
+        let template = parse_file(&state.store.template(campaign.settings.template_id).await?)?;
+        let Some(outcome) = answer_outcome(&campaign, &template, &row, message, now) else {
+            continue;
+        };
+        let closed = HopperMove {
+            outcome: Some(outcome.0),
+            reason: Some(outcome.1),
+            answer: Some(&answer),
+            attempt: Some(row.attempt),
+            ..HopperMove::new(row.id, row.state, HopperState::Closed)
+        };
+        state.store.apply_hopper_moves(&[closed], &[], now).await?;
+    }
+    Ok(())
+}
+
+/// How a message from the contact ends its pending interaction, if it does (SPEC section 5):
+/// after the response timeout it closes as no longer valid; a call-to-action template waits for
+/// the timeout; a quick-reply tap closes only when the campaign says so; any other answer
+/// closes it.
+fn answer_outcome(
+    campaign: &CampaignRecord,
+    template: &Template,
+    row: &HopperRecord,
+    message: &InboundMessage,
+    now: i64,
+) -> Option<(&'static str, &'static str)> {
+    // The relay's clock, not the provider's timestamp: the timeout is measured on the same
+    // clock as the send.
+    let sent_at = row.sent_at.unwrap_or(now);
+    if now > sent_at + campaign.settings.response_timeout_ms() {
+        return Some((
+            "late_reply",
+            "The answer came after the response timeout: no longer valid for the campaign",
+        ));
+    }
+    if template
+        .buttons()
+        .iter()
+        .any(|button| button.is_call_to_action())
+    {
+        return None;
+    }
+    if message.kind == MessageKind::Button {
+        return campaign
+            .settings
+            .close_on_quick_reply
+            .then_some(("answered", "The contact tapped a quick reply"));
+    }
+    Some(("answered", "The contact answered"))
+}
+
+/// Follows a campaign's contacts: in-doubt claims, timeouts, contacts waiting for another
+/// campaign.
+pub(super) async fn sweep(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    now: i64,
+) -> anyhow::Result<()> {
+    reconcile(state, campaign, now).await?;
+    let store = &state.store;
+    let timed_out = store
+        .pending_sent_before(
+            campaign.id,
+            now - campaign.settings.response_timeout_ms(),
+            SWEEP_BATCH,
+        )
+        .await?;
+    let moves: Vec<HopperMove<'_>> = timed_out
+        .iter()
+        .map(|row| HopperMove {
+            outcome: Some(TIMED_OUT),
+            reason: Some("No answer within the response timeout"),
+            attempt: Some(row.attempt),
+            ..HopperMove::new(row.id, HopperState::Pending, HopperState::Closed)
+        })
+        .collect();
+    if !moves.is_empty() {
+        store.apply_hopper_moves(&moves, &[], now).await?;
+    }
+    let waiting = store
+        .hopper_rows(campaign.id, Some(HopperState::Waiting), 0, SWEEP_BATCH)
+        .await?;
+    for row in waiting {
+        let busy = store
+            .hopper_rows_for_phone(
+                campaign.account_id,
+                &row.phone,
+                &[HopperState::Pending, HopperState::Sending],
+                Some(campaign.id),
+            )
+            .await?;
+        if busy.is_empty() {
+            let released = HopperMove {
+                reason: Some("The other campaign's interaction closed"),
+                ..HopperMove::new(row.id, HopperState::Waiting, HopperState::Fresh)
+            };
+            store.apply_hopper_moves(&[released], &[], now).await?;
+        } else {
+            tracing::trace!(hopper = row.id, reason = OPEN_ELSEWHERE, "still waiting");
+        }
+    }
+    Ok(())
+}
+
+/// Contacts left in `sending` whose lease ended: the relay stopped between the claim and
+/// recording the outcome. The provider's status webhooks (which carry the attempt's callback
+/// data, and which providers retry until stored) say whether the message went out: if one did,
+/// the contact is pending; if none came within the lease, the send is taken as not made, and
+/// the contact goes to `retry` with no automatic tries left, so that only an admin's Start
+/// Retry Campaign sends it again.
+async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> anyhow::Result<()> {
+    let store = &state.store;
+    for row in store.expired_leases(campaign.id, now).await? {
+        let data = callback_data(row.id, row.attempt);
+        let message_id = store
+            .message_by_callback(campaign.account_id, &data)
+            .await?;
+        let resolved = match &message_id {
+            Some(message_id) => HopperMove {
+                outcome: Some("sent"),
+                message_id: Some(message_id),
+                ..HopperMove::new(row.id, HopperState::Sending, HopperState::Pending)
+            },
+            None => HopperMove {
+                outcome: Some("in_doubt"),
+                reason: Some(
+                    "The relay stopped while sending and no webhook confirmed the message, so it was not sent again; Start Retry Campaign sends it",
+                ),
+                tries_left: Some(0),
+                ..HopperMove::new(row.id, HopperState::Sending, HopperState::Retry)
+            },
+        };
+        let resolved = HopperMove {
+            attempt: Some(row.attempt),
+            ..resolved
+        };
+        store.apply_hopper_moves(&[resolved], &[], now).await?;
+        tracing::info!(
+            hopper = row.id,
+            sent = message_id.is_some(),
+            "reconciled a contact left in doubt"
+        );
+    }
+    Ok(())
+}
+
+/// Marks the campaign completed when nothing is left to send or follow: no fresh, sending,
+/// waiting or pending contact, and no retry contact the sender would still try on its own.
+pub(super) async fn complete_if_done(
+    state: &AppState,
+    campaign: &CampaignRecord,
+) -> anyhow::Result<()> {
+    let counts = state.store.hopper_counts(campaign.id).await?;
+    if counts.total == 0 || counts.fresh > 0 || counts.pending > 0 {
+        return Ok(());
+    }
+    let mut after = 0;
+    loop {
+        let retries = state
+            .store
+            .hopper_rows(campaign.id, Some(HopperState::Retry), after, SWEEP_BATCH)
+            .await?;
+        if retries.iter().any(|row| row.tries_left > 0) {
+            return Ok(());
+        }
+        match retries.last() {
+            Some(last) => after = last.id,
+            None => break,
+        }
+    }
+    state
+        .store
+        .set_campaign_status(
+            campaign.id,
+            &[CampaignStatus::Running],
+            CampaignStatus::Completed,
+            None,
+            state.clock.now_ms(),
+        )
+        .await?;
+    tracing::info!(campaign = campaign.id, "campaign completed");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_opt_out;
+
+    #[test]
+    fn opt_out_keywords_match_whatever_the_case_and_spacing() {
+        assert!(is_opt_out(" stop "));
+        assert!(is_opt_out("Unsubscribe"));
+        assert!(is_opt_out("arrêt"));
+        assert!(!is_opt_out("please don't stop"));
+    }
+}

@@ -1,0 +1,296 @@
+//! The hopper engine: sends each campaign's template to its contacts and follows each contact
+//! until its interaction closes (SPEC section 5).
+//!
+//! One loop per relay ([`start`]) does, every tick and for every campaign that needs it:
+//! start scheduled campaigns whose date came, pause or resume with the template's status,
+//! reconcile contacts left in `sending` by a crash ([`follower::reconcile`]), close pending
+//! contacts whose response timeout passed, release contacts that waited for another campaign,
+//! send a batch ([`sender::send_batch`]) and mark finished campaigns completed. Webhooks reach
+//! the hopper through the webhook applier ([`follower::apply_webhook`]).
+//!
+//! Exactly once: a contact is claimed (`sending`, with a lease and a new attempt number) in
+//! one atomic statement before the provider is called, and the attempt goes to the provider as
+//! `biz_opaque_callback_data`. Nothing but a claim sends, and a claim only takes `fresh` or
+//! `retry` rows, so a contact found in `sending` after a crash is never sent again blindly: it
+//! waits for its lease to end and is then reconciled with what the provider's webhooks said
+//! about that attempt (ARCHITECTURE.md has the whole argument).
+
+mod follower;
+mod sender;
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use herald_domain::{CampaignStatus, ErrorClass, TemplateStatus};
+use herald_store::{CampaignRecord, StoreError};
+
+use crate::state::AppState;
+
+pub(crate) use follower::apply_webhook;
+pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit};
+
+/// How long a claim holds a contact; a contact still in `sending` after it is in doubt.
+pub(crate) const LEASE_MS: i64 = 60_000;
+/// Pause between two rounds of the engine when there was nothing to send.
+const TICK: Duration = Duration::from_millis(50);
+/// Meta's default throughput, when the account does not say.
+const DEFAULT_MESSAGES_PER_SECOND: u32 = 80;
+/// The campaign statuses the engine looks at.
+const WATCHED: [CampaignStatus; 3] = [
+    CampaignStatus::Scheduled,
+    CampaignStatus::Running,
+    CampaignStatus::Paused,
+];
+
+/// What ties a message to its hopper row and attempt: sent as `biz_opaque_callback_data`,
+/// echoed in every status webhook of the message.
+pub(crate) fn callback_data(hopper_id: i64, attempt: i64) -> String {
+    format!("herald:{hopper_id}:{attempt}")
+}
+
+/// The hopper row and attempt a `biz_opaque_callback_data` names, if Herald wrote it.
+pub(crate) fn parse_callback_data(data: &str) -> Option<(i64, i64)> {
+    let (id, attempt) = data.strip_prefix("herald:")?.split_once(':')?;
+    Some((id.parse().ok()?, attempt.parse().ok()?))
+}
+
+/// Starts the engine.
+pub fn start(state: &AppState) {
+    let engine = Engine {
+        state: state.clone(),
+        pacers: HashMap::new(),
+        last_send: HashMap::new(),
+    };
+    tokio::spawn(engine.run());
+}
+
+/// The engine's memory between rounds: one token bucket per account, when each campaign last
+/// sent (for its sending interval).
+struct Engine {
+    state: AppState,
+    pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
+    last_send: HashMap<i64, i64>,
+}
+
+impl Engine {
+    async fn run(mut self) {
+        loop {
+            match self.round().await {
+                Ok(true) => tokio::task::yield_now().await,
+                Ok(false) => tokio::time::sleep(TICK).await,
+                Err(error) => {
+                    tracing::error!(
+                        error = format!("{error:#}"),
+                        "campaign round failed; retrying"
+                    );
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// One pass over the campaigns; whether a batch went out full (more may be waiting).
+    async fn round(&mut self) -> anyhow::Result<bool> {
+        let mut busy = false;
+        for campaign in self.state.store.campaigns_in(&WATCHED).await? {
+            match self.step(&campaign).await {
+                Ok(full) => busy |= full,
+                Err(error) => tracing::warn!(
+                    campaign = campaign.id,
+                    error = format!("{error:#}"),
+                    "campaign step failed"
+                ),
+            }
+        }
+        Ok(busy)
+    }
+
+    async fn step(&mut self, campaign: &CampaignRecord) -> anyhow::Result<bool> {
+        let state = &self.state.clone();
+        let now = state.clock.now_ms();
+        let store = &state.store;
+        let template = match store.template(campaign.settings.template_id).await {
+            Ok(template) => template,
+            Err(StoreError::NotFound) => {
+                stop(
+                    state,
+                    campaign.id,
+                    "The campaign's template no longer exists",
+                )
+                .await?;
+                return Ok(false);
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let status = match campaign.status {
+            CampaignStatus::Scheduled if campaign.settings.start_at.unwrap_or(0) <= now => {
+                set_status(state, campaign, CampaignStatus::Running, None).await?
+            }
+            CampaignStatus::Paused if template.status == TemplateStatus::Approved => {
+                set_status(state, campaign, CampaignStatus::Running, None).await?
+            }
+            CampaignStatus::Running if template.status == TemplateStatus::Paused => {
+                let reason = "The provider paused the template; the campaign resumes when it is approved again";
+                set_status(state, campaign, CampaignStatus::Paused, Some(reason)).await?
+            }
+            CampaignStatus::Running
+                if template.deleted_at.is_some() || template.status == TemplateStatus::Disabled =>
+            {
+                stop(
+                    state,
+                    campaign.id,
+                    "The campaign's template was disabled or deleted",
+                )
+                .await?;
+                CampaignStatus::Stopped
+            }
+            status => status,
+        };
+        if status == CampaignStatus::Scheduled {
+            return Ok(false);
+        }
+        // Contacts already sent are followed even while the campaign is paused.
+        follower::sweep(state, campaign, now).await?;
+        if status != CampaignStatus::Running {
+            return Ok(false);
+        }
+        let pacer = self.pacer(campaign.account_id).await?;
+        let interval = i64::from(campaign.settings.sending_interval_ms);
+        let last = self
+            .last_send
+            .get(&campaign.id)
+            .copied()
+            .unwrap_or(i64::MIN / 2);
+        if interval > 0 && now < last + interval {
+            return Ok(false);
+        }
+        let batch = sender::send_batch(state, campaign, &template, &pacer, interval > 0).await?;
+        if batch.claimed > 0 {
+            self.last_send.insert(campaign.id, now);
+        }
+        if batch.claimed == 0 {
+            follower::complete_if_done(state, campaign).await?;
+        }
+        Ok(batch.full)
+    }
+
+    /// The account's token bucket at its messages-per-second (rebuilt when that changes).
+    async fn pacer(&mut self, account_id: i64) -> anyhow::Result<Arc<DefaultDirectRateLimiter>> {
+        let account = self.state.store.account(account_id).await?;
+        let settings: herald_api::AccountSettings = serde_json::from_str(&account.settings_json)?;
+        let rate = settings
+            .messages_per_second
+            .unwrap_or(DEFAULT_MESSAGES_PER_SECOND);
+        if let Some((known, pacer)) = self.pacers.get(&account_id)
+            && *known == rate
+        {
+            return Ok(Arc::clone(pacer));
+        }
+        let per_second = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
+        let pacer = Arc::new(RateLimiter::direct(
+            Quota::per_second(per_second).allow_burst(NonZeroU32::MIN),
+        ));
+        self.pacers.insert(account_id, (rate, Arc::clone(&pacer)));
+        Ok(pacer)
+    }
+}
+
+async fn set_status(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    status: CampaignStatus,
+    reason: Option<&str>,
+) -> anyhow::Result<CampaignStatus> {
+    let now = state.clock.now_ms();
+    state
+        .store
+        .set_campaign_status(campaign.id, &[campaign.status], status, reason, now)
+        .await?;
+    tracing::info!(campaign = campaign.id, %status, ?reason, "campaign status changed");
+    Ok(status)
+}
+
+async fn stop(state: &AppState, campaign_id: i64, reason: &str) -> anyhow::Result<()> {
+    state
+        .store
+        .set_campaign_status(
+            campaign_id,
+            &WATCHED,
+            CampaignStatus::Stopped,
+            Some(reason),
+            state.clock.now_ms(),
+        )
+        .await?;
+    tracing::warn!(campaign = campaign_id, reason, "campaign stopped");
+    Ok(())
+}
+
+/// What a provider error means beyond the one contact: a template-wide error stops or pauses
+/// the campaign, an account-wide one stops every campaign of the account (and says so in each
+/// campaign's status reason, which the admin sees in the list).
+pub(crate) async fn escalate(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    class: ErrorClass,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_ms();
+    match class {
+        ErrorClass::TemplateStop => {
+            stop(
+                state,
+                campaign.id,
+                &format!("The provider refused the template: {detail}"),
+            )
+            .await
+        }
+        ErrorClass::TemplatePause => {
+            state
+                .store
+                .set_campaign_status(
+                    campaign.id,
+                    &[CampaignStatus::Running],
+                    CampaignStatus::Paused,
+                    Some(&format!("The provider paused the template: {detail}")),
+                    now,
+                )
+                .await?;
+            Ok(())
+        }
+        ErrorClass::AccountStop => {
+            let reason = format!(
+                "The provider refused the account: {detail}. Check the account's credentials and status, then start the campaign again."
+            );
+            tracing::error!(
+                account = campaign.account_id,
+                detail,
+                "account-wide provider error: stopping its campaigns"
+            );
+            for other in state.store.campaigns(Some(campaign.account_id)).await? {
+                if WATCHED.contains(&other.status) {
+                    stop(state, other.id, &reason).await?;
+                }
+            }
+            Ok(())
+        }
+        ErrorClass::Throttle
+        | ErrorClass::Temporary
+        | ErrorClass::Wait24Hours
+        | ErrorClass::PermanentForContact => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_data_round_trips_and_foreign_data_is_ignored() {
+        assert_eq!(parse_callback_data(&callback_data(42, 3)), Some((42, 3)));
+        assert_eq!(parse_callback_data("order-17"), None);
+        assert_eq!(parse_callback_data("herald:x:1"), None);
+    }
+}

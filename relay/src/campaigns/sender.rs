@@ -1,0 +1,370 @@
+//! One batch of a campaign: claim contacts, check each (phone, opt-out, duplicate check, open
+//! interaction elsewhere, agent conversation, mapped values), pace, send, and write every
+//! outcome with the accepted messages in one transaction.
+
+use futures_util::StreamExt;
+use governor::DefaultDirectRateLimiter;
+use herald_contacts::Contact;
+use herald_domain::{
+    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageDirection, MessageKind, normalize_phone,
+};
+use herald_store::{CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, TemplateRecord};
+use herald_templates::{RenderedMessage, Template, render_for_contact};
+
+use super::{LEASE_MS, callback_data, escalate};
+use crate::http::{OpenedAccount, open_account, parse_file};
+use crate::providers::meta::{TemplateMessage, template_object};
+use crate::providers::{self, ProviderClient};
+use crate::state::AppState;
+
+/// Most contacts claimed at once.
+const BATCH_MAX: i64 = 256;
+/// Most provider calls in flight for one batch.
+const CONCURRENT_SENDS: usize = 64;
+/// The seed's reason for a contact busy with another campaign, word for word.
+pub(crate) const OPEN_ELSEWHERE: &str = "Contact has an open interaction with another campaign";
+/// Backoff of a temporary failure: this much, doubled with every attempt.
+const BACKOFF_BASE_MS: i64 = 30_000;
+/// Pause after the provider said "too fast".
+const THROTTLE_PAUSE_MS: i64 = 2_000;
+
+/// What a batch did.
+pub(super) struct Batch {
+    /// Contacts claimed.
+    pub(super) claimed: usize,
+    /// Whether it claimed as many as it could (more may be waiting).
+    pub(super) full: bool,
+}
+
+/// What became of one claimed contact.
+struct Outcome {
+    hopper_id: i64,
+    attempt: i64,
+    to: HopperState,
+    outcome: &'static str,
+    reason: Option<String>,
+    error_code: Option<i64>,
+    ready_at: Option<i64>,
+    tries_left: Option<i64>,
+    sent: Option<Sent>,
+    escalation: Option<(ErrorClass, String)>,
+}
+
+/// A message the provider accepted.
+struct Sent {
+    message_id: String,
+    phone: String,
+    body: String,
+    payload: String,
+    callback_data: String,
+}
+
+impl Outcome {
+    fn new(claimed: &ClaimedContact, event: HopperEvent, outcome: &'static str) -> Self {
+        Self {
+            hopper_id: claimed.hopper_id,
+            attempt: claimed.attempt,
+            // Claimed rows are `sending`, where every event used here is legal.
+            to: HopperState::Sending
+                .next(event)
+                .unwrap_or(HopperState::Retry),
+            outcome,
+            reason: None,
+            error_code: None,
+            ready_at: None,
+            tries_left: None,
+            sent: None,
+            escalation: None,
+        }
+    }
+
+    fn because(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+}
+
+/// Everything the contacts of one batch share.
+struct Context<'a> {
+    state: &'a AppState,
+    campaign: &'a CampaignRecord,
+    account: OpenedAccount,
+    client: ProviderClient,
+    record: &'a TemplateRecord,
+    template: Template,
+    pacer: &'a DefaultDirectRateLimiter,
+    now: i64,
+}
+
+/// Claims and sends one batch of `campaign`.
+pub(super) async fn send_batch(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    record: &TemplateRecord,
+    pacer: &DefaultDirectRateLimiter,
+    one_at_a_time: bool,
+) -> anyhow::Result<Batch> {
+    let now = state.clock.now_ms();
+    let account = open_account(state, campaign.account_id).await?;
+    let mut limit = if one_at_a_time { 1 } else { BATCH_MAX };
+    if let Some(tier) = account.settings.messaging_limit {
+        let sent = state
+            .store
+            .templates_sent_since(campaign.account_id, now - DAY_MS)
+            .await?;
+        limit = limit.min(i64::from(tier) - sent);
+        if limit <= 0 {
+            return Ok(Batch {
+                claimed: 0,
+                full: false,
+            });
+        }
+    }
+    let claimed = state
+        .store
+        .claim_contacts(campaign.id, limit, now + LEASE_MS, now)
+        .await?;
+    if claimed.is_empty() {
+        return Ok(Batch {
+            claimed: 0,
+            full: false,
+        });
+    }
+    let template = parse_file(record)?;
+    let context = Context {
+        state,
+        campaign,
+        client: providers::provider_client(state, &account).await?,
+        account,
+        record,
+        template,
+        pacer,
+        now,
+    };
+    let count = claimed.len();
+    let outcomes: Vec<Outcome> = futures_util::stream::iter(claimed)
+        .map(|claimed| attempt(&context, claimed))
+        .buffer_unordered(CONCURRENT_SENDS)
+        .collect()
+        .await;
+    record_outcomes(state, campaign, &outcomes).await?;
+    Ok(Batch {
+        claimed: count,
+        full: i64::try_from(count).unwrap_or(i64::MAX) >= limit && !one_at_a_time,
+    })
+}
+
+async fn record_outcomes(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    outcomes: &[Outcome],
+) -> anyhow::Result<()> {
+    let moves: Vec<HopperMove<'_>> = outcomes
+        .iter()
+        .map(|outcome| HopperMove {
+            attempt: Some(outcome.attempt),
+            outcome: Some(outcome.outcome),
+            reason: outcome.reason.as_deref(),
+            error_code: outcome.error_code,
+            message_id: outcome.sent.as_ref().map(|sent| sent.message_id.as_str()),
+            ready_at: outcome.ready_at,
+            tries_left: outcome.tries_left,
+            ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
+        })
+        .collect();
+    let messages: Vec<OutboundMessage<'_>> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.sent.as_ref())
+        .map(|sent| OutboundMessage {
+            account_id: campaign.account_id,
+            provider_message_id: &sent.message_id,
+            kind: MessageKind::Template,
+            phone: &sent.phone,
+            body: &sent.body,
+            payload: &sent.payload,
+            callback_data: Some(&sent.callback_data),
+        })
+        .collect();
+    state
+        .store
+        .apply_hopper_moves(&moves, &messages, state.clock.now_ms())
+        .await?;
+    if let Some((class, detail)) = outcomes
+        .iter()
+        .find_map(|outcome| outcome.escalation.clone())
+    {
+        escalate(state, campaign, class, &detail).await?;
+    }
+    Ok(())
+}
+
+async fn attempt(context: &Context<'_>, claimed: ClaimedContact) -> Outcome {
+    match checked_send(context, &claimed).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::warn!(
+                hopper = claimed.hopper_id,
+                error = format!("{error:#}"),
+                "a contact could not be processed"
+            );
+            Outcome {
+                ready_at: Some(context.now + BACKOFF_BASE_MS),
+                ..Outcome::new(&claimed, HopperEvent::Reconciled { sent: false }, "error")
+                    .because(format!("Herald could not process the contact: {error}"))
+            }
+        }
+    }
+}
+
+/// Whether a contact may be sent the campaign's template now (SPEC section 5), checked in the
+/// seed's order; the sender and the dry run both ask this.
+pub(crate) enum Admission {
+    /// Send it: the number to send to and the rendered message.
+    Send(String, RenderedMessage),
+    /// The number cannot be sent to: the contact stays in the hopper with the error.
+    InvalidPhone(String),
+    /// The contact goes to the history with the reason.
+    Skip(String),
+    /// The contact waits for its interaction with another campaign to close.
+    Wait,
+}
+
+/// Checks one contact of `campaign` against the rules that can hold it back.
+pub(crate) async fn admit(
+    state: &AppState,
+    campaign: &CampaignRecord,
+    template: &Template,
+    contact: &Contact,
+    opted_out: bool,
+    now: i64,
+) -> anyhow::Result<Admission> {
+    let settings = &campaign.settings;
+    let store = &state.store;
+    let phone = match normalize_phone(&contact.phone) {
+        Ok(phone) => phone,
+        Err(error) => return Ok(Admission::InvalidPhone(error.to_string())),
+    };
+    if opted_out && template.category.eq_ignore_ascii_case("MARKETING") {
+        return Ok(Admission::Skip(
+            "The contact opted out of marketing messages".to_owned(),
+        ));
+    }
+    if let Some(days) = settings.duplicate_check_days {
+        let since = now - i64::from(days) * DAY_MS;
+        if store
+            .sent_since(campaign.account_id, &phone, campaign.id, since)
+            .await?
+        {
+            return Ok(Admission::Skip(format!(
+                "Duplicate: the contact was sent a campaign template by this account in the last {days} days"
+            )));
+        }
+    }
+    let open_elsewhere = store
+        .hopper_rows_for_phone(
+            campaign.account_id,
+            &phone,
+            &[HopperState::Pending, HopperState::Sending],
+            Some(campaign.id),
+        )
+        .await?;
+    if !open_elsewhere.is_empty() {
+        return Ok(Admission::Wait);
+    }
+    if !settings.include_active_interactions {
+        let recent = store
+            .messages(campaign.account_id, Some(&phone), 20)
+            .await?;
+        let talking = recent.iter().any(|message| {
+            message.direction == MessageDirection::Inbound && message.created_at >= now - DAY_MS
+        });
+        if talking {
+            return Ok(Admission::Skip(
+                "The contact is in an active conversation (it wrote in the last 24 hours)"
+                    .to_owned(),
+            ));
+        }
+    }
+    match render_for_contact(template, contact) {
+        Ok(rendered) => Ok(Admission::Send(phone, rendered)),
+        Err(error) => Ok(Admission::Skip(error.to_string())),
+    }
+}
+
+async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow::Result<Outcome> {
+    let Context {
+        state,
+        campaign,
+        now,
+        ..
+    } = context;
+    let admission = admit(
+        state,
+        campaign,
+        &context.template,
+        &claimed.contact,
+        claimed.opted_out_at.is_some(),
+        *now,
+    )
+    .await?;
+    let (phone, rendered) = match admission {
+        Admission::Send(phone, rendered) => (phone, rendered),
+        Admission::InvalidPhone(reason) => {
+            return Ok(Outcome {
+                tries_left: Some(0),
+                ..Outcome::new(claimed, HopperEvent::InvalidPhone, "invalid_phone").because(reason)
+            });
+        }
+        Admission::Skip(reason) => {
+            return Ok(Outcome::new(claimed, HopperEvent::Skipped, "skipped").because(reason));
+        }
+        Admission::Wait => {
+            return Ok(
+                Outcome::new(claimed, HopperEvent::Blocked, "waiting").because(OPEN_ELSEWHERE)
+            );
+        }
+    };
+    let callback = callback_data(claimed.hopper_id, claimed.attempt);
+    let message = TemplateMessage {
+        sender: providers::sender(&context.account),
+        to: &phone,
+        name: &context.record.name,
+        language: &context.record.language,
+        components: &rendered.meta_components,
+        callback_data: Some(&callback),
+    };
+    context.pacer.until_ready().await;
+    let sent = context.client.send_template(&message).await;
+    state.metrics.provider_call("send_message", &sent);
+    Ok(match sent {
+        Ok(sent) => Outcome {
+            sent: Some(Sent {
+                message_id: sent.id,
+                payload: template_object(&message).to_string(),
+                phone,
+                body: rendered.body_text,
+                callback_data: callback,
+            }),
+            ..Outcome::new(claimed, HopperEvent::Accepted, "sent")
+        },
+        Err(error) => {
+            let class = error.class();
+            let ready_at = match class {
+                ErrorClass::Throttle => now + THROTTLE_PAUSE_MS,
+                ErrorClass::Wait24Hours => now + DAY_MS,
+                _ => now + BACKOFF_BASE_MS * (1 << claimed.attempt.clamp(0, 6)),
+            };
+            Outcome {
+                error_code: error.code,
+                ready_at: Some(ready_at),
+                escalation: matches!(
+                    class,
+                    ErrorClass::TemplateStop | ErrorClass::TemplatePause | ErrorClass::AccountStop
+                )
+                .then(|| (class, error.to_string())),
+                ..Outcome::new(claimed, HopperEvent::Refused(class), "failed")
+                    .because(error.message.clone())
+            }
+        }
+    })
+}

@@ -1,0 +1,421 @@
+//! Campaigns: create (only APPROVED templates with a complete mapping), edit, list by account,
+//! show with the hopper's counts and the messaging-limit warning, the menu's actions (Add
+//! List, Stop, Start Retry Campaign, Reset List, Delete), the hopper's rows and a dry run.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use herald_api::{
+    AttachList, CampaignView, DryRun, DryRunMessage, DryRunSkip, HopperCountsView, HopperRowView,
+    NewCampaign, ResetList,
+};
+use herald_domain::{
+    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning,
+};
+use herald_store::{CampaignRecord, HopperRecord, StoreError};
+use herald_templates::unmapped_variables;
+use serde::Deserialize;
+
+use crate::campaigns::{Admission, admit};
+use crate::error::{AppError, Result};
+use crate::http::accounts::open_account;
+use crate::http::contacts::{load_list, page_limit};
+use crate::http::json::AppJson;
+use crate::http::templates::{load, parse_file};
+use crate::state::AppState;
+
+/// Most contacts a dry run looks at.
+const DRY_RUN_MAX: i64 = 1_000;
+
+async fn load_campaign(state: &AppState, id: i64) -> Result<CampaignRecord> {
+    state.store.campaign(id).await.map_err(|error| match error {
+        StoreError::NotFound => AppError::NotFound("campaign"),
+        other => other.into(),
+    })
+}
+
+async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView> {
+    let counts = state.store.hopper_counts(campaign.id).await?;
+    let account = open_account(state, campaign.account_id).await?;
+    let sent = state
+        .store
+        .templates_sent_since(campaign.account_id, state.clock.now_ms() - DAY_MS)
+        .await?;
+    let to_send = u64::try_from(counts.fresh + counts.retry).unwrap_or(0);
+    Ok(CampaignView {
+        id: campaign.id,
+        account_id: campaign.account_id,
+        warning: tier_warning(
+            account.settings.messaging_limit,
+            u64::try_from(sent).unwrap_or(0),
+            to_send,
+        ),
+        settings: campaign.settings,
+        status: campaign.status,
+        status_reason: campaign.status_reason,
+        list_ids: campaign.list_ids,
+        counts: HopperCountsView {
+            total: counts.total,
+            fresh: counts.fresh,
+            retry: counts.retry,
+            pending: counts.pending,
+            closed: counts.closed,
+        },
+    })
+}
+
+/// Checks the settings and the template: approved, of this account, mapping complete.
+async fn checked_settings(
+    state: &AppState,
+    account_id: i64,
+    settings: &CampaignSettings,
+) -> Result<()> {
+    settings
+        .check()
+        .map_err(|error| AppError::invalid("invalid_setting", error.field, error.message))?;
+    let record = load(state, settings.template_id).await.map_err(|_| {
+        AppError::invalid(
+            "template_not_found",
+            "template_id",
+            "no template has that id",
+        )
+    })?;
+    if record.account_id != account_id || record.deleted_at.is_some() {
+        return Err(AppError::invalid(
+            "template_not_found",
+            "template_id",
+            "the template is not one of this account's",
+        ));
+    }
+    if !record.status.is_usable() {
+        return Err(AppError::invalid(
+            "template_not_approved",
+            "template_id",
+            format!(
+                "only APPROVED templates can be sent; this one is {}",
+                record.status
+            ),
+        ));
+    }
+    let unmapped = unmapped_variables(&parse_file(&record)?);
+    if !unmapped.is_empty() {
+        let names: Vec<String> = unmapped.iter().map(|variable| variable.label()).collect();
+        return Err(AppError::invalid(
+            "mapping_incomplete",
+            "template_id",
+            format!(
+                "map every variable of the template before using it: {} unmapped",
+                names.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CampaignQuery {
+    account_id: Option<i64>,
+}
+
+/// `GET /api/v1/campaigns?account_id=`.
+pub(crate) async fn list_campaigns(
+    State(state): State<AppState>,
+    Query(query): Query<CampaignQuery>,
+) -> Result<Json<Vec<CampaignView>>> {
+    let mut views = Vec::new();
+    for campaign in state.store.campaigns(query.account_id).await? {
+        views.push(view(&state, campaign).await?);
+    }
+    Ok(Json(views))
+}
+
+/// `POST /api/v1/accounts/{id}/campaigns`: scheduled, or running at once when it has no start
+/// date or one in the past.
+pub(crate) async fn create_campaign(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    AppJson(request): AppJson<NewCampaign>,
+) -> Result<(StatusCode, Json<CampaignView>)> {
+    open_account(&state, account_id).await?;
+    checked_settings(&state, account_id, &request.settings).await?;
+    for list_id in &request.list_ids {
+        let list = load_list(&state, *list_id).await?;
+        if list.account_id != account_id {
+            return Err(AppError::invalid(
+                "list_not_found",
+                "list_ids",
+                "every list must be one of this account's",
+            ));
+        }
+    }
+    let now = state.clock.now_ms();
+    let id = state
+        .store
+        .create_campaign(
+            account_id,
+            &request.settings,
+            CampaignStatus::Scheduled,
+            now,
+        )
+        .await?;
+    for list_id in &request.list_ids {
+        state.store.attach_list(id, *list_id, now).await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&state, load_campaign(&state, id).await?).await?),
+    ))
+}
+
+/// `GET /api/v1/campaigns/{id}`.
+pub(crate) async fn show_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<CampaignView>> {
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `PUT /api/v1/campaigns/{id}`: every setting; the template only while nothing was sent.
+pub(crate) async fn update_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(settings): AppJson<CampaignSettings>,
+) -> Result<Json<CampaignView>> {
+    let campaign = load_campaign(&state, id).await?;
+    checked_settings(&state, campaign.account_id, &settings).await?;
+    if settings.template_id != campaign.settings.template_id {
+        let counts = state.store.hopper_counts(id).await?;
+        if counts.fresh != counts.total {
+            return Err(AppError::InvalidState {
+                code: "template_locked",
+                message: "the template cannot change once the campaign has sent to contacts"
+                    .to_owned(),
+            });
+        }
+    }
+    state
+        .store
+        .update_campaign(id, &settings, state.clock.now_ms())
+        .await?;
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `POST /api/v1/campaigns/{id}/lists` (Add List).
+pub(crate) async fn attach_list(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(request): AppJson<AttachList>,
+) -> Result<Json<CampaignView>> {
+    let campaign = load_campaign(&state, id).await?;
+    let list = load_list(&state, request.list_id).await?;
+    if list.account_id != campaign.account_id {
+        return Err(AppError::invalid(
+            "list_not_found",
+            "list_id",
+            "the list is not one of the campaign's account",
+        ));
+    }
+    state
+        .store
+        .attach_list(id, list.id, state.clock.now_ms())
+        .await?;
+    if campaign.status == CampaignStatus::Completed {
+        state
+            .store
+            .set_campaign_status(
+                id,
+                &[CampaignStatus::Completed],
+                CampaignStatus::Running,
+                None,
+                state.clock.now_ms(),
+            )
+            .await?;
+    }
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `POST /api/v1/campaigns/{id}/stop`.
+pub(crate) async fn stop_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<CampaignView>> {
+    load_campaign(&state, id).await?;
+    let stopped = state
+        .store
+        .set_campaign_status(
+            id,
+            &[
+                CampaignStatus::Scheduled,
+                CampaignStatus::Running,
+                CampaignStatus::Paused,
+            ],
+            CampaignStatus::Stopped,
+            Some("Stopped by an admin"),
+            state.clock.now_ms(),
+        )
+        .await?;
+    if !stopped {
+        return Err(AppError::InvalidState {
+            code: "campaign_not_running",
+            message: "only a scheduled, running or paused campaign can be stopped".to_owned(),
+        });
+    }
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `POST /api/v1/campaigns/{id}/retry` (Start Retry Campaign): the retry contacts are sent
+/// again, and the campaign runs.
+pub(crate) async fn retry_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<CampaignView>> {
+    let campaign = load_campaign(&state, id).await?;
+    let now = state.clock.now_ms();
+    state
+        .store
+        .refill_retries(id, AUTOMATIC_RETRIES + 1, now)
+        .await?;
+    state
+        .store
+        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .await?;
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `POST /api/v1/campaigns/{id}/reset` (Reset List): "all previously contacted recipients will
+/// receive the campaign again", so `{"confirm": true}` is required.
+pub(crate) async fn reset_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(request): AppJson<ResetList>,
+) -> Result<Json<CampaignView>> {
+    let campaign = load_campaign(&state, id).await?;
+    if !request.confirm {
+        return Err(AppError::invalid(
+            "confirmation_required",
+            "confirm",
+            "all previously contacted recipients will receive the campaign again: send {\"confirm\": true}",
+        ));
+    }
+    let now = state.clock.now_ms();
+    state.store.reset_hopper(id, now).await?;
+    state
+        .store
+        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .await?;
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `DELETE /api/v1/campaigns/{id}`.
+pub(crate) async fn delete_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    load_campaign(&state, id).await?;
+    state
+        .store
+        .delete_campaign(id, state.clock.now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HopperQuery {
+    state: Option<HopperState>,
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+fn row_view(row: HopperRecord) -> HopperRowView {
+    HopperRowView {
+        id: row.id,
+        contact_id: row.contact_id,
+        phone: row.phone,
+        state: row.state,
+        attempt: row.attempt,
+        outcome: row.outcome,
+        reason: row.reason,
+        error_code: row.error_code,
+        message_id: row.message_id,
+        sent_at: row.sent_at,
+        delivered_at: row.delivered_at,
+        closed_at: row.closed_at,
+        answer: row.answer,
+    }
+}
+
+/// `GET /api/v1/campaigns/{id}/hopper?state=&after=&limit=` (the Pending and Contacts History
+/// tabs: `state=pending`, `state=closed`).
+pub(crate) async fn hopper_rows(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<HopperQuery>,
+) -> Result<Json<Vec<HopperRowView>>> {
+    load_campaign(&state, id).await?;
+    let rows = state
+        .store
+        .hopper_rows(
+            id,
+            query.state,
+            query.after.unwrap_or(0),
+            page_limit(query.limit)?,
+        )
+        .await?;
+    Ok(Json(rows.into_iter().map(row_view).collect()))
+}
+
+/// `GET /api/v1/campaigns/{id}/dry-run`: for the contacts not yet sent (the first 1,000), the
+/// message the first sendable one would get and every one that would be skipped or held, and
+/// why; nothing is sent or changed.
+pub(crate) async fn dry_run(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<DryRun>> {
+    let campaign = load_campaign(&state, id).await?;
+    let template = parse_file(&load(&state, campaign.settings.template_id).await?)?;
+    let now = state.clock.now_ms();
+    let mut result = DryRun {
+        sendable: 0,
+        sample: None,
+        skipped: Vec::new(),
+    };
+    let rows = state
+        .store
+        .hopper_rows(id, Some(HopperState::Fresh), 0, DRY_RUN_MAX)
+        .await?;
+    for row in rows {
+        let contact = state
+            .store
+            .contact_by_phone(campaign.account_id, &row.phone)
+            .await?;
+        let admission = admit(
+            &state,
+            &campaign,
+            &template,
+            &contact.contact,
+            contact.opted_out_at.is_some(),
+            now,
+        )
+        .await?;
+        let skip = |reason: String| DryRunSkip {
+            phone: row.phone.clone(),
+            reason,
+        };
+        match admission {
+            Admission::Send(phone, rendered) => {
+                result.sendable += 1;
+                result.sample.get_or_insert(DryRunMessage {
+                    phone,
+                    body: rendered.body_text,
+                });
+            }
+            Admission::InvalidPhone(reason) | Admission::Skip(reason) => {
+                result.skipped.push(skip(reason))
+            }
+            Admission::Wait => result
+                .skipped
+                .push(skip(crate::campaigns::OPEN_ELSEWHERE.to_owned())),
+        }
+    }
+    Ok(Json(result))
+}

@@ -1,0 +1,426 @@
+//! Contact lists: create and list them, add one contact, import a CSV file (streamed, any size,
+//! through a column mapping; bad rows reported, good rows kept), export, undo an opt-out.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use futures_util::TryStreamExt;
+use herald_api::{ContactView, ImportPreview, ImportReport, ListView, NewList};
+use herald_contacts::export::ContactWriter;
+use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
+use herald_contacts::{Contact, FieldError};
+use herald_domain::strip_phone;
+use herald_store::{ContactRecord, ListRecord, StoreError};
+use serde::Deserialize;
+
+use crate::error::{AppError, Result};
+use crate::http::accounts::open_account;
+use crate::http::json::AppJson;
+use crate::state::AppState;
+
+/// Largest CSV file an import takes (about 4 million typical rows).
+pub(crate) const IMPORT_BODY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
+/// Contacts written per transaction during an import.
+const IMPORT_BATCH: usize = 1_000;
+/// Longest list name.
+const LIST_NAME_MAX_CHARS: usize = 100;
+const PAGE_DEFAULT: i64 = 100;
+const PAGE_MAX: i64 = 1_000;
+
+fn list_view(list: ListRecord) -> ListView {
+    ListView {
+        id: list.id,
+        account_id: list.account_id,
+        name: list.name,
+        is_master: list.is_master,
+        size: list.size,
+    }
+}
+
+fn contact_view(record: ContactRecord) -> ContactView {
+    ContactView {
+        id: record.id,
+        contact: record.contact,
+        opted_out_at: record.opted_out_at,
+    }
+}
+
+pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
+    state.store.list(id).await.map_err(|error| match error {
+        StoreError::NotFound => AppError::NotFound("list"),
+        other => other.into(),
+    })
+}
+
+/// `GET /api/v1/accounts/{id}/lists`.
+pub(crate) async fn list_lists(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+) -> Result<Json<Vec<ListView>>> {
+    open_account(&state, account_id).await?;
+    let lists = state.store.lists(account_id).await?;
+    Ok(Json(lists.into_iter().map(list_view).collect()))
+}
+
+/// `POST /api/v1/accounts/{id}/lists`.
+pub(crate) async fn create_list(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    AppJson(request): AppJson<NewList>,
+) -> Result<(StatusCode, Json<ListView>)> {
+    open_account(&state, account_id).await?;
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > LIST_NAME_MAX_CHARS {
+        return Err(AppError::invalid(
+            "invalid_name",
+            "name",
+            format!("the list name must have 1 to {LIST_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    let id = state
+        .store
+        .create_list(account_id, name, state.clock.now_ms())
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict { .. } => AppError::Conflict {
+                field: "name",
+                message: format!("the account already has a list named \"{name}\""),
+            },
+            other => other.into(),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(list_view(load_list(&state, id).await?)),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PageQuery {
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/lists/{id}/contacts?after=&limit=`.
+pub(crate) async fn list_contacts(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Vec<ContactView>>> {
+    load_list(&state, list_id).await?;
+    let limit = page_limit(page.limit)?;
+    let contacts = state
+        .store
+        .list_contacts(list_id, page.after.unwrap_or(0), limit)
+        .await?;
+    Ok(Json(contacts.into_iter().map(contact_view).collect()))
+}
+
+pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64> {
+    let limit = limit.unwrap_or(PAGE_DEFAULT);
+    if (1..=PAGE_MAX).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(AppError::invalid(
+            "invalid_limit",
+            "limit",
+            format!("limit must be between 1 and {PAGE_MAX}"),
+        ))
+    }
+}
+
+/// The API's name for a contact field a [`FieldError`] names.
+fn field_name(field: &str) -> &'static str {
+    match field {
+        "phone" => "phone",
+        "mobile" => "mobile",
+        "first_name" => "first_name",
+        "last_name" => "last_name",
+        "email" => "email",
+        _ => "custom",
+    }
+}
+
+/// `POST /api/v1/lists/{id}/contacts`: adds one contact (or updates the account's contact with
+/// that phone, everywhere it is used).
+pub(crate) async fn add_contact(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+    AppJson(contact): AppJson<Contact>,
+) -> Result<(StatusCode, Json<ContactView>)> {
+    let list = load_list(&state, list_id).await?;
+    let contact = contact
+        .normalized()
+        .map_err(|FieldError { field, reason }| {
+            AppError::invalid(
+                "invalid_contact",
+                field_name(&field),
+                format!("{field}: {reason}"),
+            )
+        })?;
+    state
+        .store
+        .upsert_contacts(
+            list.account_id,
+            list_id,
+            std::slice::from_ref(&contact),
+            state.clock.now_ms(),
+        )
+        .await?;
+    let stored = state
+        .store
+        .contact_by_phone(list.account_id, &contact.phone)
+        .await?;
+    Ok((StatusCode::CREATED, Json(contact_view(stored))))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ImportQuery {
+    /// Where each column goes, as a JSON array (`["phone","ignore","custom:Tier"]`); the
+    /// header's suggestions when absent.
+    mapping: Option<String>,
+}
+
+fn import_error(error: ImportError) -> AppError {
+    let code = match error {
+        ImportError::Empty => "file_empty",
+        ImportError::TooManyColumns(_) => "too_many_columns",
+        ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => "mapping_invalid",
+        ImportError::NoPhoneColumn => "no_phone_column",
+        ImportError::Header(_) | ImportError::Io(_) => "file_unreadable",
+    };
+    AppError::invalid(code, "file", error.to_string())
+}
+
+/// `POST /api/v1/lists/{id}/import/preview`: the columns of a file's first part and the
+/// fields their names suggest, for the mapping step.
+pub(crate) async fn preview_import(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportPreview>> {
+    load_list(&state, list_id).await?;
+    let reader = ContactReader::new(body.as_ref(), None).or_else(|error| match error {
+        // Preview shows the columns even when no column looks like a phone yet.
+        ImportError::NoPhoneColumn | ImportError::DuplicateTarget(_) => {
+            ContactReader::new(body.as_ref(), Some(phone_first(body.as_ref())?))
+        }
+        other => Err(other),
+    });
+    let reader = reader.map_err(import_error)?;
+    let delimiter = match reader.delimiter() {
+        b'\t' => "\t".to_owned(),
+        other => char::from(other).to_string(),
+    };
+    Ok(Json(ImportPreview {
+        delimiter,
+        headers: reader.headers().to_vec(),
+        suggested: reader
+            .headers()
+            .iter()
+            .map(|header| ColumnTarget::suggested_by(header))
+            .collect(),
+    }))
+}
+
+/// A mapping that only marks the first column as the phone, to read a file's header when the
+/// suggestions do not make a valid mapping.
+fn phone_first(bytes: &[u8]) -> std::result::Result<Vec<ColumnTarget>, ImportError> {
+    let columns = ContactReader::new(bytes, Some(vec![ColumnTarget::Phone]))
+        .err()
+        .and_then(|error| match error {
+            ImportError::MappingLength { columns, .. } => Some(columns),
+            _ => None,
+        })
+        .unwrap_or(1);
+    Ok(std::iter::once(ColumnTarget::Phone)
+        .chain(std::iter::repeat_n(
+            ColumnTarget::Ignore,
+            columns.saturating_sub(1),
+        ))
+        .collect())
+}
+
+/// What the reading thread hands the writer.
+enum ImportStep {
+    Started {
+        headers: Vec<String>,
+        mapping: Vec<ColumnTarget>,
+    },
+    Rows {
+        contacts: Vec<Contact>,
+        errors: Vec<herald_contacts::import::RowError>,
+    },
+}
+
+/// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
+/// (a thread parses, the handler writes batches of 1,000 in their own transactions), so a
+/// file of any size takes constant memory.
+pub(crate) async fn import_contacts(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+    Query(query): Query<ImportQuery>,
+    body: Body,
+) -> Result<Json<ImportReport>> {
+    let list = load_list(&state, list_id).await?;
+    let mapping: Option<Vec<ColumnTarget>> = query
+        .mapping
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|error| {
+            AppError::invalid(
+                "mapping_invalid",
+                "mapping",
+                format!("the mapping must be a JSON array of column targets: {error}"),
+            )
+        })?;
+    let stream = body
+        .into_data_stream()
+        .map_err(|error| std::io::Error::other(error.to_string()));
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(4);
+    let parser = tokio::task::spawn_blocking(move || -> std::result::Result<(), ImportError> {
+        let rows = ContactReader::new(reader, mapping)?;
+        let started = ImportStep::Started {
+            headers: rows.headers().to_vec(),
+            mapping: rows.mapping().to_vec(),
+        };
+        if steps.blocking_send(started).is_err() {
+            return Ok(());
+        }
+        let (mut contacts, mut errors) = (Vec::with_capacity(IMPORT_BATCH), Vec::new());
+        for row in rows {
+            match row {
+                Ok(row) => contacts.push(row.contact),
+                Err(error) => errors.push(error),
+            }
+            if contacts.len() + errors.len() >= IMPORT_BATCH {
+                let batch = ImportStep::Rows {
+                    contacts: std::mem::replace(&mut contacts, Vec::with_capacity(IMPORT_BATCH)),
+                    errors: std::mem::take(&mut errors),
+                };
+                if steps.blocking_send(batch).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        let _ = steps.blocking_send(ImportStep::Rows { contacts, errors });
+        Ok(())
+    });
+    let mut report = ImportReport::default();
+    while let Some(step) = received.recv().await {
+        match step {
+            ImportStep::Started { headers, mapping } => {
+                report.headers = headers;
+                report.mapping = mapping;
+            }
+            ImportStep::Rows { contacts, errors } => {
+                report.rows += (contacts.len() + errors.len()) as u64;
+                report.error_count += errors.len() as u64;
+                let room = ImportReport::ERRORS_SHOWN.saturating_sub(report.errors.len());
+                report.errors.extend(errors.into_iter().take(room));
+                let done = state
+                    .store
+                    .upsert_contacts(
+                        list.account_id,
+                        list_id,
+                        &dedupe(contacts),
+                        state.clock.now_ms(),
+                    )
+                    .await?;
+                report.created += done.created;
+                report.updated += done.updated;
+            }
+        }
+    }
+    parser
+        .await
+        .map_err(|error| anyhow::anyhow!("the import parser failed: {error}"))?
+        .map_err(import_error)?;
+    tracing::info!(
+        list = list_id,
+        rows = report.rows,
+        errors = report.error_count,
+        "contacts imported"
+    );
+    Ok(Json(report))
+}
+
+/// Keeps the last row of each phone in a batch (a later row in the file wins, as if imported
+/// one after the other).
+fn dedupe(contacts: Vec<Contact>) -> Vec<Contact> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<Contact> = contacts
+        .into_iter()
+        .rev()
+        .filter(|contact| seen.insert(contact.phone.clone()))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+/// `GET /api/v1/lists/{id}/export`: the list as CSV, formula-safe.
+pub(crate) async fn export_contacts(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+) -> Result<impl IntoResponse> {
+    let list = load_list(&state, list_id).await?;
+    let mut contacts = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = state.store.list_contacts(list_id, after, PAGE_MAX).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        contacts.extend(page.into_iter().map(|record| record.contact));
+    }
+    let custom: std::collections::BTreeSet<String> = contacts
+        .iter()
+        .flat_map(|contact| contact.custom.keys().cloned())
+        .collect();
+    let mut writer = ContactWriter::new(Vec::new(), custom.into_iter().collect())
+        .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
+    for contact in &contacts {
+        writer
+            .write(contact)
+            .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
+    }
+    let bytes = writer
+        .finish()
+        .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
+    let file_name: String = list
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}.csv\""),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// `DELETE /api/v1/accounts/{id}/opt-outs/{phone}`: the contact receives marketing again.
+pub(crate) async fn undo_opt_out(
+    State(state): State<AppState>,
+    Path((account_id, phone)): Path<(i64, String)>,
+) -> Result<StatusCode> {
+    open_account(&state, account_id).await?;
+    let phone = strip_phone(&phone)
+        .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))?;
+    state
+        .store
+        .set_opted_out(account_id, &phone, None)
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound => AppError::NotFound("contact"),
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}

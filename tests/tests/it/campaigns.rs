@@ -1,0 +1,598 @@
+//! Campaigns end to end, over real HTTP to the sandbox provider: contacts imported from CSV,
+//! the hopper sending each contact once, and each seed scenario of SPEC section 5 followed to
+//! the contact's outcome. Time is the relay's injected clock, so response timeouts of days take
+//! milliseconds.
+
+use std::sync::Arc;
+
+use herald_sandbox::{CallbackStyle, Sandbox, SandboxConfig};
+use herald_tests::{TestRelay, eventually};
+use relay::clock::{Clock, ManualClock};
+use serde_json::{Value, json};
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+struct Setup {
+    relay: TestRelay,
+    /// Signed in again whenever the clock passes the session's lifetime.
+    admin: std::sync::Mutex<reqwest::Client>,
+    sandbox: Sandbox,
+    account: i64,
+    clock: Arc<ManualClock>,
+}
+
+fn real_now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// A relay on a manual clock with a Meta account whose API is a quick sandbox: statuses within
+/// milliseconds, answers as `reply_rate` says.
+async fn setup(reply_rate: f64) -> Setup {
+    let clock = Arc::new(ManualClock::new(real_now()));
+    let relay = TestRelay::spawn_with_clock(|_| {}, clock.clone())
+        .await
+        .unwrap();
+    let admin = relay.admin().await.unwrap();
+    let config = SandboxConfig {
+        webhook_url: relay.url("/webhooks/meta"),
+        style: CallbackStyle::Meta,
+        app_secret: "app-secret".into(),
+        access_token: "token".into(),
+        waba_id: "waba-m".into(),
+        phone_number_id: "15550001000".into(),
+        review_delay_ms: 10,
+        sent_after_ms: 5,
+        delivered_after_ms: 10,
+        read_after_ms: 20,
+        read_rate: 1.0,
+        reply_rate,
+        reply_after_ms: 30,
+        failure_rate: 0.0,
+        ..SandboxConfig::from_env()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(listener, config).unwrap();
+    let created: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({
+            "name": "Meta", "provider": "meta",
+            "settings": {"waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": sandbox.base_url},
+            "secrets": {"access_token": "token", "app_secret": "app-secret"}
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Setup {
+        account: created["id"].as_i64().unwrap(),
+        relay,
+        admin: std::sync::Mutex::new(admin),
+        sandbox,
+        clock,
+    }
+}
+
+impl Setup {
+    fn admin(&self) -> reqwest::Client {
+        self.admin.lock().unwrap().clone()
+    }
+
+    /// Moves the relay's clock forward, and signs in again (sessions expire on that clock).
+    async fn advance(&self, ms: i64) {
+        self.clock.advance(ms);
+        let admin = self.relay.admin().await.unwrap();
+        *self.admin.lock().unwrap() = admin;
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .admin()
+            .post(self.relay.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.admin()
+            .get(self.relay.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Creates `file`, submits it and waits for its approval; returns its id.
+    async fn approved_template(&self, file: &Value) -> i64 {
+        let (status, created) = self
+            .post(
+                &format!("/api/v1/accounts/{}/templates", self.account),
+                file,
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let submitted = self
+            .relay
+            .submit_template(&self.admin(), &created["id"])
+            .await
+            .unwrap();
+        assert_eq!(submitted.status(), 200);
+        self.relay
+            .template_status_becomes(&self.admin(), &created["id"], "APPROVED")
+            .await
+            .unwrap();
+        created["id"].as_i64().unwrap()
+    }
+
+    /// A new list holding the contacts of `csv`; returns its id and the import report.
+    async fn list_from_csv(&self, name: &str, csv: &str) -> (i64, Value) {
+        let (status, list) = self
+            .post(
+                &format!("/api/v1/accounts/{}/lists", self.account),
+                &json!({"name": name}),
+            )
+            .await;
+        assert_eq!(status, 201, "{list}");
+        let id = list["id"].as_i64().unwrap();
+        let response = self
+            .admin()
+            .post(self.relay.url(&format!("/api/v1/lists/{id}/import")))
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        (id, response.json().await.unwrap())
+    }
+
+    async fn campaign(&self, settings: Value) -> i64 {
+        let (status, campaign) = self
+            .post(
+                &format!("/api/v1/accounts/{}/campaigns", self.account),
+                &settings,
+            )
+            .await;
+        assert_eq!(status, 201, "{campaign}");
+        campaign["id"].as_i64().unwrap()
+    }
+
+    /// Waits until the hopper row of `phone` in `campaign` satisfies `wanted`; returns it.
+    async fn row_becomes(
+        &self,
+        campaign: i64,
+        phone: &str,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
+        eventually(&format!("the hopper row of {phone}"), || async {
+            let rows = self
+                .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=1000"))
+                .await;
+            Ok(rows
+                .as_array()
+                .unwrap_or_else(|| panic!("the hopper: {rows}"))
+                .iter()
+                .find(|row| row["phone"] == phone && wanted(row))
+                .cloned())
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn status_becomes(&self, campaign: i64, wanted: &str) -> Value {
+        eventually(
+            &format!("campaign {campaign} becoming {wanted}"),
+            || async {
+                let shown = self.get(&format!("/api/v1/campaigns/{campaign}")).await;
+                Ok((shown["status"] == wanted).then_some(shown))
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// How many times the sandbox accepted a message to `phone`.
+    fn sends_to(&self, phone: &str) -> usize {
+        self.sandbox
+            .accepted_messages()
+            .iter()
+            .filter(|message| message.to.trim_start_matches('+') == phone)
+            .count()
+    }
+
+    /// The contact writes `text`, as Meta's signed webhook says it.
+    async fn contact_writes(&self, phone: &str, text: &str) {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "waba-m", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550001000", "phone_number_id": "15550001000"},
+                "contacts": [{"profile": {"name": "Contact"}, "wa_id": phone}],
+                "messages": [{"from": phone, "id": format!("wamid.test-in-{phone}-{id}"),
+                    "timestamp": (real_now() / 1000).to_string(), "type": "text", "text": {"body": text}}]
+            }}]}]
+        })
+        .to_string();
+        let response = self
+            .relay
+            .client
+            .post(self.relay.url("/webhooks/meta"))
+            .header("content-type", "application/json")
+            .header(
+                "x-hub-signature-256",
+                herald_sandbox::signature("app-secret", body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
+fn quick_reply_template() -> Value {
+    json!({
+        "name": "offer", "language": "en_US", "category": "MARKETING",
+        "components": [
+            {"type": "BODY", "text": "Hello {{1}}, shall we call you back?", "example": {"body_text": [["Ann"]]}},
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Yes"}, {"type": "QUICK_REPLY", "text": "No"}]}
+        ],
+        "herald": {"mapping": {"body": {"1": {"field": "first_name"}}}}
+    })
+}
+
+fn call_to_action_template() -> Value {
+    json!({
+        "name": "visit", "language": "en_US", "category": "UTILITY",
+        "components": [
+            {"type": "BODY", "text": "Your order is ready, {{1}}.", "example": {"body_text": [["Ann"]]}},
+            {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Track", "url": "https://example.com/track"}]}
+        ],
+        "herald": {"mapping": {"body": {"1": {"field": "first_name"}}}}
+    })
+}
+
+#[tokio::test]
+async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
+    let setup = setup(1.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, report) = setup
+        .list_from_csv(
+            "Spring",
+            "\u{feff}Phone;First Name\r\n+49 151 0000001;Ann\r\n1234;Bob\r\n+1 555 000 9999;Cy\r\n+49 151 0000004;\r\nnot a phone;Eve\r\n",
+        )
+        .await;
+    assert_eq!(
+        (
+            report["rows"].as_u64(),
+            report["created"].as_u64(),
+            report["error_count"].as_u64()
+        ),
+        (Some(5), Some(4), Some(1))
+    );
+    assert_eq!(
+        (
+            report["errors"][0]["row"].as_u64(),
+            report["errors"][0]["field"].as_str()
+        ),
+        (Some(6), Some("phone"))
+    );
+
+    let dry_run = setup.get(&format!("/api/v1/campaigns/{}/dry-run", {
+        let draft = setup.campaign(json!({"name": "Dry", "template_id": template, "list_ids": [list], "start_at": real_now() + 10 * DAY_MS})).await;
+        draft
+    })).await;
+    assert_eq!(dry_run["sendable"], 2, "{dry_run}");
+    assert_eq!(
+        dry_run["sample"]["body"],
+        "Hello Ann, shall we call you back?"
+    );
+    let reasons: Vec<&str> = dry_run["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|skip| skip["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.contains("at least 5 digits")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|reason| reason.contains("First name")),
+        "{reasons:?}"
+    );
+
+    let campaign = setup
+        .campaign(json!({"name": "Spring", "template_id": template, "list_ids": [list], "close_on_quick_reply": true}))
+        .await;
+    let answered = setup
+        .row_becomes(campaign, "491510000001", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(answered["outcome"], "answered", "{answered}");
+    assert!(answered["delivered_at"].is_i64(), "{answered}");
+    let invalid = setup
+        .row_becomes(campaign, "1234", |row| row["state"] == "retry")
+        .await;
+    assert_eq!(
+        invalid["reason"],
+        "Contact with invalid phone number: 1234. The phone number should have at least 5 digits."
+    );
+    let undeliverable = setup
+        .row_becomes(campaign, "15550009999", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(
+        (
+            undeliverable["reason"].as_str(),
+            undeliverable["error_code"].as_i64()
+        ),
+        (Some("Message Undeliverable"), Some(131_026))
+    );
+    let unmapped = setup
+        .row_becomes(campaign, "491510000004", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(unmapped["outcome"], "skipped");
+    assert!(
+        unmapped["reason"].as_str().unwrap().contains("First name"),
+        "{unmapped}"
+    );
+
+    let shown = setup.status_becomes(campaign, "COMPLETED").await;
+    assert_eq!(
+        shown["counts"],
+        json!({"total": 4, "fresh": 0, "retry": 1, "pending": 0, "closed": 3})
+    );
+    assert_eq!(
+        (
+            setup.sends_to("491510000001"),
+            setup.sends_to("15550009999"),
+            setup.sends_to("1234")
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(setup.sends_to("491510000004"), 0);
+}
+
+#[tokio::test]
+async fn call_to_action_waits_for_the_timeout_and_a_late_reply_closes_as_no_longer_valid() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&call_to_action_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Orders", "phone,first_name\n491510000011,Ann\n")
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Orders", "template_id": template, "list_ids": [list], "response_timeout_days": 2}))
+        .await;
+    setup
+        .row_becomes(campaign, "491510000011", |row| {
+            row["state"] == "pending" && row["delivered_at"].is_i64()
+        })
+        .await;
+    setup.contact_writes("491510000011", "Thanks!").await;
+    setup.advance(DAY_MS).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let still = setup.row_becomes(campaign, "491510000011", |_| true).await;
+    assert_eq!(
+        still["state"], "pending",
+        "a call-to-action template waits for the timeout: {still}"
+    );
+
+    setup.advance(DAY_MS + 1).await;
+    let closed = setup
+        .row_becomes(campaign, "491510000011", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(closed["outcome"], "timed_out");
+    setup
+        .contact_writes("491510000011", "Is it still on?")
+        .await;
+    let late = setup
+        .row_becomes(campaign, "491510000011", |row| {
+            row["outcome"] == "late_reply"
+        })
+        .await;
+    assert_eq!(late["answer"], "Is it still on?");
+    setup.status_becomes(campaign, "COMPLETED").await;
+    assert_eq!(setup.sends_to("491510000011"), 1);
+}
+
+#[tokio::test]
+async fn an_open_interaction_elsewhere_holds_the_contact_and_the_duplicate_check_skips_it() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Both", "phone,first_name\n491510000021,Ann\n")
+        .await;
+    let first = setup
+        .campaign(json!({"name": "First", "template_id": template, "list_ids": [list]}))
+        .await;
+    setup
+        .row_becomes(first, "491510000021", |row| row["state"] == "pending")
+        .await;
+
+    let second = setup.campaign(json!({"name": "Second", "template_id": template, "list_ids": [list], "include_active_interactions": true})).await;
+    let waiting = setup
+        .row_becomes(second, "491510000021", |row| row["state"] == "waiting")
+        .await;
+    assert_eq!(
+        waiting["reason"],
+        "Contact has an open interaction with another campaign"
+    );
+    assert_eq!(setup.sends_to("491510000021"), 1);
+
+    setup.contact_writes("491510000021", "Yes").await;
+    let answered = setup
+        .row_becomes(first, "491510000021", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(
+        (answered["outcome"].as_str(), answered["answer"].as_str()),
+        (Some("answered"), Some("Yes"))
+    );
+    setup
+        .row_becomes(second, "491510000021", |row| row["state"] == "pending")
+        .await;
+    assert_eq!(setup.sends_to("491510000021"), 2);
+
+    // The contact wrote in the last 24 hours: without "include active interactions", a third
+    // campaign skips it; with a duplicate check it is skipped as a duplicate first.
+    let third = setup.campaign(json!({"name": "Third", "template_id": template, "list_ids": [list], "duplicate_check_days": 1})).await;
+    let duplicate = setup
+        .row_becomes(third, "491510000021", |row| row["state"] == "closed")
+        .await;
+    assert!(
+        duplicate["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Duplicate"),
+        "{duplicate}"
+    );
+    assert_eq!(setup.sends_to("491510000021"), 2);
+}
+
+#[tokio::test]
+async fn a_scheduled_campaign_waits_for_its_date_and_stop_reset_and_retry_do_what_they_say() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Paced",
+            "phone,first_name\n491510000031,Ann\n491510000032,Bob\n491510000033,Cy\n",
+        )
+        .await;
+    let start_at = setup.clock.now_ms() + DAY_MS;
+    let campaign = setup
+        .campaign(json!({"name": "Paced", "template_id": template, "list_ids": [list], "start_at": start_at, "sending_interval_ms": 3_600_000}))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        setup.get(&format!("/api/v1/campaigns/{campaign}")).await["status"],
+        "SCHEDULED"
+    );
+    assert!(setup.sandbox.accepted_messages().is_empty());
+
+    setup.advance(DAY_MS).await;
+    setup.status_becomes(campaign, "RUNNING").await;
+    setup
+        .row_becomes(campaign, "491510000031", |row| row["state"] == "pending")
+        .await;
+    // The sending interval (one hour) holds the next contact back.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(setup.sandbox.accepted_messages().len(), 1);
+    setup.advance(3_600_000).await;
+    setup
+        .row_becomes(campaign, "491510000032", |row| row["state"] == "pending")
+        .await;
+
+    let (status, stopped) = setup
+        .post(&format!("/api/v1/campaigns/{campaign}/stop"), &json!({}))
+        .await;
+    assert_eq!((status, stopped["status"].as_str()), (200, Some("STOPPED")));
+    setup.advance(3_600_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(setup.sandbox.accepted_messages().len(), 2);
+
+    let (status, refused) = setup
+        .post(&format!("/api/v1/campaigns/{campaign}/reset"), &json!({}))
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str(), refused["field"].as_str()),
+        (400, Some("confirmation_required"), Some("confirm"))
+    );
+    let (status, reset) = setup
+        .post(
+            &format!("/api/v1/campaigns/{campaign}/reset"),
+            &json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!((status, reset["status"].as_str()), (200, Some("RUNNING")));
+    assert_eq!(reset["counts"]["fresh"], 3, "{reset}");
+    setup
+        .row_becomes(campaign, "491510000031", |row| row["state"] == "pending")
+        .await;
+    assert_eq!(
+        setup.sends_to("491510000031"),
+        2,
+        "Reset List sends the campaign again"
+    );
+}
+
+#[tokio::test]
+async fn only_approved_templates_with_a_complete_mapping_and_valid_settings_make_a_campaign() {
+    let setup = setup(0.0).await;
+    let (status, draft) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/templates", setup.account),
+            &quick_reply_template(),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, refused) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "X", "template_id": draft["id"]}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str(), refused["field"].as_str()),
+        (400, Some("template_not_approved"), Some("template_id"))
+    );
+
+    let mut unmapped = quick_reply_template();
+    unmapped["name"] = json!("unmapped");
+    unmapped["herald"] = json!({});
+    let template = setup.approved_template(&unmapped).await;
+    let (status, refused) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "X", "template_id": template}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("mapping_incomplete"))
+    );
+    assert!(
+        refused["message"].as_str().unwrap().contains("{{1}}"),
+        "{refused}"
+    );
+
+    let template = setup.approved_template(&quick_reply_template()).await;
+    for (settings, field) in [
+        (
+            json!({"name": "X", "template_id": template, "response_timeout_days": 0}),
+            "response_timeout_days",
+        ),
+        (
+            json!({"name": "X", "template_id": template, "duplicate_check_days": 8}),
+            "duplicate_check_days",
+        ),
+        (json!({"name": "", "template_id": template}), "name"),
+    ] {
+        let (status, refused) = setup
+            .post(
+                &format!("/api/v1/accounts/{}/campaigns", setup.account),
+                &settings,
+            )
+            .await;
+        assert_eq!(
+            (status, refused["field"].as_str()),
+            (400, Some(field)),
+            "{refused}"
+        );
+    }
+}
