@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 /// Most webhooks stored in one transaction.
 const BATCH_MAX: usize = 256;
+/// Pause before taking again webhooks whose send is not recorded yet.
+const DEFER_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// Most stored webhooks applied per round.
 const APPLY_BATCH: i64 = 512;
 
@@ -128,7 +130,11 @@ async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, store
 async fn apply_stored(state: AppState, stored: Arc<Notify>) {
     loop {
         match apply_pending(&state).await {
-            Ok(0) => stored.notified().await,
+            Ok(Round {
+                applied: 0,
+                deferred: 0,
+            }) => stored.notified().await,
+            Ok(Round { applied: 0, .. }) => tokio::time::sleep(DEFER_PAUSE).await,
             Ok(_) => {}
             Err(error) => {
                 tracing::error!(
@@ -141,14 +147,23 @@ async fn apply_stored(state: AppState, stored: Arc<Notify>) {
     }
 }
 
-/// Applies stored webhooks not yet applied; returns how many it applied.
-async fn apply_pending(state: &AppState) -> anyhow::Result<usize> {
+/// What one round of the applier did.
+struct Round {
+    applied: usize,
+    deferred: usize,
+}
+
+/// Applies stored webhooks not yet applied. One that speaks of a send the sender has not
+/// recorded yet stays unapplied, and is taken again next round.
+async fn apply_pending(state: &AppState) -> anyhow::Result<Round> {
     let pending = state.store.unprocessed_webhooks(APPLY_BATCH).await?;
     let mut applied = Vec::with_capacity(pending.len());
     for webhook in &pending {
         crate::http::apply_template_events(state, webhook).await?;
-        crate::campaigns::apply_webhook(state, webhook).await?;
-        applied.push(webhook.id);
+        if crate::campaigns::apply_webhook(state, webhook).await? == crate::campaigns::Applied::Yes
+        {
+            applied.push(webhook.id);
+        }
     }
     if !applied.is_empty() {
         state
@@ -156,5 +171,8 @@ async fn apply_pending(state: &AppState) -> anyhow::Result<usize> {
             .mark_webhooks_processed(&applied, state.clock.now_ms())
             .await?;
     }
-    Ok(applied.len())
+    Ok(Round {
+        applied: applied.len(),
+        deferred: pending.len() - applied.len(),
+    })
 }

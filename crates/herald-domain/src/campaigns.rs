@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn each_limit_names_its_field() {
-        let cases: [(fn(&mut CampaignSettings), &str); 5] = [
+        type Change = fn(&mut CampaignSettings);
+        let cases: [(Change, &str); 5] = [
             (|s| s.name = " ".into(), "name"),
             (|s| s.response_timeout_days = 0, "response_timeout_days"),
             (|s| s.duplicate_check_days = Some(8), "duplicate_check_days"),

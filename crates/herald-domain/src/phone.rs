@@ -31,7 +31,7 @@ pub(crate) const MIN_DIGITS: usize = 5;
 pub fn normalize_phone(raw: &str) -> Result<String, PhoneError> {
     let digits = strip_phone(raw)?;
     if digits.len() < MIN_DIGITS {
-        return Err(PhoneError::TooShort(digits));
+        return Err(PhoneError::TooShort(raw.trim().to_owned()));
     }
     Ok(digits)
 }

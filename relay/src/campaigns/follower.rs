@@ -34,43 +34,62 @@ pub(crate) const OPT_OUT_KEYWORDS: [&str; 12] = [
     "ARRÊT",
 ];
 
+/// Whether a webhook could be applied now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// Done.
+    Yes,
+    /// It speaks of a send whose outcome the sender has not recorded yet (the provider's
+    /// webhook overtook the sender's commit): apply it again shortly.
+    Later,
+}
+
 /// Applies what a stored webhook says about campaign contacts (idempotent: every move is
 /// conditional on the state and attempt it expects, so applying it twice changes nothing).
-pub(crate) async fn apply_webhook(state: &AppState, webhook: &StoredWebhook) -> anyhow::Result<()> {
+pub(crate) async fn apply_webhook(
+    state: &AppState,
+    webhook: &StoredWebhook,
+) -> anyhow::Result<Applied> {
     let Some(account_id) = webhook.account_id else {
-        return Ok(());
+        return Ok(Applied::Yes);
     };
     let parsed = match webhook.provider {
         Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
         Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
     };
     let Ok(content) = parsed else {
-        return Ok(());
+        return Ok(Applied::Yes);
     };
+    let mut applied = Applied::Yes;
     for status in &content.statuses {
-        apply_status(state, status).await?;
+        if apply_status(state, status).await? == Applied::Later {
+            applied = Applied::Later;
+        }
     }
     for message in &content.inbound {
         apply_answer(state, account_id, message).await?;
     }
-    Ok(())
+    Ok(applied)
 }
 
-async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result<()> {
+async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result<Applied> {
     let Some((hopper_id, attempt)) = status
         .callback_data
         .as_deref()
         .and_then(parse_callback_data)
     else {
-        return Ok(());
+        return Ok(Applied::Yes);
     };
     let row = match state.store.hopper_row(hopper_id).await {
         Ok(row) => row,
-        Err(StoreError::NotFound) => return Ok(()),
+        Err(StoreError::NotFound) => return Ok(Applied::Yes),
         Err(error) => return Err(error.into()),
     };
     if row.attempt != attempt {
-        return Ok(());
+        return Ok(Applied::Yes);
+    }
+    if row.state == HopperState::Sending {
+        return Ok(Applied::Later);
     }
     let now = state.clock.now_ms();
     let guarded = |from: HopperState, to: HopperState| HopperMove {
@@ -93,7 +112,7 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
             let code = error.and_then(|error| error.code);
             let class = classify_error(code, None);
             let Ok(to) = HopperState::Pending.next(HopperEvent::DeliveryFailed(class)) else {
-                return Ok(());
+                return Ok(Applied::Yes);
             };
             let reason = error.map_or_else(
                 || "The message failed".to_owned(),
@@ -120,7 +139,7 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
         }
         MessageStatus::Accepted | MessageStatus::Sent | MessageStatus::Received => {}
     }
-    Ok(())
+    Ok(Applied::Yes)
 }
 
 async fn opt_out(state: &AppState, phone: &str, hopper_id: i64) -> anyhow::Result<()> {

@@ -29,7 +29,7 @@ use herald_store::{CampaignRecord, StoreError};
 
 use crate::state::AppState;
 
-pub(crate) use follower::apply_webhook;
+pub(crate) use follower::{Applied, apply_webhook};
 pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit};
 
 /// How long a claim holds a contact; a contact still in `sending` after it is in doubt.

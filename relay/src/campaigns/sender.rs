@@ -363,7 +363,7 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
                 )
                 .then(|| (class, error.to_string())),
                 ..Outcome::new(claimed, HopperEvent::Refused(class), "failed")
-                    .because(error.message.clone())
+                    .because(error.message)
             }
         }
     })

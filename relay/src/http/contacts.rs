@@ -182,8 +182,8 @@ pub(crate) struct ImportQuery {
     mapping: Option<String>,
 }
 
-fn import_error(error: ImportError) -> AppError {
-    let code = match error {
+fn import_error(error: &ImportError) -> AppError {
+    let code = match &error {
         ImportError::Empty => "file_empty",
         ImportError::TooManyColumns(_) => "too_many_columns",
         ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => "mapping_invalid",
@@ -208,7 +208,7 @@ pub(crate) async fn preview_import(
         }
         other => Err(other),
     });
-    let reader = reader.map_err(import_error)?;
+    let reader = reader.map_err(|error| import_error(&error))?;
     let delimiter = match reader.delimiter() {
         b'\t' => "\t".to_owned(),
         other => char::from(other).to_string(),
@@ -338,7 +338,7 @@ pub(crate) async fn import_contacts(
     parser
         .await
         .map_err(|error| anyhow::anyhow!("the import parser failed: {error}"))?
-        .map_err(import_error)?;
+        .map_err(|error| import_error(&error))?;
     tracing::info!(
         list = list_id,
         rows = report.rows,

@@ -293,10 +293,12 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
         (Some(6), Some("phone"))
     );
 
-    let dry_run = setup.get(&format!("/api/v1/campaigns/{}/dry-run", {
-        let draft = setup.campaign(json!({"name": "Dry", "template_id": template, "list_ids": [list], "start_at": real_now() + 10 * DAY_MS})).await;
-        draft
-    })).await;
+    let draft = setup
+        .campaign(json!({"name": "Dry", "template_id": template, "list_ids": [list], "start_at": real_now() + 10 * DAY_MS}))
+        .await;
+    let dry_run = setup
+        .get(&format!("/api/v1/campaigns/{draft}/dry-run"))
+        .await;
     assert_eq!(dry_run["sendable"], 2, "{dry_run}");
     assert_eq!(
         dry_run["sample"]["body"],
