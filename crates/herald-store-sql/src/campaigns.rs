@@ -573,17 +573,17 @@ macro_rules! impl_campaign_stores {
                     lease_until: i64,
                     now: i64,
                 ) -> Result<Vec<ClaimedContact>> {
-                    let claimed = sqlx::query_as::<$db, (i64, i64, i64)>(&format!(
+                    let claimed = sqlx::query_as::<$db, (i64, i64, i64, String)>(&format!(
                         "update hopper set state = 'sending', attempt = attempt + 1,
                              tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
-                             lease_until = $1, updated_at = $2
+                             claimed_from = state, lease_until = $1, updated_at = $2
                          where id in (
                              select id from hopper
                              where campaign_id = $3 and ready_at <= $2
                                  and (state = 'fresh' or (state = 'retry' and tries_left > 0))
                              order by id limit $4 {}
                          )
-                         returning id, attempt, contact_id",
+                         returning id, attempt, contact_id, claimed_from",
                         $skip_locked
                     ))
                     .bind(lease_until)
@@ -601,7 +601,7 @@ macro_rules! impl_campaign_stores {
                         placeholders(1, claimed.len())
                     );
                     let mut query = sqlx::query::<$db>(&sql);
-                    for (_, _, contact_id) in &claimed {
+                    for (_, _, contact_id, _) in &claimed {
                         query = query.bind(contact_id);
                     }
                     let contacts: BTreeMap<i64, ContactRecord> = query
@@ -613,11 +613,12 @@ macro_rules! impl_campaign_stores {
                         .collect::<Result<_>>()?;
                     let mut result: Vec<ClaimedContact> = claimed
                         .into_iter()
-                        .map(|(hopper_id, attempt, contact_id)| {
+                        .map(|(hopper_id, attempt, contact_id, claimed_from)| {
                             let record = contacts.get(&contact_id).ok_or(StoreError::NotFound)?;
                             Ok(ClaimedContact {
                                 hopper_id,
                                 attempt,
+                                retrying: claimed_from == HopperState::Retry.as_str(),
                                 contact: record.contact.clone(),
                                 opted_out_at: record.opted_out_at,
                             })

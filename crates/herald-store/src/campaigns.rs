@@ -124,6 +124,8 @@ pub struct ClaimedContact {
     pub hopper_id: i64,
     /// The claim's attempt number.
     pub attempt: i64,
+    /// Whether it was claimed from `retry` (its previous attempt failed or was in doubt).
+    pub retrying: bool,
     /// The contact's current fields.
     pub contact: Contact,
     /// When it opted out of marketing.

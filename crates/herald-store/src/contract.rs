@@ -712,7 +712,11 @@ async fn campaigns_and_hopper(store: &dyn Store) {
             .is_empty()
     );
     let again = store.claim_contacts(campaign, 5, 1_000, 500).await.unwrap();
-    assert_eq!((again.len(), again[0].attempt), (1, 2));
+    assert_eq!(
+        (again.len(), again[0].attempt, again[0].retrying),
+        (1, 2, true)
+    );
+    assert!(!claimed[0].retrying);
     assert_eq!(
         store.hopper_row(second.hopper_id).await.unwrap().tries_left,
         AUTOMATIC_RETRIES - 1

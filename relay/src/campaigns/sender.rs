@@ -47,6 +47,8 @@ struct Outcome {
     ready_at: Option<i64>,
     tries_left: Option<i64>,
     sent: Option<Sent>,
+    /// A message an earlier attempt turned out to have sent.
+    earlier_message: Option<String>,
     escalation: Option<(ErrorClass, String)>,
 }
 
@@ -74,6 +76,7 @@ impl Outcome {
             ready_at: None,
             tries_left: None,
             sent: None,
+            earlier_message: None,
             escalation: None,
         }
     }
@@ -166,7 +169,11 @@ async fn record_outcomes(
             outcome: Some(outcome.outcome),
             reason: outcome.reason.as_deref(),
             error_code: outcome.error_code,
-            message_id: outcome.sent.as_ref().map(|sent| sent.message_id.as_str()),
+            message_id: outcome
+                .sent
+                .as_ref()
+                .map(|sent| sent.message_id.as_str())
+                .or(outcome.earlier_message.as_deref()),
             ready_at: outcome.ready_at,
             tries_left: outcome.tries_left,
             ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
@@ -298,6 +305,21 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
         now,
         ..
     } = context;
+    if claimed.retrying {
+        // The previous attempt failed or was in doubt; if its message went out after all (a
+        // timeout after the provider accepted), its webhooks say so: never send it twice.
+        let earlier = callback_data(claimed.hopper_id, claimed.attempt - 1);
+        if let Some(message_id) = state
+            .store
+            .message_by_callback(campaign.account_id, &earlier)
+            .await?
+        {
+            return Ok(Outcome {
+                earlier_message: Some(message_id),
+                ..Outcome::new(claimed, HopperEvent::Reconciled { sent: true }, "sent")
+            });
+        }
+    }
     let admission = admit(
         state,
         campaign,

@@ -76,6 +76,9 @@ create table hopper (
     phone text not null,
     state text not null check (state in ('fresh', 'sending', 'pending', 'waiting', 'retry', 'closed')),
     attempt integer not null default 0,
+    -- The state the last claim took the row from: a claim of a `retry` row first checks that
+    -- the previous attempt did not go out after all.
+    claimed_from text,
     tries_left integer not null default 0,
     ready_at integer not null default 0,
     lease_until integer,
