@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use async_trait::async_trait;
 use herald_contacts::Contact;
-use herald_domain::{AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState};
+use herald_domain::{
+    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState, MessageStatus,
+};
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
     HopperMove, HopperRecord, ListRecord, OutboundMessage, Result, StoreError, UpsertReport,
@@ -759,16 +761,19 @@ macro_rules! impl_campaign_stores {
                     &self,
                     account_id: i64,
                     callback_data: &str,
-                ) -> Result<Option<String>> {
-                    sqlx::query_scalar::<$db, String>(
-                        "select provider_message_id from messages
+                ) -> Result<Option<(String, MessageStatus)>> {
+                    let found = sqlx::query_as::<$db, (String, String)>(
+                        "select provider_message_id, status from messages
                          where account_id = $1 and callback_data = $2 limit 1",
                     )
                     .bind(account_id)
                     .bind(callback_data)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(other)
+                    .map_err(other)?;
+                    found
+                        .map(|(id, status)| Ok((id, parse::<MessageStatus>(&status)?)))
+                        .transpose()
                 }
 
                 async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64> {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use herald_contacts::Contact;
-use herald_domain::{CampaignSettings, CampaignStatus, HopperState};
+use herald_domain::{CampaignSettings, CampaignStatus, HopperState, MessageStatus};
 
 use crate::{OutboundMessage, Result};
 
@@ -307,12 +307,13 @@ pub trait CampaignStore: Send + Sync {
         except_campaign: i64,
         since: i64,
     ) -> Result<bool>;
-    /// The message the account sent with that `biz_opaque_callback_data`.
+    /// The provider's id and status of the message the account sent with that
+    /// `biz_opaque_callback_data`.
     async fn message_by_callback(
         &self,
         account_id: i64,
         callback_data: &str,
-    ) -> Result<Option<String>>;
+    ) -> Result<Option<(String, MessageStatus)>>;
     /// How many templates the account sent since `since`.
     async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64>;
 }

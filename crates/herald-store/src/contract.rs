@@ -685,12 +685,8 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         (HopperState::Pending, Some("wamid.first"), Some(20))
     );
     assert_eq!(
-        store
-            .message_by_callback(account, &callback)
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("wamid.first")
+        store.message_by_callback(account, &callback).await.unwrap(),
+        Some(("wamid.first".to_owned(), MessageStatus::Accepted))
     );
     assert_eq!(
         store.message_by_callback(account, "h0.0").await.unwrap(),

@@ -3,14 +3,14 @@
 //! in doubt by a crash, and campaigns that have finished.
 
 use herald_domain::{
-    CampaignStatus, DAY_MS, ErrorClass, HopperEvent, HopperState, InboundMessage, MessageKind,
-    MessageStatus, Provider, StatusUpdate, classify_error, parse_kaleyra, parse_meta,
+    CampaignStatus, HopperEvent, HopperState, InboundMessage, MessageKind, MessageStatus, Provider,
+    StatusUpdate, classify_error, parse_kaleyra, parse_meta,
 };
 use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
 use herald_templates::Template;
 
 use super::sender::OPEN_ELSEWHERE;
-use super::{callback_data, escalate, parse_callback_data};
+use super::{callback_data, escalate, parse_callback_data, retry_at};
 use crate::http::parse_file;
 use crate::state::AppState;
 
@@ -122,10 +122,7 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
                 outcome: Some("failed"),
                 reason: Some(&reason),
                 error_code: code,
-                ready_at: Some(match class {
-                    ErrorClass::Wait24Hours => now + DAY_MS,
-                    _ => now,
-                }),
+                ready_at: Some(retry_at(class, attempt, now)),
                 ..guarded(HopperState::Pending, to)
             };
             let applied = state.store.apply_hopper_moves(&[failed], &[], now).await?;
@@ -319,7 +316,8 @@ async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> any
         let data = callback_data(row.id, row.attempt);
         let message_id = store
             .message_by_callback(campaign.account_id, &data)
-            .await?;
+            .await?
+            .map(|(id, _)| id);
         let resolved = match &message_id {
             Some(message_id) => HopperMove {
                 outcome: Some("sent"),

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use herald_domain::{CampaignStatus, ErrorClass, TemplateStatus};
+use herald_domain::{CampaignStatus, DAY_MS, ErrorClass, TemplateStatus};
 use herald_store::{CampaignRecord, StoreError};
 
 use crate::state::AppState;
@@ -44,6 +44,21 @@ const WATCHED: [CampaignStatus; 3] = [
     CampaignStatus::Running,
     CampaignStatus::Paused,
 ];
+
+/// Backoff of a temporary failure: this much, doubled with every attempt.
+pub(crate) const BACKOFF_BASE_MS: i64 = 30_000;
+/// Pause after the provider said "too fast".
+const THROTTLE_PAUSE_MS: i64 = 2_000;
+
+/// When a contact whose attempt failed with `class` may be tried again: soon after throttling,
+/// a day after 131049, with a backoff doubling per attempt otherwise.
+pub(crate) fn retry_at(class: ErrorClass, attempt: i64, now: i64) -> i64 {
+    match class {
+        ErrorClass::Throttle => now + THROTTLE_PAUSE_MS,
+        ErrorClass::Wait24Hours => now + DAY_MS,
+        _ => now + BACKOFF_BASE_MS * (1 << attempt.clamp(0, 6)),
+    }
+}
 
 /// What ties a message to its hopper row and attempt: sent as `biz_opaque_callback_data`,
 /// echoed in every status webhook of the message.

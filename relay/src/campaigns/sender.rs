@@ -6,12 +6,13 @@ use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
-    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageDirection, MessageKind, normalize_phone,
+    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageDirection, MessageKind, MessageStatus,
+    normalize_phone,
 };
 use herald_store::{CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, TemplateRecord};
 use herald_templates::{RenderedMessage, Template, render_for_contact};
 
-use super::{LEASE_MS, callback_data, escalate};
+use super::{BACKOFF_BASE_MS, LEASE_MS, callback_data, escalate, retry_at};
 use crate::http::{OpenedAccount, open_account, parse_file};
 use crate::providers::meta::{TemplateMessage, template_object};
 use crate::providers::{self, ProviderClient};
@@ -23,10 +24,6 @@ const BATCH_MAX: i64 = 256;
 const CONCURRENT_SENDS: usize = 64;
 /// The seed's reason for a contact busy with another campaign, word for word.
 pub(crate) const OPEN_ELSEWHERE: &str = "Contact has an open interaction with another campaign";
-/// Backoff of a temporary failure: this much, doubled with every attempt.
-const BACKOFF_BASE_MS: i64 = 30_000;
-/// Pause after the provider said "too fast".
-const THROTTLE_PAUSE_MS: i64 = 2_000;
 
 /// What a batch did.
 pub(super) struct Batch {
@@ -309,10 +306,12 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
         // The previous attempt failed or was in doubt; if its message went out after all (a
         // timeout after the provider accepted), its webhooks say so: never send it twice.
         let earlier = callback_data(claimed.hopper_id, claimed.attempt - 1);
-        if let Some(message_id) = state
+        let found = state
             .store
             .message_by_callback(campaign.account_id, &earlier)
-            .await?
+            .await?;
+        if let Some((message_id, status)) = found
+            && status != MessageStatus::Failed
         {
             return Ok(Outcome {
                 earlier_message: Some(message_id),
@@ -371,11 +370,7 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
         },
         Err(error) => {
             let class = error.class();
-            let ready_at = match class {
-                ErrorClass::Throttle => now + THROTTLE_PAUSE_MS,
-                ErrorClass::Wait24Hours => now + DAY_MS,
-                _ => now + BACKOFF_BASE_MS * (1 << claimed.attempt.clamp(0, 6)),
-            };
+            let ready_at = retry_at(class, claimed.attempt, *now);
             Outcome {
                 error_code: error.code,
                 ready_at: Some(ready_at),

@@ -34,15 +34,48 @@ fn real_now() -> i64 {
 /// A relay on a manual clock with a Meta account whose API is a quick sandbox: statuses within
 /// milliseconds, answers as `reply_rate` says.
 async fn setup(reply_rate: f64) -> Setup {
+    setup_with(CallbackStyle::Meta, |config| config.reply_rate = reply_rate).await
+}
+
+/// A relay on a manual clock with an account of the provider `style` names, whose API is a
+/// quick sandbox changed by `configure`.
+async fn setup_with(style: CallbackStyle, configure: impl FnOnce(&mut SandboxConfig)) -> Setup {
     let clock = Arc::new(ManualClock::new(real_now()));
     let relay = TestRelay::spawn_with_clock(|_| {}, clock.clone())
         .await
         .unwrap();
     let admin = relay.admin().await.unwrap();
-    let config = SandboxConfig {
-        webhook_url: relay.url("/webhooks/meta"),
-        style: CallbackStyle::Meta,
+    let (provider, settings, secrets) = match style {
+        CallbackStyle::Meta => (
+            "meta",
+            json!({"waba_id": "waba-m", "phone_number_id": "15550001000"}),
+            json!({"access_token": "token", "app_secret": "app-secret"}),
+        ),
+        CallbackStyle::Kaleyra => (
+            "kaleyra",
+            json!({"sid": "waba-m", "sender_number": "+1 555 000 1000", "waba_id": "waba-m"}),
+            json!({"api_key": "token", "callback_token": "callback-token"}),
+        ),
+    };
+    let created: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({"name": "Provider", "provider": provider, "settings": settings, "secrets": secrets}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = created["id"].as_i64().unwrap();
+    let webhook_url = match style {
+        CallbackStyle::Meta => relay.url("/webhooks/meta"),
+        CallbackStyle::Kaleyra => relay.url(&format!("/webhooks/kaleyra/{account}")),
+    };
+    let mut config = SandboxConfig {
+        webhook_url,
+        style,
         app_secret: "app-secret".into(),
+        callback_token: "callback-token".into(),
         access_token: "token".into(),
         waba_id: "waba-m".into(),
         phone_number_id: "15550001000".into(),
@@ -51,28 +84,29 @@ async fn setup(reply_rate: f64) -> Setup {
         delivered_after_ms: 10,
         read_after_ms: 20,
         read_rate: 1.0,
-        reply_rate,
+        reply_rate: 0.0,
         reply_after_ms: 30,
         failure_rate: 0.0,
         ..SandboxConfig::from_env()
     };
+    configure(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = herald_sandbox::start(listener, config).unwrap();
-    let created: Value = admin
-        .post(relay.url("/api/v1/accounts"))
-        .json(&json!({
-            "name": "Meta", "provider": "meta",
-            "settings": {"waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": sandbox.base_url},
-            "secrets": {"access_token": "token", "app_secret": "app-secret"}
-        }))
+    let base_url = match style {
+        CallbackStyle::Meta => &sandbox.base_url,
+        CallbackStyle::Kaleyra => &sandbox.kaleyra_base_url,
+    };
+    let mut settings = settings;
+    settings["base_url"] = json!(base_url);
+    let updated = admin
+        .put(relay.url(&format!("/api/v1/accounts/{account}")))
+        .json(&json!({"name": "Provider", "provider": provider, "settings": settings}))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(updated.status(), 200);
     Setup {
-        account: created["id"].as_i64().unwrap(),
+        account,
         relay,
         admin: std::sync::Mutex::new(admin),
         sandbox,
@@ -213,6 +247,49 @@ impl Setup {
             .count()
     }
 
+    /// Moves the clock an hour at a time until `done` holds (backoffs and waits pass).
+    async fn advance_until(&self, what: &str, done: impl AsyncFn(&Self) -> bool) {
+        for _ in 0..200 {
+            if done(self).await {
+                return;
+            }
+            self.advance(3_600_000).await;
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        panic!("{what} did not happen within 200 hours of the relay's clock");
+    }
+
+    /// The provider says the template's status changed, as Meta's signed webhook does.
+    async fn template_becomes(&self, template: i64, event: &str) {
+        let shown = self.get(&format!("/api/v1/templates/{template}")).await;
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "waba-m", "time": real_now() / 1000, "changes": [{"field": "message_template_status_update", "value": {
+                "event": event, "message_template_id": shown["provider_template_id"],
+                "message_template_name": shown["template"]["name"], "message_template_language": "en_US", "reason": "NONE"
+            }}]}]
+        })
+        .to_string();
+        self.signed_webhook(body).await;
+    }
+
+    async fn signed_webhook(&self, body: String) {
+        let response = self
+            .relay
+            .client
+            .post(self.relay.url("/webhooks/meta"))
+            .header("content-type", "application/json")
+            .header(
+                "x-hub-signature-256",
+                herald_sandbox::signature("app-secret", body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
     /// The contact writes `text`, as Meta's signed webhook says it.
     async fn contact_writes(&self, phone: &str, text: &str) {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -228,20 +305,7 @@ impl Setup {
             }}]}]
         })
         .to_string();
-        let response = self
-            .relay
-            .client
-            .post(self.relay.url("/webhooks/meta"))
-            .header("content-type", "application/json")
-            .header(
-                "x-hub-signature-256",
-                herald_sandbox::signature("app-secret", body.as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        self.signed_webhook(body).await;
     }
 }
 
@@ -597,4 +661,204 @@ async fn only_approved_templates_with_a_complete_mapping_and_valid_settings_make
             "{refused}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_number_not_on_whatsapp_goes_to_history_with_kaleyras_reason() {
+    let setup = setup_with(CallbackStyle::Kaleyra, |config| {
+        config.undeliverable_numbers = vec!["15550009999".into()];
+    })
+    .await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Kaleyra",
+            "phone,first_name\n+1 555 000 9999,Cy\n491510000041,Ann\n",
+        )
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Kaleyra", "template_id": template, "list_ids": [list]}))
+        .await;
+    let undeliverable = setup
+        .row_becomes(campaign, "15550009999", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(
+        undeliverable["reason"],
+        "'To' number invalid or WhatsApp account does not exist"
+    );
+    setup
+        .row_becomes(campaign, "491510000041", |row| row["state"] == "pending")
+        .await;
+}
+
+#[tokio::test]
+async fn temporary_failures_retry_with_backoff_and_start_retry_sends_only_them() {
+    let setup = setup_with(CallbackStyle::Meta, |config| {
+        config.failure_rate = 1.0;
+        config.failure_code = 131_000;
+    })
+    .await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Flaky",
+            "phone,first_name\n491510000051,Ann\n15550009999,Cy\n",
+        )
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Flaky", "template_id": template, "list_ids": [list]}))
+        .await;
+    let failed = setup
+        .row_becomes(campaign, "491510000051", |row| row["state"] == "retry")
+        .await;
+    assert_eq!(failed["error_code"], 131_000, "{failed}");
+    setup
+        .row_becomes(campaign, "15550009999", |row| row["state"] == "closed")
+        .await;
+    // Two automatic retries, each after its backoff, then the campaign ends with the contact in
+    // retry.
+    setup
+        .advance_until("the automatic retries", async |setup: &Setup| {
+            setup.get(&format!("/api/v1/campaigns/{campaign}")).await["status"] == "COMPLETED"
+        })
+        .await;
+    assert_eq!(setup.sends_to("491510000051"), 3);
+    assert_eq!(setup.sends_to("15550009999"), 1);
+
+    let (status, retried) = setup
+        .post(&format!("/api/v1/campaigns/{campaign}/retry"), &json!({}))
+        .await;
+    assert_eq!((status, retried["status"].as_str()), (200, Some("RUNNING")));
+    eventually("the retry run's first send", || async {
+        Ok((setup.sends_to("491510000051") == 4).then_some(()))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        setup.sends_to("15550009999"),
+        1,
+        "permanent failures are not retried"
+    );
+}
+
+#[tokio::test]
+async fn meta_131049_waits_a_day_before_the_next_try() {
+    let setup = setup_with(CallbackStyle::Meta, |config| {
+        config.failure_rate = 1.0;
+        config.failure_code = 131_049;
+    })
+    .await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Healthy", "phone,first_name\n491510000061,Ann\n")
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Healthy", "template_id": template, "list_ids": [list]}))
+        .await;
+    setup
+        .row_becomes(campaign, "491510000061", |row| row["error_code"] == 131_049)
+        .await;
+    setup.advance(DAY_MS - 60_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(setup.sends_to("491510000061"), 1, "not before 24 hours");
+    setup.advance(120_000).await;
+    eventually("the try after 24 hours", || async {
+        Ok((setup.sends_to("491510000061") == 2).then_some(()))
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_template_paused_mid_run_pauses_the_campaign_until_it_is_approved_again() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Paused",
+            "phone,first_name\n491510000071,Ann\n491510000072,Bob\n",
+        )
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Paused", "template_id": template, "list_ids": [list], "sending_interval_ms": 3_600_000}))
+        .await;
+    setup
+        .row_becomes(campaign, "491510000071", |row| row["state"] == "pending")
+        .await;
+    setup.template_becomes(template, "PAUSED").await;
+    let paused = setup.status_becomes(campaign, "PAUSED").await;
+    assert!(
+        paused["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("paused the template"),
+        "{paused}"
+    );
+    setup.advance(3_600_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        setup.sends_to("491510000072"),
+        0,
+        "nothing is sent while paused"
+    );
+
+    setup.template_becomes(template, "APPROVED").await;
+    setup.status_becomes(campaign, "RUNNING").await;
+    setup
+        .row_becomes(campaign, "491510000072", |row| row["state"] == "pending")
+        .await;
+}
+
+#[tokio::test]
+async fn sending_never_exceeds_the_providers_rate() {
+    let setup = setup_with(CallbackStyle::Meta, |config| {
+        config.messages_per_second = 20
+    })
+    .await;
+    let updated = setup
+        .admin()
+        .put(setup.relay.url(&format!("/api/v1/accounts/{}", setup.account)))
+        .json(&json!({"name": "Provider", "provider": "meta", "settings": {
+            "waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": setup.sandbox.base_url,
+            "messages_per_second": 20
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let csv: String = std::iter::once("phone,first_name\n".to_owned())
+        .chain((0..40).map(|n| format!("4915100001{n:02},Ann\n")))
+        .collect();
+    let (list, _) = setup.list_from_csv("Fast", &csv).await;
+    let campaign = setup
+        .campaign(json!({"name": "Fast", "template_id": template, "list_ids": [list]}))
+        .await;
+    let started = std::time::Instant::now();
+    let rows = eventually("every contact sent", || async {
+        let rows = setup
+            .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=100"))
+            .await;
+        let settled = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["state"] != "fresh" && row["state"] != "sending");
+        Ok(settled.then_some(rows))
+    })
+    .await
+    .unwrap();
+    // 40 messages at 20 a second take at least 1.9 s (the first goes at once).
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1_900));
+    let refused: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["error_code"] == 130_429)
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "the sandbox refused for rate: {refused:?}"
+    );
+    assert_eq!(setup.sandbox.accepted_messages().len(), 40, "{rows}");
 }
