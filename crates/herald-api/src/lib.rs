@@ -425,6 +425,20 @@ pub struct HopperRowView {
     pub answer: Option<String>,
 }
 
+/// One event of a campaign's live progress (`GET /api/v1/campaigns/{id}/events`, server-sent
+/// events named `progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignProgress {
+    /// Where the campaign stands.
+    pub status: herald_domain::CampaignStatus,
+    /// Why it stopped or paused on its own.
+    pub status_reason: Option<String>,
+    /// The hopper's counts.
+    pub counts: HopperCountsView,
+    /// The rows that changed since the previous event, the latest first (at most 50).
+    pub recent: Vec<HopperRowView>,
+}
+
 /// What a campaign would do, before launch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DryRun {

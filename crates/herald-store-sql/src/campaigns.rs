@@ -537,6 +537,25 @@ macro_rules! impl_campaign_stores {
                     hopper_from(&row)
                 }
 
+                async fn hopper_changes(
+                    &self,
+                    campaign_id: i64,
+                    since: i64,
+                    limit: i64,
+                ) -> Result<Vec<HopperRecord>> {
+                    let rows = sqlx::query::<$db>(&format!(
+                        "{HOPPER_SELECT} where campaign_id = $1 and updated_at > $2
+                         order by updated_at desc, id desc limit $3"
+                    ))
+                    .bind(campaign_id)
+                    .bind(since)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    rows.iter().map(hopper_from).collect()
+                }
+
                 async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64> {
                     let result = sqlx::query::<$db>(
                         "update hopper set state = 'fresh', tries_left = $1, ready_at = 0,

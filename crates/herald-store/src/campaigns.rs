@@ -260,6 +260,13 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<Vec<HopperRecord>>;
     /// One hopper row.
     async fn hopper_row(&self, id: i64) -> Result<HopperRecord>;
+    /// The rows that changed after `since` (Unix ms), the latest first.
+    async fn hopper_changes(
+        &self,
+        campaign_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>>;
     /// Reset List: every contact back to fresh. Returns how many moved.
     async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64>;
     /// Start Retry Campaign: every retry row may be tried `tries` more times, from now.

@@ -801,6 +801,15 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         (row.closed_at, row.answer.as_deref(), row.outcome.as_deref()),
         (Some(40), Some("Yes please"), Some("answered"))
     );
+    let changes = store.hopper_changes(campaign, 30, 10).await.unwrap();
+    assert_eq!(
+        changes.iter().map(|row| row.id).collect::<Vec<_>>(),
+        [first.hopper_id]
+    );
+    assert_eq!(
+        store.hopper_changes(campaign, 40, 10).await.unwrap().len(),
+        0
+    );
     let history = store
         .hopper_rows(campaign, Some(HopperState::Closed), 0, 10)
         .await

@@ -6,13 +6,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use herald_api::{
-    AttachList, CampaignView, DryRun, DryRunMessage, DryRunSkip, HopperCountsView, HopperRowView,
-    NewCampaign, ResetList,
+    AttachList, CampaignProgress, CampaignView, DryRun, DryRunMessage, DryRunSkip,
+    HopperCountsView, HopperRowView, NewCampaign, ResetList,
 };
 use herald_domain::{
     AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning,
 };
-use herald_store::{CampaignRecord, HopperRecord, StoreError};
+use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
 use herald_templates::unmapped_variables;
 use serde::Deserialize;
 
@@ -24,6 +24,10 @@ use crate::http::json::AppJson;
 use crate::http::templates::{load, parse_file};
 use crate::state::AppState;
 
+/// How often live progress looks for changes.
+const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(500);
+/// Most changed rows one progress event carries.
+const PROGRESS_RECENT: i64 = 50;
 /// Most contacts a dry run looks at.
 const DRY_RUN_MAX: i64 = 1_000;
 
@@ -54,14 +58,18 @@ async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView
         status: campaign.status,
         status_reason: campaign.status_reason,
         list_ids: campaign.list_ids,
-        counts: HopperCountsView {
-            total: counts.total,
-            fresh: counts.fresh,
-            retry: counts.retry,
-            pending: counts.pending,
-            closed: counts.closed,
-        },
+        counts: counts_view(counts),
     })
+}
+
+fn counts_view(counts: HopperCounts) -> HopperCountsView {
+    HopperCountsView {
+        total: counts.total,
+        fresh: counts.fresh,
+        retry: counts.retry,
+        pending: counts.pending,
+        closed: counts.closed,
+    }
 }
 
 /// Checks the settings and the template: approved, of this account, mapping complete.
@@ -418,4 +426,76 @@ pub(crate) async fn dry_run(
         }
     }
     Ok(Json(result))
+}
+
+/// The campaign's progress now, with the rows changed after `since`; and the latest change seen.
+async fn progress(state: &AppState, id: i64, since: i64) -> Result<(CampaignProgress, i64)> {
+    let campaign = load_campaign(state, id).await?;
+    let counts = state.store.hopper_counts(id).await?;
+    let recent = state
+        .store
+        .hopper_changes(id, since, PROGRESS_RECENT)
+        .await?;
+    let latest = recent.first().map_or(since, |row| row.updated_at);
+    Ok((
+        CampaignProgress {
+            status: campaign.status,
+            status_reason: campaign.status_reason,
+            counts: counts_view(counts),
+            recent: recent.into_iter().map(row_view).collect(),
+        },
+        latest,
+    ))
+}
+
+/// `GET /api/v1/campaigns/{id}/events`: live progress as server-sent events named `progress`:
+/// one at once, then one whenever the status or counts change or rows change (looked for every
+/// half second); the stream ends when the campaign is deleted.
+pub(crate) async fn campaign_events(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<
+            Item = std::result::Result<axum::response::sse::Event, std::convert::Infallible>,
+        >,
+    >,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    load_campaign(&state, id).await?;
+    struct Cursor {
+        state: AppState,
+        since: i64,
+        last: Option<(CampaignStatus, HopperCountsView)>,
+        waited: bool,
+    }
+    let start = Cursor {
+        state,
+        since: i64::MIN,
+        last: None,
+        waited: true,
+    };
+    let events = futures_util::stream::unfold(start, move |mut cursor| async move {
+        loop {
+            if !cursor.waited {
+                tokio::time::sleep(PROGRESS_PERIOD).await;
+            }
+            cursor.waited = false;
+            let Ok((progress, latest)) = progress(&cursor.state, id, cursor.since).await else {
+                return None;
+            };
+            let summary = (progress.status, progress.counts);
+            if cursor.last == Some(summary) && progress.recent.is_empty() {
+                continue;
+            }
+            cursor.last = Some(summary);
+            cursor.since = latest;
+            let event = Event::default()
+                .event("progress")
+                .json_data(&progress)
+                .unwrap_or_else(|_| Event::default().event("progress"));
+            return Some((Ok(event), cursor));
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -249,6 +249,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/stop", "Stop", campaigns::stop_campaign),
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/retry", "Start Retry Campaign: send the retry contacts again", campaigns::retry_campaign),
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/reset", "Reset List: every contact receives the campaign again (confirm: true)", campaigns::reset_campaign),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/events", "Live progress: server-sent events with the counts and the rows that changed", campaigns::campaign_events),
         ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...)", campaigns::hopper_rows),
         ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/dry-run", "The message a contact would get and who would be skipped, before launch", campaigns::dry_run),
     ]

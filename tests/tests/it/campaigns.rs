@@ -862,3 +862,65 @@ async fn sending_never_exceeds_the_providers_rate() {
     );
     assert_eq!(setup.sandbox.accepted_messages().len(), 40, "{rows}");
 }
+
+#[tokio::test]
+async fn progress_is_pushed_as_server_sent_events_while_the_campaign_runs() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Live",
+            "phone,first_name\n491510000081,Ann\n491510000082,Bob\n1234,Cy\n",
+        )
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Live", "template_id": template, "list_ids": [list], "start_at": setup.clock.now_ms() + 60_000}))
+        .await;
+    let mut events = setup
+        .admin()
+        .get(
+            setup
+                .relay
+                .url(&format!("/api/v1/campaigns/{campaign}/events")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        events.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    setup.advance(60_000).await;
+    let mut text = String::new();
+    let mut seen: Vec<Value> = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen
+        .iter()
+        .any(|event| event["counts"]["pending"] == 2 && event["counts"]["retry"] == 1)
+    {
+        let chunk = tokio::time::timeout_at(deadline, events.chunk())
+            .await
+            .expect("progress within 10 s")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            if let Some(data) = block.lines().find_map(|line| line.strip_prefix("data: ")) {
+                seen.push(serde_json::from_str(data).unwrap());
+            }
+        }
+    }
+    assert_eq!(seen[0]["status"], "SCHEDULED");
+    assert_eq!(seen[0]["counts"]["fresh"], 3);
+    let phones: Vec<&str> = seen
+        .iter()
+        .flat_map(|event| event["recent"].as_array().unwrap())
+        .filter(|row| row["state"] == "pending")
+        .map(|row| row["phone"].as_str().unwrap())
+        .collect();
+    assert!(
+        phones.contains(&"491510000081") && phones.contains(&"491510000082"),
+        "{seen:?}"
+    );
+}

@@ -96,6 +96,7 @@ create table hopper (
 
 create index hopper_to_claim on hopper (campaign_id, state, ready_at);
 create index hopper_by_phone on hopper (account_id, phone, state);
+create index hopper_by_change on hopper (campaign_id, updated_at);
 
 create index messages_by_callback on messages (account_id, callback_data) where callback_data is not null;
 create index messages_by_time on messages (account_id, created_at);
