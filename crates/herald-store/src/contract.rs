@@ -802,13 +802,21 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         (Some(40), Some("Yes please"), Some("answered"))
     );
     let changes = store.hopper_changes(campaign, 30, 10).await.unwrap();
+    // The second row was claimed again at 500, the first closed at 40: latest first.
     assert_eq!(
         changes.iter().map(|row| row.id).collect::<Vec<_>>(),
-        [first.hopper_id]
+        [second.hopper_id, first.hopper_id]
     );
     assert_eq!(
         store.hopper_changes(campaign, 40, 10).await.unwrap().len(),
-        0
+        1
+    );
+    assert!(
+        store
+            .hopper_changes(campaign, 500, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
     let history = store
         .hopper_rows(campaign, Some(HopperState::Closed), 0, 10)
