@@ -2,6 +2,7 @@
 //! a fresh relay is usable with no configuration.
 
 use herald_api::{AccountInput, AccountSecrets, AccountSettings};
+use herald_contacts::Contact;
 use herald_domain::{Provider, Role};
 
 use crate::auth;
@@ -57,12 +58,44 @@ pub async fn first_start(state: &AppState, settings: &Settings) -> anyhow::Resul
                 callback_token: None,
             },
         };
-        insert_account(state, &demo)
+        let account = insert_account(state, &demo)
             .await
-            .map_err(|error| anyhow::anyhow!("cannot create the sandbox account: {error}"))?;
+            .map_err(|error| anyhow::anyhow!("cannot create the sandbox account: {error}"))?
+            .record
+            .id;
+        let list = state
+            .store
+            .create_list(account, "Demo list", state.clock.now_ms())
+            .await?;
+        state
+            .store
+            .upsert_contacts(account, list, &demo_contacts(), state.clock.now_ms())
+            .await?;
         notices.push(
-            "First start: created the account \"Sandbox demo\" (sandbox provider)".to_owned(),
+            "First start: created the account \"Sandbox demo\" (sandbox provider) and its \"Demo list\" of 5 contacts".to_owned(),
         );
     }
     Ok(notices)
+}
+
+/// The demo list's contacts: four the sandbox delivers to, and its number that "does not exist"
+/// (15550009999), so a first campaign shows a failure too.
+fn demo_contacts() -> Vec<Contact> {
+    [
+        ("4915112345001", "Anna", "Schmidt", "gold"),
+        ("393402211333", "Marco", "Rossi", "silver"),
+        ("447700900123", "Olivia", "Brown", "gold"),
+        ("14155550100", "Sam", "Lee", "bronze"),
+        ("15550009999", "Nobody", "Home", "bronze"),
+    ]
+    .into_iter()
+    .map(|(phone, first_name, last_name, tier)| Contact {
+        phone: phone.to_owned(),
+        mobile: phone.to_owned(),
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        custom: [("tier".to_owned(), tier.to_owned())].into(),
+        ..Contact::default()
+    })
+    .collect()
 }
