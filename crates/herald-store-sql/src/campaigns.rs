@@ -29,7 +29,7 @@ const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, a
 const CAMPAIGN_SELECT: &str =
     "select id, account_id, settings_json, status, status_reason, created_at from campaigns";
 /// Campaigns whose hopper still takes contacts added to their lists.
-const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
+pub(crate) const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
 
 fn custom_json(contact: &Contact) -> Result<String> {
     serde_json::to_string(&contact.custom).map_err(other)
@@ -211,105 +211,7 @@ macro_rules! impl_campaign_stores {
                     contacts: &[Contact],
                     now: i64,
                 ) -> Result<UpsertReport> {
-                    let mut report = UpsertReport::default();
-                    let mut transaction = self.pool.begin().await.map_err(other)?;
-                    let master = sqlx::query_scalar::<$db, i64>(
-                        "select id from contact_lists where account_id = $1 and is_master = 1",
-                    )
-                    .bind(account_id)
-                    .fetch_one(&mut *transaction)
-                    .await
-                    .map_err(other)?;
-                    for contact in contacts {
-                        let existing = sqlx::query::<$db>(
-                            "select id, custom_json from contacts where account_id = $1 and phone = $2",
-                        )
-                        .bind(account_id)
-                        .bind(&contact.phone)
-                        .fetch_optional(&mut *transaction)
-                        .await
-                        .map_err(other)?;
-                        let contact_id = match existing {
-                            Some(row) => {
-                                let id: i64 = row.try_get("id").map_err(other)?;
-                                let stored: String = row.try_get("custom_json").map_err(other)?;
-                                let mut custom: BTreeMap<String, String> =
-                                    serde_json::from_str(&stored).map_err(other)?;
-                                custom.extend(contact.custom.clone());
-                                sqlx::query::<$db>(
-                                    "update contacts set
-                                         mobile = case when $1 = '' then mobile else $1 end,
-                                         first_name = case when $2 = '' then first_name else $2 end,
-                                         last_name = case when $3 = '' then last_name else $3 end,
-                                         email = case when $4 = '' then email else $4 end,
-                                         custom_json = $5, updated_at = $6
-                                     where id = $7",
-                                )
-                                .bind(&contact.mobile)
-                                .bind(&contact.first_name)
-                                .bind(&contact.last_name)
-                                .bind(&contact.email)
-                                .bind(serde_json::to_string(&custom).map_err(other)?)
-                                .bind(now)
-                                .bind(id)
-                                .execute(&mut *transaction)
-                                .await
-                                .map_err(other)?;
-                                report.updated += 1;
-                                id
-                            }
-                            None => {
-                                report.created += 1;
-                                sqlx::query_scalar::<$db, i64>(
-                                    "insert into contacts (account_id, phone, mobile, first_name,
-                                         last_name, email, custom_json, created_at, updated_at)
-                                     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
-                                )
-                                .bind(account_id)
-                                .bind(&contact.phone)
-                                .bind(&contact.mobile)
-                                .bind(&contact.first_name)
-                                .bind(&contact.last_name)
-                                .bind(&contact.email)
-                                .bind(custom_json(contact)?)
-                                .bind(now)
-                                .fetch_one(&mut *transaction)
-                                .await
-                                .map_err(other)?
-                            }
-                        };
-                        sqlx::query::<$db>(
-                            "insert into list_members (list_id, contact_id) values ($1, $3), ($2, $3)
-                             on conflict do nothing",
-                        )
-                        .bind(list_id)
-                        .bind(master)
-                        .bind(contact_id)
-                        .execute(&mut *transaction)
-                        .await
-                        .map_err(other)?;
-                        sqlx::query::<$db>(&format!(
-                            "insert into hopper (campaign_id, contact_id, account_id, phone, state,
-                                 tries_left, updated_at)
-                             select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
-                             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
-                             where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
-                                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
-                             on conflict (campaign_id, contact_id) do nothing"
-                        ))
-                        .bind(contact_id)
-                        .bind(account_id)
-                        .bind(&contact.phone)
-                        .bind(AUTOMATIC_RETRIES)
-                        .bind(now)
-                        .bind(list_id)
-                        .bind(master)
-                        .execute(&mut *transaction)
-                        .await
-                        .map_err(other)?;
-                    }
-                    transaction.commit().await.map_err(other)?;
-                    Ok(report)
+                    self.write_contacts(account_id, list_id, contacts, now).await
                 }
 
                 async fn list_contacts(
@@ -819,3 +721,128 @@ impl_campaign_stores!(
     PgRow,
     "for update skip locked"
 );
+
+impl SqliteStore {
+    async fn write_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: &[Contact],
+        now: i64,
+    ) -> Result<UpsertReport> {
+        self.writer
+            .upsert_contacts(account_id, list_id, contacts.to_vec(), now)
+            .await
+    }
+}
+
+impl PostgresStore {
+    /// Adds contacts one by one in one transaction (custom fields merged in Rust).
+    async fn write_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: &[Contact],
+        now: i64,
+    ) -> Result<UpsertReport> {
+        let mut report = UpsertReport::default();
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let master = sqlx::query_scalar::<Postgres, i64>(
+            "select id from contact_lists where account_id = $1 and is_master = 1",
+        )
+        .bind(account_id)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(other)?;
+        for contact in contacts {
+            let existing = sqlx::query::<Postgres>(
+                "select id, custom_json from contacts where account_id = $1 and phone = $2",
+            )
+            .bind(account_id)
+            .bind(&contact.phone)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(other)?;
+            let contact_id = match existing {
+                Some(row) => {
+                    let id: i64 = row.try_get("id").map_err(other)?;
+                    let stored: String = row.try_get("custom_json").map_err(other)?;
+                    let mut custom: BTreeMap<String, String> =
+                        serde_json::from_str(&stored).map_err(other)?;
+                    custom.extend(contact.custom.clone());
+                    sqlx::query::<Postgres>(
+                        "update contacts set
+                                         mobile = case when $1 = '' then mobile else $1 end,
+                                         first_name = case when $2 = '' then first_name else $2 end,
+                                         last_name = case when $3 = '' then last_name else $3 end,
+                                         email = case when $4 = '' then email else $4 end,
+                                         custom_json = $5, updated_at = $6
+                                     where id = $7",
+                    )
+                    .bind(&contact.mobile)
+                    .bind(&contact.first_name)
+                    .bind(&contact.last_name)
+                    .bind(&contact.email)
+                    .bind(serde_json::to_string(&custom).map_err(other)?)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(other)?;
+                    report.updated += 1;
+                    id
+                }
+                None => {
+                    report.created += 1;
+                    sqlx::query_scalar::<Postgres, i64>(
+                        "insert into contacts (account_id, phone, mobile, first_name,
+                                         last_name, email, custom_json, created_at, updated_at)
+                                     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+                    )
+                    .bind(account_id)
+                    .bind(&contact.phone)
+                    .bind(&contact.mobile)
+                    .bind(&contact.first_name)
+                    .bind(&contact.last_name)
+                    .bind(&contact.email)
+                    .bind(custom_json(contact)?)
+                    .bind(now)
+                    .fetch_one(&mut *transaction)
+                    .await
+                    .map_err(other)?
+                }
+            };
+            sqlx::query::<Postgres>(
+                "insert into list_members (list_id, contact_id) values ($1, $3), ($2, $3)
+                             on conflict do nothing",
+            )
+            .bind(list_id)
+            .bind(master)
+            .bind(contact_id)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
+            sqlx::query::<Postgres>(&format!(
+                            "insert into hopper (campaign_id, contact_id, account_id, phone, state,
+                                 tries_left, updated_at)
+                             select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
+                             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
+                             where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
+                                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
+                             on conflict (campaign_id, contact_id) do nothing"
+                        ))
+                        .bind(contact_id)
+                        .bind(account_id)
+                        .bind(&contact.phone)
+                        .bind(AUTOMATIC_RETRIES)
+                        .bind(now)
+                        .bind(list_id)
+                        .bind(master)
+                        .execute(&mut *transaction)
+                        .await
+                        .map_err(other)?;
+        }
+        transaction.commit().await.map_err(other)?;
+        Ok(report)
+    }
+}

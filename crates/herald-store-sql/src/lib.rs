@@ -33,7 +33,7 @@ use sqlx::sqlite::{
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    webhooks: sqlite_writer::WebhookWriter,
+    writer: sqlite_writer::SqliteWriter,
 }
 
 /// The store on PostgreSQL.
@@ -75,8 +75,8 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(other)?;
-        let webhooks = sqlite_writer::WebhookWriter::start(options.get_filename())?;
-        Ok(Self { pool, webhooks })
+        let writer = sqlite_writer::SqliteWriter::start(options.get_filename())?;
+        Ok(Self { pool, writer })
     }
 }
 
@@ -729,7 +729,7 @@ impl SqliteStore {
         events: &[NewWebhookEvent<'_>],
         now: i64,
     ) -> Result<Vec<Option<i64>>> {
-        self.webhooks.record(events, now).await
+        self.writer.record(events, now).await
     }
 }
 

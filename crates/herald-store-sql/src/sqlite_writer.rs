@@ -1,18 +1,21 @@
-//! The SQLite webhook writer: one thread with its own connection runs each batch start to end
-//! (one transaction, cached statements, no hand-off per statement). Through sqlx every statement
-//! is a round trip from the async runtime to sqlx's SQLite worker thread and back; on two cores
-//! shared with the HTTP server those hand-offs, not SQLite, bounded the webhook rate
-//! (docs/benchmarks.md).
+//! The SQLite writer for the hot batches (webhooks, contact imports): one thread with its own
+//! connection runs each batch start to end (one transaction, cached statements, no hand-off per
+//! statement). Through sqlx every statement is a round trip from the async runtime to sqlx's
+//! SQLite worker thread and back; on two cores shared with the HTTP server those hand-offs, not
+//! SQLite, bounded the webhook rate (docs/benchmarks.md).
 
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread;
 
+use herald_contacts::Contact;
+use herald_domain::AUTOMATIC_RETRIES;
 use herald_domain::{InboundMessage, MessageStatus, Provider, StatusUpdate};
-use herald_store::{NewWebhookEvent, Result, StoreError};
+use herald_store::{NewWebhookEvent, Result, StoreError, UpsertReport};
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
+use crate::campaigns::OPEN_CAMPAIGN_STATUSES;
 use crate::{StatusRow, other, strongest_statuses};
 
 /// A webhook event the writer thread owns.
@@ -26,19 +29,22 @@ struct OwnedEvent {
     inbound: Vec<InboundMessage>,
 }
 
-type Job = (
-    Vec<OwnedEvent>,
-    i64,
-    oneshot::Sender<Result<Vec<Option<i64>>>>,
-);
+/// Work for the writer thread, with its reply inside.
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// The handle of the writer thread.
-#[derive(Debug, Clone)]
-pub(crate) struct WebhookWriter {
+#[derive(Clone)]
+pub(crate) struct SqliteWriter {
     jobs: mpsc::Sender<Job>,
 }
 
-impl WebhookWriter {
+impl std::fmt::Debug for SqliteWriter {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("SqliteWriter")
+    }
+}
+
+impl SqliteWriter {
     /// Opens a connection to the database file at `path` (already migrated) and starts the thread.
     pub(crate) fn start(path: &Path) -> Result<Self> {
         let connection = Connection::open(path).map_err(other)?;
@@ -51,15 +57,32 @@ impl WebhookWriter {
             .map_err(other)?;
         let (jobs, receiver) = mpsc::channel::<Job>();
         thread::Builder::new()
-            .name("herald-sqlite-webhooks".to_owned())
+            .name("herald-sqlite-writer".to_owned())
             .spawn(move || {
                 let mut connection = connection;
-                for (events, now, reply) in receiver {
-                    let _ = reply.send(write(&mut connection, &events, now).map_err(other));
+                for job in receiver {
+                    job(&mut connection);
                 }
             })
             .map_err(other)?;
         Ok(Self { jobs })
+    }
+
+    /// Runs `work` on the writer thread and returns what it returns.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |connection| {
+            let _ = reply.send(work(connection).map_err(other));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Other("the SQLite writer has stopped".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Other("the SQLite writer dropped a batch".to_owned()))?
     }
 
     /// Stores `events` (see `Store::record_webhooks`).
@@ -80,14 +103,117 @@ impl WebhookWriter {
                 inbound: event.inbound.to_vec(),
             })
             .collect();
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send((owned, now, reply))
-            .map_err(|_| StoreError::Other("the SQLite webhook writer has stopped".to_owned()))?;
-        answer.await.map_err(|_| {
-            StoreError::Other("the SQLite webhook writer dropped a batch".to_owned())
-        })?
+        let owned: Vec<OwnedEvent> = owned;
+        self.run(move |connection| write(connection, &owned, now))
+            .await
     }
+
+    /// Adds contacts to a list, the master list and open campaigns' hoppers (see
+    /// `ContactStore::upsert_contacts`), in one transaction.
+    pub(crate) async fn upsert_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: Vec<Contact>,
+        now: i64,
+    ) -> Result<UpsertReport> {
+        self.run(move |connection| write_contacts(connection, account_id, list_id, &contacts, now))
+            .await
+    }
+}
+
+fn write_contacts(
+    connection: &mut Connection,
+    account_id: i64,
+    list_id: i64,
+    contacts: &[Contact],
+    now: i64,
+) -> rusqlite::Result<UpsertReport> {
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let master: i64 = transaction.query_row(
+        "select id from contact_lists where account_id = ?1 and is_master = 1",
+        [account_id],
+        |row| row.get(0),
+    )?;
+    // Ids only grow: a contact whose id is above the largest before this batch is new.
+    let largest_before: i64 =
+        transaction.query_row("select coalesce(max(id), 0) from contacts", [], |row| {
+            row.get(0)
+        })?;
+    let campaigns_take_them: bool = transaction.query_row(
+        &format!(
+            "select exists (select 1 from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
+             where campaign_lists.list_id in (?1, ?2) and campaigns.deleted_at is null
+                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES})"
+        ),
+        [list_id, master],
+        |row| row.get(0),
+    )?;
+    let mut report = UpsertReport::default();
+    {
+        let mut upsert = transaction.prepare_cached(
+            "insert into contacts (account_id, phone, mobile, first_name, last_name, email,
+                 custom_json, created_at, updated_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+             on conflict (account_id, phone) do update set
+                 mobile = case when excluded.mobile = '' then contacts.mobile else excluded.mobile end,
+                 first_name = case when excluded.first_name = '' then contacts.first_name else excluded.first_name end,
+                 last_name = case when excluded.last_name = '' then contacts.last_name else excluded.last_name end,
+                 email = case when excluded.email = '' then contacts.email else excluded.email end,
+                 custom_json = json_patch(contacts.custom_json, excluded.custom_json),
+                 updated_at = excluded.updated_at
+             returning id",
+        )?;
+        let mut member = transaction.prepare_cached(
+            "insert into list_members (list_id, contact_id) values (?1, ?3), (?2, ?3)
+             on conflict do nothing",
+        )?;
+        let mut hopper = transaction.prepare_cached(&format!(
+            "insert into hopper (campaign_id, contact_id, account_id, phone, state, tries_left, updated_at)
+             select distinct campaign_lists.campaign_id, ?1, ?2, ?3, 'fresh', ?4, ?5
+             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
+             where campaign_lists.list_id in (?6, ?7) and campaigns.deleted_at is null
+                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
+             on conflict (campaign_id, contact_id) do nothing"
+        ))?;
+        for contact in contacts {
+            let custom = serde_json::to_string(&contact.custom)
+                .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+            let id: i64 = upsert.query_row(
+                params![
+                    account_id,
+                    contact.phone,
+                    contact.mobile,
+                    contact.first_name,
+                    contact.last_name,
+                    contact.email,
+                    custom,
+                    now,
+                ],
+                |row| row.get(0),
+            )?;
+            if id > largest_before {
+                report.created += 1;
+            } else {
+                report.updated += 1;
+            }
+            member.execute(params![list_id, master, id])?;
+            if campaigns_take_them {
+                hopper.execute(params![
+                    id,
+                    account_id,
+                    contact.phone,
+                    AUTOMATIC_RETRIES,
+                    now,
+                    list_id,
+                    master
+                ])?;
+            }
+        }
+    }
+    transaction.commit()?;
+    Ok(report)
 }
 
 fn write(
