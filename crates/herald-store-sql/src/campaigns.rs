@@ -12,7 +12,8 @@ use herald_domain::{
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
-    HopperMove, HopperRecord, ListRecord, OutboundMessage, Result, StoreError, UpsertReport,
+    HopperMove, HopperRecord, ListRecord, OutboundMessage, PhoneFacts, Result, StoreError,
+    UpsertReport,
 };
 use sqlx::Row;
 use sqlx::postgres::{PgRow, Postgres};
@@ -657,25 +658,57 @@ macro_rules! impl_campaign_stores {
                         .collect()
                 }
 
-                async fn sent_since(
+                async fn phone_facts(
                     &self,
                     account_id: i64,
-                    phone: &str,
-                    except_campaign: i64,
-                    since: i64,
-                ) -> Result<bool> {
-                    let found = sqlx::query_scalar::<$db, i64>(
-                        "select count(*) from hopper where account_id = $1 and phone = $2
-                             and campaign_id <> $3 and sent_at >= $4",
-                    )
-                    .bind(account_id)
-                    .bind(phone)
-                    .bind(except_campaign)
-                    .bind(since)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(found > 0)
+                    campaign_id: i64,
+                    phones: &[String],
+                    sent_since: Option<i64>,
+                    wrote_since: i64,
+                ) -> Result<PhoneFacts> {
+                    let mut facts = PhoneFacts::default();
+                    if phones.is_empty() {
+                        return Ok(facts);
+                    }
+                    let list = placeholders(4, phones.len());
+                    let queries = [
+                        (
+                            format!(
+                                "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
+                                     and state in ('pending', 'sending') and $3 = $3 and phone in ({list})"
+                            ),
+                            0,
+                        ),
+                        (
+                            format!(
+                                "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
+                                     and sent_at >= $3 and phone in ({list})"
+                            ),
+                            sent_since.unwrap_or(i64::MAX),
+                        ),
+                        (
+                            format!(
+                                "select distinct phone from messages where account_id = $1 and $2 = $2
+                                     and direction = 'inbound' and created_at >= $3 and phone in ({list})"
+                            ),
+                            wrote_since,
+                        ),
+                    ];
+                    let mut found: Vec<HashSet<String>> = Vec::with_capacity(3);
+                    for (sql, since) in &queries {
+                        let mut query = sqlx::query_scalar::<$db, String>(sql)
+                            .bind(account_id)
+                            .bind(campaign_id)
+                            .bind(since);
+                        for phone in phones {
+                            query = query.bind(phone);
+                        }
+                        found.push(query.fetch_all(&self.pool).await.map_err(other)?.into_iter().collect());
+                    }
+                    facts.wrote_recently = found.pop().unwrap_or_default();
+                    facts.sent_recently = found.pop().unwrap_or_default();
+                    facts.busy_elsewhere = found.pop().unwrap_or_default();
+                    Ok(facts)
                 }
 
                 async fn message_by_callback(

@@ -1,5 +1,7 @@
 //! What the store keeps of contact lists, campaigns and their hoppers.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use herald_contacts::Contact;
 use herald_domain::{CampaignSettings, CampaignStatus, HopperState, MessageStatus};
@@ -183,6 +185,17 @@ impl<'a> HopperMove<'a> {
     }
 }
 
+/// What the account knows about some phones, for a campaign's admission checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhoneFacts {
+    /// Phones with an open interaction (pending or being sent) in another campaign.
+    pub busy_elsewhere: HashSet<String>,
+    /// Phones another campaign of the account sent to since the duplicate check's start.
+    pub sent_recently: HashSet<String>,
+    /// Phones that wrote to the account since the given moment.
+    pub wrote_recently: HashSet<String>,
+}
+
 /// Lists and contacts.
 #[async_trait]
 pub trait ContactStore: Send + Sync {
@@ -306,14 +319,16 @@ pub trait CampaignStore: Send + Sync {
         states: &[HopperState],
         except_campaign: Option<i64>,
     ) -> Result<Vec<HopperRecord>>;
-    /// Whether the account sent `phone` a campaign template since `since`, in another campaign.
-    async fn sent_since(
+    /// What the admission checks need to know about a batch's phones (three queries for the
+    /// batch, not three per contact).
+    async fn phone_facts(
         &self,
         account_id: i64,
-        phone: &str,
-        except_campaign: i64,
-        since: i64,
-    ) -> Result<bool>;
+        campaign_id: i64,
+        phones: &[String],
+        sent_since: Option<i64>,
+        wrote_since: i64,
+    ) -> Result<PhoneFacts>;
     /// The provider's id and status of the message the account sent with that
     /// `biz_opaque_callback_data`.
     async fn message_by_callback(

@@ -746,24 +746,25 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         )
         .await
         .unwrap();
-    assert!(
-        store
-            .sent_since(account, &first.contact.phone, other, 20)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .sent_since(account, &first.contact.phone, other, 21)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .sent_since(account, &first.contact.phone, campaign, 0)
-            .await
-            .unwrap()
-    );
+    let phones = vec![first.contact.phone.clone(), third.contact.phone.clone()];
+    let facts = store
+        .phone_facts(account, other, &phones, Some(20), 0)
+        .await
+        .unwrap();
+    // The first is pending in the other campaign (sent at 20); the third is being sent there.
+    assert_eq!(facts.sent_recently, [first.contact.phone.clone()].into());
+    assert_eq!(facts.busy_elsewhere, phones.iter().cloned().collect());
+    assert!(facts.wrote_recently.is_empty());
+    let later = store
+        .phone_facts(account, other, &phones, Some(21), 0)
+        .await
+        .unwrap();
+    assert!(later.sent_recently.is_empty());
+    let own = store
+        .phone_facts(account, campaign, &phones, Some(0), 0)
+        .await
+        .unwrap();
+    assert!(own.sent_recently.is_empty() && own.busy_elsewhere.is_empty());
     let open = store
         .hopper_rows_for_phone(
             account,

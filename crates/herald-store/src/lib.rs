@@ -11,7 +11,7 @@ pub mod contract;
 
 pub use campaigns::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
-    HopperMove, HopperRecord, ListRecord, UpsertReport,
+    HopperMove, HopperRecord, ListRecord, PhoneFacts, UpsertReport,
 };
 
 use async_trait::async_trait;

@@ -30,7 +30,7 @@ use herald_store::{CampaignRecord, StoreError};
 use crate::state::AppState;
 
 pub(crate) use follower::{Applied, apply_webhook};
-pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit};
+pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit, batch_facts};
 
 /// How long a claim holds a contact; a contact still in `sending` after it is in doubt.
 pub(crate) const LEASE_MS: i64 = 60_000;

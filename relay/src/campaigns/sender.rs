@@ -6,10 +6,11 @@ use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
-    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageDirection, MessageKind, MessageStatus,
-    normalize_phone,
+    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, normalize_phone,
 };
-use herald_store::{CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, TemplateRecord};
+use herald_store::{
+    CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
+};
 use herald_templates::{RenderedMessage, Template, render_for_contact};
 
 use super::{BACKOFF_BASE_MS, LEASE_MS, callback_data, escalate, retry_at};
@@ -93,6 +94,7 @@ struct Context<'a> {
     record: &'a TemplateRecord,
     template: Template,
     pacer: &'a DefaultDirectRateLimiter,
+    facts: PhoneFacts,
     now: i64,
 }
 
@@ -131,7 +133,15 @@ pub(super) async fn send_batch(
         });
     }
     let template = parse_file(record)?;
+    let facts = batch_facts(
+        state,
+        campaign,
+        claimed.iter().map(|claimed| &claimed.contact),
+        now,
+    )
+    .await?;
     let context = Context {
+        facts,
         state,
         campaign,
         client: providers::provider_client(state, &account).await?,
@@ -233,65 +243,67 @@ pub(crate) enum Admission {
     Wait,
 }
 
-/// Checks one contact of `campaign` against the rules that can hold it back.
-pub(crate) async fn admit(
+/// What the checks need to know about a batch of contacts, read once for the batch.
+pub(crate) async fn batch_facts<'a>(
     state: &AppState,
+    campaign: &CampaignRecord,
+    contacts: impl Iterator<Item = &'a Contact>,
+    now: i64,
+) -> anyhow::Result<PhoneFacts> {
+    let phones: Vec<String> = contacts
+        .filter_map(|contact| normalize_phone(&contact.phone).ok())
+        .collect();
+    let sent_since = campaign
+        .settings
+        .duplicate_check_days
+        .map(|days| now - i64::from(days) * DAY_MS);
+    Ok(state
+        .store
+        .phone_facts(
+            campaign.account_id,
+            campaign.id,
+            &phones,
+            sent_since,
+            now - DAY_MS,
+        )
+        .await?)
+}
+
+/// Checks one contact of `campaign` against the rules that can hold it back, given what
+/// [`batch_facts`] found.
+pub(crate) fn admit(
     campaign: &CampaignRecord,
     template: &Template,
     contact: &Contact,
     opted_out: bool,
-    now: i64,
-) -> anyhow::Result<Admission> {
+    facts: &PhoneFacts,
+) -> Admission {
     let settings = &campaign.settings;
-    let store = &state.store;
     let phone = match normalize_phone(&contact.phone) {
         Ok(phone) => phone,
-        Err(error) => return Ok(Admission::InvalidPhone(error.to_string())),
+        Err(error) => return Admission::InvalidPhone(error.to_string()),
     };
     if opted_out && template.category.eq_ignore_ascii_case("MARKETING") {
-        return Ok(Admission::Skip(
-            "The contact opted out of marketing messages".to_owned(),
+        return Admission::Skip("The contact opted out of marketing messages".to_owned());
+    }
+    if let Some(days) = settings.duplicate_check_days
+        && facts.sent_recently.contains(&phone)
+    {
+        return Admission::Skip(format!(
+            "Duplicate: the contact was sent a campaign template by this account in the last {days} days"
         ));
     }
-    if let Some(days) = settings.duplicate_check_days {
-        let since = now - i64::from(days) * DAY_MS;
-        if store
-            .sent_since(campaign.account_id, &phone, campaign.id, since)
-            .await?
-        {
-            return Ok(Admission::Skip(format!(
-                "Duplicate: the contact was sent a campaign template by this account in the last {days} days"
-            )));
-        }
+    if facts.busy_elsewhere.contains(&phone) {
+        return Admission::Wait;
     }
-    let open_elsewhere = store
-        .hopper_rows_for_phone(
-            campaign.account_id,
-            &phone,
-            &[HopperState::Pending, HopperState::Sending],
-            Some(campaign.id),
-        )
-        .await?;
-    if !open_elsewhere.is_empty() {
-        return Ok(Admission::Wait);
-    }
-    if !settings.include_active_interactions {
-        let recent = store
-            .messages(campaign.account_id, Some(&phone), 20)
-            .await?;
-        let talking = recent.iter().any(|message| {
-            message.direction == MessageDirection::Inbound && message.created_at >= now - DAY_MS
-        });
-        if talking {
-            return Ok(Admission::Skip(
-                "The contact is in an active conversation (it wrote in the last 24 hours)"
-                    .to_owned(),
-            ));
-        }
+    if !settings.include_active_interactions && facts.wrote_recently.contains(&phone) {
+        return Admission::Skip(
+            "The contact is in an active conversation (it wrote in the last 24 hours)".to_owned(),
+        );
     }
     match render_for_contact(template, contact) {
-        Ok(rendered) => Ok(Admission::Send(phone, rendered)),
-        Err(error) => Ok(Admission::Skip(error.to_string())),
+        Ok(rendered) => Admission::Send(phone, rendered),
+        Err(error) => Admission::Skip(error.to_string()),
     }
 }
 
@@ -320,14 +332,12 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
         }
     }
     let admission = admit(
-        state,
         campaign,
         &context.template,
         &claimed.contact,
         claimed.opted_out_at.is_some(),
-        *now,
-    )
-    .await?;
+        &context.facts,
+    );
     let (phone, rendered) = match admission {
         Admission::Send(phone, rendered) => (phone, rendered),
         Admission::InvalidPhone(reason) => {

@@ -16,7 +16,7 @@ use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
 use herald_templates::unmapped_variables;
 use serde::Deserialize;
 
-use crate::campaigns::{Admission, admit};
+use crate::campaigns::{Admission, admit, batch_facts};
 use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
 use crate::http::contacts::{load_list, page_limit};
@@ -391,20 +391,30 @@ pub(crate) async fn dry_run(
         .store
         .hopper_rows(id, Some(HopperState::Fresh), 0, DRY_RUN_MAX)
         .await?;
-    for row in rows {
-        let contact = state
-            .store
-            .contact_by_phone(campaign.account_id, &row.phone)
-            .await?;
+    let mut contacts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        contacts.push(
+            state
+                .store
+                .contact_by_phone(campaign.account_id, &row.phone)
+                .await?,
+        );
+    }
+    let facts = batch_facts(
+        &state,
+        &campaign,
+        contacts.iter().map(|record| &record.contact),
+        now,
+    )
+    .await?;
+    for (row, contact) in rows.iter().zip(&contacts) {
         let admission = admit(
-            &state,
             &campaign,
             &template,
             &contact.contact,
             contact.opted_out_at.is_some(),
-            now,
-        )
-        .await?;
+            &facts,
+        );
         let skip = |reason: String| DryRunSkip {
             phone: row.phone.clone(),
             reason,
@@ -418,7 +428,7 @@ pub(crate) async fn dry_run(
                 });
             }
             Admission::InvalidPhone(reason) | Admission::Skip(reason) => {
-                result.skipped.push(skip(reason))
+                result.skipped.push(skip(reason));
             }
             Admission::Wait => result
                 .skipped
