@@ -29,6 +29,18 @@ const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, a
     error_code, answer, updated_at from hopper";
 const CAMPAIGN_SELECT: &str =
     "select id, account_id, settings_json, status, status_reason, created_at from campaigns";
+/// Moves a hopper row if it is still where the mover saw it (`HopperMove`); parameters appear
+/// first in the order 1, 2, ... (see `RECORD_OUTBOUND_SQL`).
+pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coalesce($2, outcome),
+        reason = coalesce($3, reason), error_code = coalesce($4, error_code),
+        message_id = coalesce($5, message_id),
+        sent_at = case when $5 is null then sent_at else $6 end,
+        answer = coalesce($7, answer), ready_at = coalesce($8, ready_at),
+        tries_left = coalesce($9, tries_left),
+        delivered_at = coalesce(delivered_at, $10),
+        closed_at = case when $1 = 'closed' then coalesce(closed_at, $6) else null end,
+        lease_until = null, updated_at = $6
+    where id = $11 and state = $12 and ($13 is null or attempt = $13)";
 /// Campaigns whose hopper still takes contacts added to their lists.
 pub(crate) const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
 
@@ -558,47 +570,7 @@ macro_rules! impl_campaign_stores {
                     messages: &[OutboundMessage<'_>],
                     now: i64,
                 ) -> Result<Vec<bool>> {
-                    let mut transaction = self.pool.begin().await.map_err(other)?;
-                    for message in messages {
-                        crate::record_outbound!($db, message, now)
-                            .fetch_one(&mut *transaction)
-                            .await
-                            .map_err(other)?;
-                    }
-                    let mut applied = Vec::with_capacity(moves.len());
-                    for change in moves {
-                        let result = sqlx::query::<$db>(
-                            "update hopper set state = $1, outcome = coalesce($2, outcome),
-                                 reason = coalesce($3, reason), error_code = coalesce($4, error_code),
-                                 message_id = coalesce($5, message_id),
-                                 sent_at = case when $5 is null then sent_at else $6 end,
-                                 answer = coalesce($7, answer), ready_at = coalesce($8, ready_at),
-                                 tries_left = coalesce($9, tries_left),
-                                 delivered_at = coalesce(delivered_at, $10),
-                                 closed_at = case when $1 = 'closed' then coalesce(closed_at, $6) else null end,
-                                 lease_until = null, updated_at = $6
-                             where id = $11 and state = $12 and ($13 is null or attempt = $13)",
-                        )
-                        .bind(change.to.as_str())
-                        .bind(change.outcome)
-                        .bind(change.reason)
-                        .bind(change.error_code)
-                        .bind(change.message_id)
-                        .bind(now)
-                        .bind(change.answer)
-                        .bind(change.ready_at)
-                        .bind(change.tries_left)
-                        .bind(change.delivered_at)
-                        .bind(change.id)
-                        .bind(change.from.as_str())
-                        .bind(change.attempt)
-                        .execute(&mut *transaction)
-                        .await
-                        .map_err(other)?;
-                        applied.push(result.rows_affected() == 1);
-                    }
-                    transaction.commit().await.map_err(other)?;
-                    Ok(applied)
+                    self.write_moves(moves, messages, now).await
                 }
 
                 async fn expired_leases(&self, campaign_id: i64, now: i64) -> Result<Vec<HopperRecord>> {
@@ -769,7 +741,56 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    async fn write_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>> {
+        self.writer.apply_moves(moves, messages, now).await
+    }
+}
+
 impl PostgresStore {
+    async fn write_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        for message in messages {
+            crate::record_outbound!(Postgres, message, now)
+                .fetch_one(&mut *transaction)
+                .await
+                .map_err(other)?;
+        }
+        let mut applied = Vec::with_capacity(moves.len());
+        for change in moves {
+            let result = sqlx::query::<Postgres>(MOVE_SQL)
+                .bind(change.to.as_str())
+                .bind(change.outcome)
+                .bind(change.reason)
+                .bind(change.error_code)
+                .bind(change.message_id)
+                .bind(now)
+                .bind(change.answer)
+                .bind(change.ready_at)
+                .bind(change.tries_left)
+                .bind(change.delivered_at)
+                .bind(change.id)
+                .bind(change.from.as_str())
+                .bind(change.attempt)
+                .execute(&mut *transaction)
+                .await
+                .map_err(other)?;
+            applied.push(result.rows_affected() == 1);
+        }
+        transaction.commit().await.map_err(other)?;
+        Ok(applied)
+    }
+
     /// Adds contacts one by one in one transaction (custom fields merged in Rust).
     async fn write_contacts(
         &self,

@@ -270,30 +270,33 @@ impl<'a> InboundRow<'a> {
     }
 }
 
+/// Records a sent message; its parameters appear first in the order 1, 2, ... so that SQLite's
+/// positional binding (the writer thread's) and `$N` binding (sqlx's) agree.
+const RECORD_OUTBOUND_SQL: &str = "insert into messages (account_id, provider_message_id,
+        direction, kind, phone, status, status_rank, status_at, body, payload, callback_data,
+        created_at, updated_at)
+    values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
+    on conflict (account_id, provider_message_id) do update set
+        kind = excluded.kind, phone = excluded.phone, body = excluded.body,
+        payload = excluded.payload, callback_data = excluded.callback_data,
+        created_at = excluded.created_at
+    returning id";
+
 /// The statement that records a sent message (a status webhook may have made its row first),
 /// bound for `message` at `now`; for one backend and one executor.
 macro_rules! record_outbound {
     ($db:ty, $message:expr, $now:expr) => {
-        sqlx::query_scalar::<$db, i64>(
-            "insert into messages (account_id, provider_message_id, direction, kind, phone, status,
-                 status_rank, status_at, body, payload, callback_data, created_at, updated_at)
-             values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
-             on conflict (account_id, provider_message_id) do update set
-                 kind = excluded.kind, phone = excluded.phone, body = excluded.body,
-                 payload = excluded.payload, callback_data = excluded.callback_data,
-                 created_at = excluded.created_at
-             returning id",
-        )
-        .bind($message.account_id)
-        .bind($message.provider_message_id)
-        .bind($message.kind.as_str())
-        .bind($message.phone)
-        .bind(herald_domain::MessageStatus::Accepted.as_str())
-        .bind(herald_domain::MessageStatus::Accepted.rank())
-        .bind($now)
-        .bind($message.body)
-        .bind($message.payload)
-        .bind($message.callback_data)
+        sqlx::query_scalar::<$db, i64>(crate::RECORD_OUTBOUND_SQL)
+            .bind($message.account_id)
+            .bind($message.provider_message_id)
+            .bind($message.kind.as_str())
+            .bind($message.phone)
+            .bind(herald_domain::MessageStatus::Accepted.as_str())
+            .bind(herald_domain::MessageStatus::Accepted.rank())
+            .bind($now)
+            .bind($message.body)
+            .bind($message.payload)
+            .bind($message.callback_data)
     };
 }
 pub(crate) use record_outbound;

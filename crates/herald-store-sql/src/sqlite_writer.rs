@@ -11,12 +11,14 @@ use std::thread;
 use herald_contacts::Contact;
 use herald_domain::AUTOMATIC_RETRIES;
 use herald_domain::{InboundMessage, MessageStatus, Provider, StatusUpdate};
-use herald_store::{NewWebhookEvent, Result, StoreError, UpsertReport};
+use herald_store::{
+    HopperMove, NewWebhookEvent, OutboundMessage, Result, StoreError, UpsertReport,
+};
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
-use crate::campaigns::OPEN_CAMPAIGN_STATUSES;
-use crate::{StatusRow, other, strongest_statuses};
+use crate::campaigns::{MOVE_SQL, OPEN_CAMPAIGN_STATUSES};
+use crate::{RECORD_OUTBOUND_SQL, StatusRow, other, strongest_statuses};
 
 /// A webhook event the writer thread owns.
 struct OwnedEvent {
@@ -120,6 +122,127 @@ impl SqliteWriter {
         self.run(move |connection| write_contacts(connection, account_id, list_id, &contacts, now))
             .await
     }
+}
+
+/// A hopper move the writer thread owns.
+struct OwnedMove {
+    to: &'static str,
+    outcome: Option<String>,
+    reason: Option<String>,
+    error_code: Option<i64>,
+    message_id: Option<String>,
+    answer: Option<String>,
+    ready_at: Option<i64>,
+    tries_left: Option<i64>,
+    delivered_at: Option<i64>,
+    id: i64,
+    from: &'static str,
+    attempt: Option<i64>,
+}
+
+/// A sent message the writer thread owns.
+struct OwnedOutbound {
+    account_id: i64,
+    provider_message_id: String,
+    kind: &'static str,
+    phone: String,
+    body: String,
+    payload: String,
+    callback_data: Option<String>,
+}
+
+impl SqliteWriter {
+    /// Applies hopper moves and records sent messages (see `CampaignStore::apply_hopper_moves`).
+    pub(crate) async fn apply_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>> {
+        let moves: Vec<OwnedMove> = moves
+            .iter()
+            .map(|change| OwnedMove {
+                to: change.to.as_str(),
+                outcome: change.outcome.map(str::to_owned),
+                reason: change.reason.map(str::to_owned),
+                error_code: change.error_code,
+                message_id: change.message_id.map(str::to_owned),
+                answer: change.answer.map(str::to_owned),
+                ready_at: change.ready_at,
+                tries_left: change.tries_left,
+                delivered_at: change.delivered_at,
+                id: change.id,
+                from: change.from.as_str(),
+                attempt: change.attempt,
+            })
+            .collect();
+        let messages: Vec<OwnedOutbound> = messages
+            .iter()
+            .map(|message| OwnedOutbound {
+                account_id: message.account_id,
+                provider_message_id: message.provider_message_id.to_owned(),
+                kind: message.kind.as_str(),
+                phone: message.phone.to_owned(),
+                body: message.body.to_owned(),
+                payload: message.payload.to_owned(),
+                callback_data: message.callback_data.map(str::to_owned),
+            })
+            .collect();
+        self.run(move |connection| write_moves(connection, &moves, &messages, now))
+            .await
+    }
+}
+
+fn write_moves(
+    connection: &mut Connection,
+    moves: &[OwnedMove],
+    messages: &[OwnedOutbound],
+    now: i64,
+) -> rusqlite::Result<Vec<bool>> {
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut applied = Vec::with_capacity(moves.len());
+    {
+        let mut record = transaction.prepare_cached(RECORD_OUTBOUND_SQL)?;
+        for message in messages {
+            record.query_row(
+                params![
+                    message.account_id,
+                    message.provider_message_id,
+                    message.kind,
+                    message.phone,
+                    MessageStatus::Accepted.as_str(),
+                    MessageStatus::Accepted.rank(),
+                    now,
+                    message.body,
+                    message.payload,
+                    message.callback_data,
+                ],
+                |_| Ok(()),
+            )?;
+        }
+        let mut update = transaction.prepare_cached(MOVE_SQL)?;
+        for change in moves {
+            let changed = update.execute(params![
+                change.to,
+                change.outcome,
+                change.reason,
+                change.error_code,
+                change.message_id,
+                now,
+                change.answer,
+                change.ready_at,
+                change.tries_left,
+                change.delivered_at,
+                change.id,
+                change.from,
+                change.attempt,
+            ])?;
+            applied.push(changed == 1);
+        }
+    }
+    transaction.commit()?;
+    Ok(applied)
 }
 
 fn write_contacts(
