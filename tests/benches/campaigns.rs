@@ -184,6 +184,192 @@ async fn import(rows: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+const APP_SECRET: &str = "bench-app-secret";
+const PHONE_NUMBER_ID: &str = "15550001000";
+
+/// A `sandbox` process with its caps lifted, calling back `relay`. With `quiet`, statuses are
+/// due only after an hour, so that the run measures sending alone.
+fn sandbox(relay: &Relay, port: u16, quiet: bool) -> anyhow::Result<Process> {
+    let child = Command::new(binary("HERALD_SANDBOX_BIN", "sandbox"))
+        .env("SANDBOX_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "SANDBOX_WEBHOOK_URL",
+            format!("{}/webhooks/meta", relay.base),
+        )
+        .env("SANDBOX_APP_SECRET", APP_SECRET)
+        .env("SANDBOX_ACCESS_TOKEN", "bench-token")
+        .env("SANDBOX_WABA_ID", "bench-waba")
+        .env("SANDBOX_PHONE_NUMBER_ID", PHONE_NUMBER_ID)
+        .env("SANDBOX_REVIEW_DELAY_MS", "10")
+        .env("SANDBOX_MESSAGES_PER_SECOND", "0")
+        .env("SANDBOX_PAIR_BURST", "0")
+        .env("SANDBOX_REPLY_RATE", "0")
+        .env("SANDBOX_READ_RATE", "0")
+        .env(
+            "SANDBOX_SENT_AFTER_MS",
+            if quiet { "3600000" } else { "100" },
+        )
+        .env(
+            "SANDBOX_DELIVERED_AFTER_MS",
+            if quiet { "3600000" } else { "300" },
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context(
+            "cannot start the sandbox: build it with cargo build --release -p herald-sandbox",
+        )?;
+    Ok(Process(child))
+}
+
+/// A Meta account on the sandbox at `port` with no throughput cap, an approved template mapped
+/// to the first name, and a list of `contacts`; returns the account, template and list ids.
+async fn campaign_ready(
+    relay: &Relay,
+    port: u16,
+    contacts: u64,
+) -> anyhow::Result<(i64, i64, i64)> {
+    let base_url = format!("http://127.0.0.1:{port}/v23.0");
+    herald_tests::wait_until_healthy(
+        &relay.client,
+        &format!("{base_url}/bench-waba/message_templates"),
+    )
+    .await
+    .ok();
+    let account = relay
+        .post(
+            "/api/v1/accounts",
+            &json!({"name": "Bench", "provider": "meta",
+                "settings": {"waba_id": "bench-waba", "phone_number_id": PHONE_NUMBER_ID, "base_url": base_url, "messages_per_second": 1_000_000},
+                "secrets": {"access_token": "bench-token", "app_secret": APP_SECRET}}),
+        )
+        .await?["id"]
+        .as_i64()
+        .context("account id")?;
+    let template = relay
+        .post(
+            &format!("/api/v1/accounts/{account}/templates"),
+            &json!({"name": "bench_offer", "language": "en_US", "category": "MARKETING",
+                "components": [{"type": "BODY", "text": "Hello {{1}}, our spring offer is here.", "example": {"body_text": [["Ann"]]}}],
+                "herald": {"mapping": {"body": {"1": {"field": "first_name"}}}}}),
+        )
+        .await?["id"]
+        .as_i64()
+        .context("template id")?;
+    relay
+        .post(&format!("/api/v1/templates/{template}/submit"), &json!({}))
+        .await?;
+    herald_tests::eventually("the template's approval", || async {
+        let shown = relay.get(&format!("/api/v1/templates/{template}")).await?;
+        Ok((shown["status"] == "APPROVED").then_some(()))
+    })
+    .await?;
+    let (list, _) = relay.import(account, contacts).await?;
+    Ok((account, template, list))
+}
+
+/// Waits until no contact of `campaign` is fresh or being sent; returns the campaign as shown.
+async fn all_sent(relay: &Relay, campaign: i64, contacts: u64) -> anyhow::Result<Value> {
+    loop {
+        let shown = relay.get(&format!("/api/v1/campaigns/{campaign}")).await?;
+        let counts = &shown["counts"];
+        if counts["fresh"] == 0 && counts["total"].as_u64() == Some(contacts) {
+            let rows = relay
+                .get(&format!(
+                    "/api/v1/campaigns/{campaign}/hopper?state=sending&limit=1"
+                ))
+                .await?;
+            if rows.as_array().is_some_and(Vec::is_empty) {
+                return Ok(shown);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The sandbox's own ceiling: `wrk` posting the same template message for `seconds`.
+fn raw_ceiling(port: u16, seconds: u64) -> anyhow::Result<f64> {
+    let folder = tempfile::tempdir()?;
+    let script = folder.path().join("send.lua");
+    let body = json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": "+4915100000001",
+        "type": "template", "template": {"name": "bench_offer", "language": {"code": "en_US"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ann"}]}]}});
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = [[{body}]]\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer bench-token\"\n"
+        ),
+    )?;
+    let output = Command::new("wrk")
+        .args(["-t1", "-c64", &format!("-d{seconds}s"), "-s"])
+        .arg(&script)
+        .arg(format!(
+            "http://127.0.0.1:{port}/v23.0/{PHONE_NUMBER_ID}/messages"
+        ))
+        .output()
+        .context("wrk is needed for the raw ceiling: apt-get install wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .context("wrk printed no rate")?
+        .trim()
+        .parse()
+        .context("wrk's rate")
+}
+
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
+async fn send(contacts: u64) -> anyhow::Result<()> {
+    let relay = Relay::start(&[]).await?;
+    let port = free_port()?;
+    let _sandbox = sandbox(&relay, port, true)?;
+    let (account, template, list) = campaign_ready(&relay, port, contacts).await?;
+    let started = Instant::now();
+    let campaign = relay
+        .post(
+            &format!("/api/v1/accounts/{account}/campaigns"),
+            &json!({"name": "Bench", "template_id": template, "list_ids": [list]}),
+        )
+        .await?["id"]
+        .as_i64()
+        .context("campaign id")?;
+    let shown = all_sent(&relay, campaign, contacts).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let ceiling = raw_ceiling(port, 10)?;
+    let rate = contacts as f64 / elapsed;
+    println!(
+        "send: {contacts} contacts in {elapsed:.2} s = {rate:.0} messages/s (counts {}); sandbox raw ceiling (wrk -c64, same endpoint) {ceiling:.0} requests/s; ratio {:.2}; relay peak RSS {:.1} MB",
+        shown["counts"],
+        rate / ceiling,
+        relay.process.peak_rss_mb()?
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn rss(contacts: u64) -> anyhow::Result<()> {
+    let relay = Relay::start(&[]).await?;
+    let port = free_port()?;
+    let _sandbox = sandbox(&relay, port, false)?;
+    let (account, template, list) = campaign_ready(&relay, port, contacts).await?;
+    let before = relay.process.peak_rss_mb()?;
+    relay
+        .post(
+            &format!("/api/v1/accounts/{account}/campaigns"),
+            &json!({"name": "Bench", "template_id": template, "list_ids": [list]}),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let sent = relay
+        .get(&format!("/api/v1/campaigns?account_id={account}"))
+        .await?;
+    println!(
+        "rss: campaign of {contacts} contacts, 60 s of sending (counts {}); relay peak RSS {:.1} MB (after the import, before the campaign: {before:.1} MB)",
+        sent[0]["counts"],
+        relay.process.peak_rss_mb()?
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
@@ -191,6 +377,8 @@ async fn main() -> anyhow::Result<()> {
     let count: Option<u64> = args.next().and_then(|arg| arg.parse().ok());
     match mode.as_str() {
         "import" => import(count.unwrap_or(1_000_000)).await,
+        "send" => send(count.unwrap_or(50_000)).await,
+        "rss" => rss(count.unwrap_or(1_000_000)).await,
         other => anyhow::bail!("unknown mode {other}: import, send or rss"),
     }
 }

@@ -35,7 +35,8 @@ pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coale
         reason = coalesce($3, reason), error_code = coalesce($4, error_code),
         message_id = coalesce($5, message_id),
         sent_at = case when $5 is null then sent_at else $6 end,
-        answer = coalesce($7, answer), ready_at = coalesce($8, ready_at),
+        answer = coalesce($7, answer),
+        ready_at = case when $5 is null then coalesce($8, ready_at) else $6 end,
         tries_left = coalesce($9, tries_left),
         delivered_at = coalesce(delivered_at, $10),
         closed_at = case when $1 = 'closed' then coalesce(closed_at, $6) else null end,
@@ -429,13 +430,15 @@ macro_rules! impl_campaign_stores {
                     after_id: i64,
                     limit: i64,
                 ) -> Result<Vec<HopperRecord>> {
+                    // A condition per case, not `$2 is null or ...`, so that the index serves it.
+                    let in_state = if state.is_some() { "and state = $3" } else { "and $3 = $3" };
                     let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and ($2 is null or state = $2) and id > $3
+                        "{HOPPER_SELECT} where campaign_id = $1 and id > $2 {in_state}
                          order by id limit $4"
                     ))
                     .bind(campaign_id)
-                    .bind(state.map(HopperState::as_str))
                     .bind(after_id)
+                    .bind(state.map_or("", HopperState::as_str))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
@@ -509,26 +512,38 @@ macro_rules! impl_campaign_stores {
                     lease_until: i64,
                     now: i64,
                 ) -> Result<Vec<ClaimedContact>> {
-                    let claimed = sqlx::query_as::<$db, (i64, i64, i64, String)>(&format!(
-                        "update hopper set state = 'sending', attempt = attempt + 1,
-                             tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
-                             claimed_from = state, lease_until = $1, updated_at = $2
-                         where id in (
-                             select id from hopper
-                             where campaign_id = $3 and ready_at <= $2
-                                 and (state = 'fresh' or (state = 'retry' and tries_left > 0))
-                             order by id limit $4 {}
-                         )
-                         returning id, attempt, contact_id, claimed_from",
-                        $skip_locked
-                    ))
-                    .bind(lease_until)
-                    .bind(now)
-                    .bind(campaign_id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
+                    // Fresh rows first, then retry rows whose backoff has passed: each one range
+                    // of the claim index, in the order the index keeps.
+                    let mut claimed = Vec::new();
+                    for state in ["fresh", "retry"] {
+                        let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
+                        if room <= 0 {
+                            break;
+                        }
+                        claimed.extend(
+                            sqlx::query_as::<$db, (i64, i64, i64, String)>(&format!(
+                                "update hopper set state = 'sending', attempt = attempt + 1,
+                                     tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
+                                     claimed_from = state, lease_until = $1, updated_at = $2
+                                 where id in (
+                                     select id from hopper
+                                     where campaign_id = $3 and state = $5 and ready_at <= $2
+                                         and (state = 'fresh' or tries_left > 0)
+                                     order by ready_at, id limit $4 {}
+                                 )
+                                 returning id, attempt, contact_id, claimed_from",
+                                $skip_locked
+                            ))
+                            .bind(lease_until)
+                            .bind(now)
+                            .bind(campaign_id)
+                            .bind(room)
+                            .bind(state)
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(other)?,
+                        );
+                    }
                     if claimed.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -593,8 +608,8 @@ macro_rules! impl_campaign_stores {
                     limit: i64,
                 ) -> Result<Vec<HopperRecord>> {
                     let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'pending' and sent_at < $2
-                         order by id limit $3"
+                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'pending' and ready_at < $2
+                         order by ready_at, id limit $3"
                     ))
                     .bind(campaign_id)
                     .bind(sent_before)

@@ -81,7 +81,8 @@ pub struct HopperRecord {
     pub attempt: i64,
     /// How many more times the sender retries it on its own.
     pub tries_left: i64,
-    /// Not claimed before this moment (backoff).
+    /// For a fresh or retry row, not claimed before this moment (backoff); for a pending row,
+    /// when it was sent.
     pub ready_at: i64,
     /// The provider's id of the message sent.
     pub message_id: Option<String>,

@@ -41,19 +41,21 @@ async fn load_campaign(state: &AppState, id: i64) -> Result<CampaignRecord> {
 async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView> {
     let counts = state.store.hopper_counts(campaign.id).await?;
     let account = open_account(state, campaign.account_id).await?;
-    let sent = state
-        .store
-        .templates_sent_since(campaign.account_id, state.clock.now_ms() - DAY_MS)
-        .await?;
+    let limit = account.settings.messaging_limit;
+    let sent = match limit {
+        Some(_) => {
+            state
+                .store
+                .templates_sent_since(campaign.account_id, state.clock.now_ms() - DAY_MS)
+                .await?
+        }
+        None => 0,
+    };
     let to_send = u64::try_from(counts.fresh + counts.retry).unwrap_or(0);
     Ok(CampaignView {
         id: campaign.id,
         account_id: campaign.account_id,
-        warning: tier_warning(
-            account.settings.messaging_limit,
-            u64::try_from(sent).unwrap_or(0),
-            to_send,
-        ),
+        warning: tier_warning(limit, u64::try_from(sent).unwrap_or(0), to_send),
         settings: campaign.settings,
         status: campaign.status,
         status_reason: campaign.status_reason,

@@ -94,8 +94,12 @@ create table hopper (
     unique (campaign_id, contact_id)
 );
 
+-- `ready_at` is when the row's clock starts: for fresh and retry rows, when they may be
+-- claimed; for pending rows, when the message was sent (the response timeout counts from it).
+-- Claims and timeouts are then one range of this index each, whatever the campaign's size.
 create index hopper_to_claim on hopper (campaign_id, state, ready_at);
-create index hopper_by_phone on hopper (account_id, phone, state);
+create index hopper_by_state on hopper (campaign_id, state, id);
+create index hopper_by_phone on hopper (account_id, phone);
 create index hopper_by_change on hopper (campaign_id, updated_at);
 
 create index messages_by_callback on messages (account_id, callback_data) where callback_data is not null;
