@@ -53,7 +53,7 @@ impl SqliteWriter {
         connection
             .execute_batch(
                 "pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on;
-                 pragma busy_timeout = 5000; pragma cache_size = -65536;
+                 pragma busy_timeout = 5000; pragma cache_size = -16384;
                  pragma wal_autocheckpoint = 8000;",
             )
             .map_err(other)?;
