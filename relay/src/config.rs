@@ -40,6 +40,11 @@ pub struct Settings {
     /// Milliseconds the in-process sandbox provider takes to review a template.
     #[arg(long, env = "HERALD_SANDBOX_REVIEW_DELAY_MS", default_value_t = 3000)]
     pub sandbox_review_delay_ms: u64,
+
+    /// Milliseconds a sender holds the contacts it claimed; a contact still being sent after
+    /// that (the relay stopped mid-send) is reconciled with the provider's webhooks.
+    #[arg(long, env = "HERALD_CAMPAIGN_LEASE_MS", default_value_t = 60_000)]
+    pub campaign_lease_ms: i64,
 }
 
 impl Settings {

@@ -51,6 +51,7 @@ pub async fn prepare(
         webhook_url: Arc::new(OnceLock::new()),
         sandboxes: Arc::default(),
         sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
+        campaign_lease_ms: settings.campaign_lease_ms,
         metrics: Arc::new(Metrics::new()),
         accounts: Arc::default(),
         webhooks: Arc::new(OnceLock::new()),

@@ -31,6 +31,8 @@ pub struct AppState {
     pub sandboxes: Arc<tokio::sync::Mutex<HashMap<i64, String>>>,
     /// How long the in-process sandbox takes to review a template.
     pub sandbox_review_delay_ms: u64,
+    /// How long a campaign sender holds the contacts it claimed (ms).
+    pub campaign_lease_ms: i64,
     /// Counters served at `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Accounts with their secrets opened, cached for webhooks; refreshed when one changes.

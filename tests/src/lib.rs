@@ -57,6 +57,7 @@ impl TestRelay {
             secret_key: None,
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             sandbox_review_delay_ms: 50,
+            campaign_lease_ms: 60_000,
             template_sync_seconds: 0,
         };
         configure(&mut settings);
@@ -222,7 +223,7 @@ impl Drop for TestRelay {
 /// With `HERALD_TEST_DATABASE=postgres`, a fresh database on the server in
 /// `HERALD_TEST_POSTGRES_URL` (`cargo xtask test` runs the suite that way too); else `None`, the
 /// relay's default SQLite file in its data folder.
-async fn test_database_url() -> anyhow::Result<Option<String>> {
+pub async fn test_database_url() -> anyhow::Result<Option<String>> {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     if std::env::var("HERALD_TEST_DATABASE").as_deref() != Ok("postgres") {
         return Ok(None);

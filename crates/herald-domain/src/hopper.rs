@@ -110,6 +110,8 @@ impl HopperState {
                 Some(S::Pending)
             }
             (S::Sending, E::Reconciled { sent: false }) => Some(S::Retry),
+            // A webhook confirms, late, a send that was taken as not made.
+            (S::Retry, E::Reconciled { sent: true }) => Some(S::Pending),
             (S::Sending, E::Refused(class)) => Some(after_failure(class)),
             (S::Pending, E::DeliveryFailed(class)) => Some(after_failure(class)),
             (S::Pending, E::Answered | E::TimedOut) => Some(S::Closed),

@@ -14,6 +14,8 @@ use super::{callback_data, escalate, parse_callback_data, retry_at};
 use crate::http::parse_file;
 use crate::state::AppState;
 
+/// The outcome of a send the relay could not confirm after a crash.
+const IN_DOUBT: &str = "in_doubt";
 /// The outcome of a contact that did not answer in time.
 const TIMED_OUT: &str = "timed_out";
 /// Most rows one sweep step looks at.
@@ -92,6 +94,24 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
         return Ok(Applied::Later);
     }
     let now = state.clock.now_ms();
+    if row.state == HopperState::Retry && row.outcome.as_deref() == Some(IN_DOUBT) {
+        // The send was taken as not made after a crash, and this webhook says it went out.
+        let confirmed = HopperMove {
+            attempt: Some(attempt),
+            outcome: Some("sent"),
+            reason: Some("The provider's webhook confirmed the send after a restart"),
+            message_id: Some(&status.message_id),
+            ..HopperMove::new(
+                hopper_id,
+                HopperState::Retry,
+                HopperState::Retry.next(HopperEvent::Reconciled { sent: true })?,
+            )
+        };
+        state
+            .store
+            .apply_hopper_moves(&[confirmed], &[], now)
+            .await?;
+    }
     let guarded = |from: HopperState, to: HopperState| HopperMove {
         attempt: Some(attempt),
         ..HopperMove::new(hopper_id, from, to)
@@ -325,7 +345,7 @@ async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> any
                 ..HopperMove::new(row.id, HopperState::Sending, HopperState::Pending)
             },
             None => HopperMove {
-                outcome: Some("in_doubt"),
+                outcome: Some(IN_DOUBT),
                 reason: Some(
                     "The relay stopped while sending and no webhook confirmed the message, so it was not sent again; Start Retry Campaign sends it",
                 ),

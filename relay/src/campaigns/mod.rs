@@ -32,8 +32,6 @@ use crate::state::AppState;
 pub(crate) use follower::{Applied, apply_webhook};
 pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit, batch_facts};
 
-/// How long a claim holds a contact; a contact still in `sending` after it is in doubt.
-pub(crate) const LEASE_MS: i64 = 60_000;
 /// Pause between two rounds of the engine when there was nothing to send.
 const TICK: Duration = Duration::from_millis(50);
 /// Meta's default throughput, when the account does not say.

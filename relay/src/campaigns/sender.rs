@@ -13,7 +13,7 @@ use herald_store::{
 };
 use herald_templates::{RenderedMessage, Template, render_for_contact};
 
-use super::{BACKOFF_BASE_MS, LEASE_MS, callback_data, escalate, retry_at};
+use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
 use crate::http::{OpenedAccount, open_account, parse_file};
 use crate::providers::meta::{TemplateMessage, template_object};
 use crate::providers::{self, ProviderClient};
@@ -124,7 +124,7 @@ pub(super) async fn send_batch(
     }
     let claimed = state
         .store
-        .claim_contacts(campaign.id, limit, now + LEASE_MS, now)
+        .claim_contacts(campaign.id, limit, now + state.campaign_lease_ms, now)
         .await?;
     if claimed.is_empty() {
         return Ok(Batch {

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod campaigns;
+mod kill;
 mod messages;
 mod providers;
 mod roles;

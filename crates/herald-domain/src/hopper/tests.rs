@@ -50,6 +50,7 @@ fn expected(from: HopperState, event: HopperEvent) -> Option<HopperState> {
         (S::Sending, E::Accepted) => S::Pending,
         (S::Sending, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Reconciled { sent: false }) => S::Retry,
+        (S::Retry, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Refused(class)) if permanent(class) => S::Closed,
         (S::Sending, E::Refused(_)) => S::Retry,
         (S::Pending, E::DeliveryFailed(class)) if permanent(class) => S::Closed,
