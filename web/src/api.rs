@@ -3,9 +3,11 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, ErrorBody, LoginRequest, SessionState, SessionUser,
-    TemplateList, TemplateView,
+    API_PREFIX, AccountInput, AccountView, CampaignView, ErrorBody, HopperRowView, ImportPreview,
+    ImportReport, ListView, LoginRequest, NewCampaign, NewList, ResetList, SessionState,
+    SessionUser, TemplateList, TemplateView,
 };
+use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
 use herald_templates::Template;
 use serde::Serialize;
@@ -143,4 +145,84 @@ pub async fn save_account(id: Option<i64>, input: &AccountInput) -> Result<Accou
         None => Request::post(&url("/accounts")),
     };
     decode(send(with_json(request, input)).await?).await
+}
+
+/// `GET /accounts/{id}/lists`.
+pub async fn list_lists(account_id: i64) -> Result<Vec<ListView>, ApiError> {
+    let path = format!("/accounts/{account_id}/lists");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `POST /accounts/{id}/lists`.
+pub async fn create_list(account_id: i64, name: String) -> Result<ListView, ApiError> {
+    let path = format!("/accounts/{account_id}/lists");
+    decode(send(with_json(Request::post(&url(&path)), &NewList { name })).await?).await
+}
+
+/// `POST /lists/{id}/import/preview` with the first part of a file.
+pub async fn preview_import(list_id: i64, head: web_sys::Blob) -> Result<ImportPreview, ApiError> {
+    let path = format!("/lists/{list_id}/import/preview");
+    decode(send(Request::post(&url(&path)).body(head)).await?).await
+}
+
+/// `POST /lists/{id}/import?mapping=` with the whole file, which the browser streams.
+pub async fn import_contacts(
+    list_id: i64,
+    mapping: &[herald_contacts::import::ColumnTarget],
+    file: web_sys::File,
+) -> Result<ImportReport, ApiError> {
+    let mapping =
+        serde_json::to_string(mapping).map_err(|error| ApiError::Decode(error.to_string()))?;
+    let request = Request::post(&url(&format!("/lists/{list_id}/import")))
+        .query([("mapping", mapping)])
+        .header("content-type", "text/csv")
+        .body(file);
+    decode(send(request).await?).await
+}
+
+/// `GET /campaigns?account_id=`.
+pub async fn list_campaigns(account_id: i64) -> Result<Vec<CampaignView>, ApiError> {
+    let path = format!("/campaigns?account_id={account_id}");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `GET /campaigns/{id}`.
+pub async fn show_campaign(id: i64) -> Result<CampaignView, ApiError> {
+    decode(send(Request::get(&url(&format!("/campaigns/{id}"))).build()).await?).await
+}
+
+/// `POST /accounts/{id}/campaigns`.
+pub async fn create_campaign(
+    account_id: i64,
+    campaign: &NewCampaign,
+) -> Result<CampaignView, ApiError> {
+    let path = format!("/accounts/{account_id}/campaigns");
+    decode(send(with_json(Request::post(&url(&path)), campaign)).await?).await
+}
+
+/// A campaign menu action: `stop`, `retry`, `reset` (confirmed) or `delete`.
+pub async fn campaign_action(id: i64, action: &str) -> Result<(), ApiError> {
+    let path = url(&format!("/campaigns/{id}/{action}"));
+    let request = match action {
+        "delete" => Request::delete(&url(&format!("/campaigns/{id}"))).build(),
+        "reset" => with_json(Request::post(&path), &ResetList { confirm: true }),
+        _ => Request::post(&path).build(),
+    };
+    send(request).await.map(|_| ())
+}
+
+/// `GET /campaigns/{id}/hopper?state=`.
+pub async fn hopper_rows(id: i64, state: HopperState) -> Result<Vec<HopperRowView>, ApiError> {
+    let path = format!("/campaigns/{id}/hopper?state={state}&limit=200");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// Where a campaign's live progress streams from.
+pub fn campaign_events_url(id: i64) -> String {
+    url(&format!("/campaigns/{id}/events"))
+}
+
+/// Where a list's CSV export downloads from.
+pub fn export_url(list_id: i64) -> String {
+    url(&format!("/lists/{list_id}/export"))
 }

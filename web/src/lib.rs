@@ -13,6 +13,8 @@ use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router,
 use leptos_router::path;
 
 use routes::accounts::{AccountForm, Accounts};
+use routes::campaigns::Campaigns;
+use routes::lists::Lists;
 use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
 use session::{SessionCtx, use_session};
@@ -42,6 +44,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("templates") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
                     <Route path=path!("templates/new") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
                     <Route path=path!("templates/:id") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
+                    <Route path=path!("campaigns") view=|| view! { <AdminOnly><Campaigns /></AdminOnly> } />
+                    <Route path=path!("lists") view=|| view! { <AdminOnly><Lists /></AdminOnly> } />
                     <Route path=path!("accounts") view=|| view! { <AdminOnly><Accounts /></AdminOnly> } />
                     <Route path=path!("accounts/new") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
                     <Route path=path!("accounts/:id") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
@@ -74,6 +78,8 @@ fn Shell() -> impl IntoView {
                     <nav aria-label="Main">
                         <A href="/templates">"Templates"</A>
                         <Show when=is_admin>
+                            <A href="/campaigns">"Campaigns"</A>
+                            <A href="/lists">"Lists"</A>
                             <A href="/accounts">"Accounts"</A>
                         </Show>
                     </nav>

@@ -1,5 +1,6 @@
 //! Presentational components: they take signals and callbacks, and never fetch.
 
+pub mod account_picker;
 pub mod diagnostics;
 pub mod editor;
 pub mod mapping;

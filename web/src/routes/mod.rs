@@ -1,5 +1,7 @@
 //! One module per page.
 
 pub mod accounts;
+pub mod campaigns;
+pub mod lists;
 pub mod sign_in;
 pub mod templates;

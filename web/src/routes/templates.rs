@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{self, ApiError};
+use crate::components::account_picker::AccountPicker;
 use crate::components::diagnostics::has_error;
 use crate::components::editor::TemplateEditor;
 use crate::components::mapping::MappingEditor;
@@ -24,13 +25,6 @@ pub fn Templates() -> impl IntoView {
     let account = RwSignal::new(None::<i64>);
     let filter = RwSignal::new(TemplateFilter::NotDeleted);
     let tick = RwSignal::new(0_u64);
-    Effect::new(move |_| {
-        if account.get_untracked().is_none()
-            && let Some(Ok(list)) = accounts.get()
-        {
-            account.set(list.first().map(|first| first.id));
-        }
-    });
     if let Ok(handle) = set_interval_with_handle(
         move || tick.update(|tick| *tick += 1),
         std::time::Duration::from_millis(REFRESH_MS),
@@ -66,13 +60,7 @@ pub fn Templates() -> impl IntoView {
     view! {
         <h2>"Templates"</h2>
         <div class="toolbar">
-            <label for="account">"Account"</label>
-            <select id="account" on:change=move |event| account.set(event_target_value(&event).parse().ok())
-                prop:value=move || account.get().map(|id| id.to_string()).unwrap_or_default()>
-                {move || accounts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|account| view! {
-                    <option value=account.id.to_string()>{format!("{} ({})", account.name, account.provider)}</option>
-                }).collect_view()}
-            </select>
+            <AccountPicker accounts account />
             <label for="filter">"Show"</label>
             <select id="filter" on:change=move |event| filter.set(event_target_value(&event).parse().unwrap_or_default())>
                 <option value="not_deleted">"Not deleted"</option>

@@ -1,0 +1,91 @@
+// Lists and campaigns against the real relay and its sandbox provider: import a CSV through the
+// column-mapping step (a bad row reported, the good ones kept), create a campaign from an
+// approved template, and watch its progress arrive by server-sent events without reloading.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+
+let relay;
+let browser;
+
+before(async () => {
+  relay = await startRelay();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+let cookie;
+
+/** Calls the API as the first admin (signed in once: sign-ins are rate-limited). */
+async function api(path, init = {}) {
+  if (!cookie) {
+    const login = await fetch(`${relay.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: adminPassword }),
+    });
+    cookie = login.headers.get('set-cookie').split(';')[0];
+  }
+  const response = await fetch(`${relay.baseUrl}/api/v1${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', cookie },
+  });
+  assert.ok(response.ok, `${path}: ${response.status}`);
+  return response.json();
+}
+
+test('a CSV becomes a list and a campaign to it reports its progress live', async () => {
+  const [account] = await api('/accounts');
+  const template = await api(`/accounts/${account.id}/templates`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'spring_offer', language: 'en_US', category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Hello {{1}}, our spring offer is here.', example: { body_text: [['Ann']] } }],
+      herald: { mapping: { body: { 1: { field: 'first_name' } } } },
+    }),
+  });
+  await api(`/templates/${template.id}/submit`, { method: 'POST' });
+  for (let waited = 0; (await api(`/templates/${template.id}`)).status !== 'APPROVED'; waited += 200) {
+    assert.ok(waited < 20_000, 'the sandbox did not approve the template');
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Lists' }).click();
+  await page.getByTestId('list-row').filter({ hasText: 'Demo list' }).waitFor();
+  await page.getByLabel('New list').fill('Spring');
+  await page.getByRole('button', { name: 'Create list' }).click();
+  const spring = page.getByTestId('list-row').filter({ hasText: 'Spring' });
+  await spring.getByRole('button', { name: 'Import CSV' }).click();
+  const csv = 'Phone;Given name;Tier\r\n+49 151 2345 0001;Anna;gold\r\n+49 151 2345 0002;Ben;silver\r\nnot a phone;Eve;gold\r\n';
+  await page.getByTestId('csv-file').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('column-mapping').waitFor();
+  assert.equal(await page.getByLabel('Column Given name').inputValue(), 'first_name');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByTestId('import-report').filter({ hasText: '3 rows read: 2 new contacts, 0 updated, 1 refused.' }).waitFor();
+  assert.match(await page.locator('.row-errors').innerText(), /Row 4, phone/);
+  await spring.getByTestId('list-size').filter({ hasText: '2' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'lists-import.png'), fullPage: true });
+
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  const form = page.getByRole('form', { name: 'New campaign' });
+  await form.getByLabel('Name').fill('Spring');
+  await form.getByLabel('Template (approved)').selectOption({ label: 'spring_offer' });
+  await form.getByLabel('List').selectOption({ label: 'Spring (2)' });
+  await form.getByRole('button', { name: 'Create and start' }).click();
+  const row = page.getByTestId('campaign-row').filter({ hasText: 'Spring' });
+  await row.waitFor();
+  await row.getByRole('button', { name: 'Spring' }).click();
+  // Pushed by the relay: total 2, nothing fresh once both are sent.
+  await page.getByTestId('live-counts').filter({ hasText: /^\s*2\s*0\s*0/ }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('recent').filter({ hasText: '4915123450001' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'campaign-live.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});

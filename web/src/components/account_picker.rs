@@ -1,0 +1,29 @@
+//! The account select every account-scoped page starts with (as in the seed: provider and
+//! account first); it picks the first account when none is chosen.
+
+use herald_api::AccountView;
+use leptos::prelude::*;
+
+/// A labelled select of `accounts` bound to `account`.
+#[component]
+pub fn AccountPicker(
+    accounts: LocalResource<Result<Vec<AccountView>, crate::api::ApiError>>,
+    account: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    Effect::new(move |_| {
+        if account.get_untracked().is_none()
+            && let Some(Ok(list)) = accounts.get()
+        {
+            account.set(list.first().map(|first| first.id));
+        }
+    });
+    view! {
+        <label for="account">"Account"</label>
+        <select id="account" on:change=move |event| account.set(event_target_value(&event).parse().ok())
+            prop:value=move || account.get().map(|id| id.to_string()).unwrap_or_default()>
+            {move || accounts.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|account| view! {
+                <option value=account.id.to_string()>{format!("{} ({})", account.name, account.provider)}</option>
+            }).collect_view()}
+        </select>
+    }
+}

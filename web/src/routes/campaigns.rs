@@ -1,0 +1,246 @@
+//! Campaigns (admins): an account's campaigns with status and hopper counts, the menu's actions
+//! (Stop, Start Retry Campaign, Reset List, Delete), a new campaign (only APPROVED templates are
+//! offered), and one campaign's live progress, pushed by the relay as server-sent events.
+
+use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign};
+use herald_domain::{CampaignSettings, HopperState, TemplateFilter, TemplateStatus};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::api::{self, ApiError};
+use crate::components::account_picker::AccountPicker;
+
+/// The seed's warning before Reset List, word for word.
+const RESET_WARNING: &str = "all previously contacted recipients will receive the campaign again";
+
+/// The campaigns page.
+#[component]
+pub fn Campaigns() -> impl IntoView {
+    let accounts = LocalResource::new(api::list_accounts);
+    let account = RwSignal::new(None::<i64>);
+    let campaigns = LocalResource::new(move || {
+        let account = account.get();
+        async move {
+            match account {
+                Some(account) => api::list_campaigns(account).await,
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let watched = RwSignal::new(None::<i64>);
+    let error = RwSignal::new(None::<String>);
+    let act = Action::new_local(move |(id, action): &(i64, &'static str)| {
+        let (id, action) = (*id, *action);
+        async move {
+            match api::campaign_action(id, action).await {
+                Ok(()) => {
+                    error.set(None);
+                    campaigns.refetch();
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        }
+    });
+    view! {
+        <h2>"Campaigns"</h2>
+        <div class="toolbar"><AccountPicker accounts account /></div>
+        <Show when=move || error.with(Option::is_some)>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+        </Show>
+        {move || match campaigns.get() {
+            None => view! { <p>"Loading campaigns…"</p> }.into_any(),
+            Some(Err(failure)) => view! {
+                <p class="form-error" role="alert">{failure.to_string()}" "
+                    <button on:click=move |_| campaigns.refetch()>"Retry"</button></p>
+            }.into_any(),
+            Some(Ok(found)) => view! {
+                <table class="table" data-testid="campaigns">
+                    <thead><tr><th>"Name"</th><th>"Status"</th><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th>
+                        <th>"Pending"</th><th>"Closed"</th><th>"Actions"</th></tr></thead>
+                    <tbody>{found.into_iter().map(|campaign| row(campaign, act, watched)).collect_view()}</tbody>
+                </table>
+            }.into_any(),
+        }}
+        {move || watched.get().map(|id| view! { <Live id /> })}
+        {move || account.get().map(|id| view! { <NewCampaignForm account=id on_created=move || campaigns.refetch() /> })}
+    }
+}
+
+fn row(
+    campaign: CampaignView,
+    act: Action<(i64, &'static str), ()>,
+    watched: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    let id = campaign.id;
+    let reset = move |_| {
+        let asked = format!("Reset List: {RESET_WARNING}. Continue?");
+        if window().confirm_with_message(&asked).unwrap_or(false) {
+            act.dispatch((id, "reset"));
+        }
+    };
+    let delete = move |_| {
+        if window()
+            .confirm_with_message("Delete this campaign?")
+            .unwrap_or(false)
+        {
+            act.dispatch((id, "delete"));
+        }
+    };
+    let name = campaign.settings.name;
+    // The view macro builds the children first: the attribute takes the last use.
+    view! {
+        <tr data-testid="campaign-row" data-name=name>
+            <td><button class="link" on:click=move |_| watched.set(Some(id))>{name.clone()}</button></td>
+            <td>
+                <span class=format!("badge status-{}", campaign.status.as_str().to_lowercase()) data-testid="status">{campaign.status.to_string()}</span>
+                {campaign.status_reason.map(|reason| view! { <small class="reason">{reason}</small> })}
+                {campaign.warning.map(|warning| view! { <small class="reason" role="note">{warning}</small> })}
+            </td>
+            {counts_cells(campaign.counts)}
+            <td class="actions">
+                <button on:click=move |_| { act.dispatch((id, "stop")); }>"Stop"</button>
+                <button on:click=move |_| { act.dispatch((id, "retry")); }>"Start Retry Campaign"</button>
+                <button on:click=reset>"Reset List"</button>
+                <button on:click=delete>"Delete"</button>
+            </td>
+        </tr>
+    }
+}
+
+fn counts_cells(counts: HopperCountsView) -> impl IntoView {
+    view! {
+        <td>{counts.total}</td><td>{counts.fresh}</td><td>{counts.retry}</td>
+        <td>{counts.pending}</td><td>{counts.closed}</td>
+    }
+}
+
+/// One campaign's progress as the relay pushes it, and its Pending and Contacts History tabs.
+#[component]
+fn Live(id: i64) -> impl IntoView {
+    let progress = RwSignal::new(None::<CampaignProgress>);
+    let recent = RwSignal::new(Vec::new());
+    let tab = RwSignal::new(HopperState::Pending);
+    if let Ok(source) = web_sys::EventSource::new(&api::campaign_events_url(id)) {
+        let on_progress = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let Some(data) = event.data().as_string() else {
+                    return;
+                };
+                if let Ok(update) = serde_json::from_str::<CampaignProgress>(&data) {
+                    recent.update(|rows: &mut Vec<_>| {
+                        rows.splice(0..0, update.recent.iter().cloned());
+                        rows.truncate(20);
+                    });
+                    progress.set(Some(update));
+                }
+            },
+        );
+        let _ = source
+            .add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref());
+        on_progress.forget();
+        let source = send_wrapper::SendWrapper::new(source);
+        on_cleanup(move || source.close());
+    }
+    let rows = LocalResource::new(move || api::hopper_rows(id, tab.get()));
+    view! {
+        <section class="live" aria-label="Live progress" data-testid="live">
+            <h3>"Live progress"</h3>
+            {move || progress.get().map(|now| view! {
+                <p data-testid="live-status">{now.status.to_string()}</p>
+                <table class="table"><thead><tr><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th><th>"Pending"</th><th>"Closed"</th></tr></thead>
+                    <tbody><tr data-testid="live-counts">{counts_cells(now.counts)}</tr></tbody></table>
+            })}
+            <ul class="recent" data-testid="recent">
+                {move || recent.get().into_iter().map(|row| view! {
+                    <li>{format!("{} {}{}", row.phone, row.state, row.reason.map(|reason| format!(": {reason}")).unwrap_or_default())}</li>
+                }).collect_view()}
+            </ul>
+            <div role="tablist">
+                <button role="tab" aria-selected=move || (tab.get() == HopperState::Pending).to_string() on:click=move |_| tab.set(HopperState::Pending)>"Pending"</button>
+                <button role="tab" aria-selected=move || (tab.get() == HopperState::Closed).to_string() on:click=move |_| tab.set(HopperState::Closed)>"Contacts History"</button>
+            </div>
+            {move || rows.get().map(|found| match found {
+                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+                Ok(found) => view! {
+                    <table class="table"><thead><tr><th>"Phone"</th><th>"Outcome"</th><th>"Reason"</th><th>"Answer"</th></tr></thead>
+                        <tbody>{found.into_iter().map(|row| view! {
+                            <tr><td>{row.phone}</td><td>{row.outcome}</td><td>{row.reason}</td><td>{row.answer}</td></tr>
+                        }).collect_view()}</tbody></table>
+                }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// A new campaign: settings with the spec's defaults, an approved template, a list.
+#[component]
+fn NewCampaignForm(
+    account: i64,
+    on_created: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let templates =
+        LocalResource::new(move || api::list_templates(account, TemplateFilter::NotDeleted));
+    let lists = LocalResource::new(move || api::list_lists(account));
+    let name = RwSignal::new(String::new());
+    let template = RwSignal::new(String::new());
+    let list = RwSignal::new(String::new());
+    let timeout_days = RwSignal::new("1".to_owned());
+    let duplicate_days = RwSignal::new(String::new());
+    let interval_ms = RwSignal::new("0".to_owned());
+    let include_active = RwSignal::new(false);
+    let close_on_quick_reply = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    let create = Action::new_local(move |(): &()| {
+        let on_created = on_created.clone();
+        let request = NewCampaign {
+            settings: CampaignSettings {
+                name: name.get_untracked(),
+                template_id: template.get_untracked().parse().unwrap_or_default(),
+                sending_interval_ms: interval_ms.get_untracked().parse().unwrap_or_default(),
+                response_timeout_days: timeout_days.get_untracked().parse().unwrap_or_default(),
+                duplicate_check_days: duplicate_days.get_untracked().parse().ok(),
+                include_active_interactions: include_active.get_untracked(),
+                close_on_quick_reply: close_on_quick_reply.get_untracked(),
+                start_at: None,
+            },
+            list_ids: list.get_untracked().parse().into_iter().collect(),
+        };
+        async move {
+            let created = api::create_campaign(account, &request).await.map(|_| ());
+            if created.is_ok() {
+                on_created();
+            }
+            outcome.set(Some(created));
+        }
+    });
+    view! {
+        <form class="new-campaign" aria-label="New campaign" on:submit=move |event| { event.prevent_default(); create.dispatch(()); }>
+            <h3>"New campaign"</h3>
+            <label>"Name" <input bind:value=name required maxlength="120" /></label>
+            <label>"Template (approved)" <select bind:value=template required>
+                <option value="">"—"</option>
+                {move || templates.get().and_then(Result::ok).map(|found| found.templates.into_iter()
+                    .filter(|shown| shown.status == TemplateStatus::Approved)
+                    .map(|shown| view! { <option value=shown.id.to_string()>{shown.template.name}</option> })
+                    .collect_view())}
+            </select></label>
+            <label>"List" <select bind:value=list>
+                <option value="">"—"</option>
+                {move || lists.get().and_then(Result::ok).map(|found| found.into_iter()
+                    .map(|shown| view! { <option value=shown.id.to_string()>{format!("{} ({})", shown.name, shown.size)}</option> })
+                    .collect_view())}
+            </select></label>
+            <label>"Sending interval (ms)" <input type="number" min="0" bind:value=interval_ms /></label>
+            <label>"Response timeout (days)" <input type="number" min="1" max="30" bind:value=timeout_days /></label>
+            <label>"Duplicate check (days, blank for none)" <input type="number" min="1" max="7" bind:value=duplicate_days /></label>
+            <label><input type="checkbox" bind:checked=include_active />"Include customers with active interactions"</label>
+            <label><input type="checkbox" bind:checked=close_on_quick_reply />"Close interaction on quick reply response"</label>
+            <button type="submit" disabled=move || create.pending().get()>"Create and start"</button>
+            {move || outcome.get().map(|done| match done {
+                Ok(()) => view! { <p role="status">"Campaign created."</p> }.into_any(),
+                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+            })}
+        </form>
+    }
+}
