@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use herald_api::{ContactValues, MessageView, SendMessage};
-use herald_domain::{MessageDirection, MessageKind, Role, normalize_phone};
+use herald_domain::{HopperState, MessageDirection, MessageKind, Role, normalize_phone};
 use herald_store::{MessageRecord, OutboundMessage, UserRecord};
 use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
 use serde::Deserialize;
@@ -91,9 +91,11 @@ pub(crate) async fn send_message(
         .map_err(|error| AppError::invalid("invalid_phone", "to", error.to_string()))?;
     let client = providers::provider_client(&state, &account).await?;
     let sender = providers::sender(&account);
+    not_awaiting_answer(&state, account_id, &to).await?;
     let (kind, body, payload, sent) = match (request.template_id, &request.text) {
         (Some(template_id), None) => {
             let template = sendable_template(&state, &user, account_id, template_id).await?;
+            recontact_if_expired(&state, &account, &to, template_id).await?;
             let rendered =
                 render_for_contact(&template, &Values(&request.fields, &to)).map_err(|error| {
                     let code = match error {
@@ -207,6 +209,60 @@ fn check_text(text: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The seed's message while a campaign waits for the contact's answer, word for word.
+const AWAITING_ANSWER: &str =
+    "No messages can be sent since we are waiting for the customer's response.";
+
+/// Nothing goes to a contact while a campaign waits for its answer (SPEC section 5).
+async fn not_awaiting_answer(state: &AppState, account_id: i64, phone: &str) -> Result<()> {
+    let waiting = state
+        .store
+        .hopper_rows_for_phone(account_id, phone, &[HopperState::Pending], None)
+        .await?;
+    if waiting.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidState {
+            code: "awaiting_customer_response",
+            message: AWAITING_ANSWER.to_owned(),
+        })
+    }
+}
+
+/// After the customer service window expired (it opened when a template was delivered or the
+/// contact wrote, and lasts 24 hours from the latest of those), only the account's recontact
+/// template may reach the contact. A contact never reached before has no window to expire.
+async fn recontact_if_expired(
+    state: &AppState,
+    account: &OpenedAccount,
+    phone: &str,
+    template_id: i64,
+) -> Result<()> {
+    let recent = state
+        .store
+        .messages(account.record.id, Some(phone), 50)
+        .await?;
+    let last_opening = recent
+        .iter()
+        .filter_map(|message| match message.direction {
+            MessageDirection::Inbound => Some(message.created_at),
+            MessageDirection::Outbound => message.delivered_at,
+        })
+        .max();
+    let expired = last_opening.is_some_and(|at| state.clock.now_ms() - at > SERVICE_WINDOW_MS);
+    let recontact = account.settings.recontact_template_id;
+    if !expired || recontact == Some(template_id) {
+        return Ok(());
+    }
+    Err(AppError::InvalidState {
+        code: "recontact_only",
+        message: match recontact {
+            Some(_) => "the customer service window has expired: only the account's recontact template can be sent".to_owned(),
+            None => "the customer service window has expired: only a recontact template can be sent, and the account names none (advanced settings)".to_owned(),
+        },
+    })
 }
 
 /// Free-form text needs the contact to have written within the last 24 hours.

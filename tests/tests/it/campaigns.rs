@@ -934,3 +934,78 @@ async fn progress_is_pushed_as_server_sent_events_while_the_campaign_runs() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn nothing_goes_out_while_the_campaign_waits_and_an_expired_window_takes_only_the_recontact_template()
+ {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Window", "phone,first_name\n491510000091,Ann\n")
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Window", "template_id": template, "list_ids": [list]}))
+        .await;
+    setup
+        .row_becomes(campaign, "491510000091", |row| {
+            row["state"] == "pending" && row["delivered_at"].is_i64()
+        })
+        .await;
+    let messages = format!("/api/v1/accounts/{}/messages", setup.account);
+    let template_send =
+        json!({"to": "+49 151 0000091", "template_id": template, "fields": {"first_name": "Ann"}});
+    for request in [
+        json!({"to": "+49 151 0000091", "text": "Hello"}),
+        template_send.clone(),
+    ] {
+        let (status, refused) = setup.post(&messages, &request).await;
+        assert_eq!(
+            (
+                status,
+                refused["code"].as_str(),
+                refused["message"].as_str()
+            ),
+            (
+                409,
+                Some("awaiting_customer_response"),
+                Some("No messages can be sent since we are waiting for the customer's response.")
+            )
+        );
+    }
+
+    setup.contact_writes("491510000091", "Yes").await;
+    setup
+        .row_becomes(campaign, "491510000091", |row| row["state"] == "closed")
+        .await;
+    let (status, sent) = setup
+        .post(
+            &messages,
+            &json!({"to": "+49 151 0000091", "text": "Thanks, Ann!"}),
+        )
+        .await;
+    assert_eq!(status, 201, "the answer opened the window: {sent}");
+
+    setup.advance(25 * 60 * 60 * 1000).await;
+    let (status, refused) = setup.post(&messages, &template_send).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("recontact_only")),
+        "{refused}"
+    );
+    let updated = setup
+        .admin()
+        .put(setup.relay.url(&format!("/api/v1/accounts/{}", setup.account)))
+        .json(&json!({"name": "Provider", "provider": "meta", "settings": {
+            "waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": setup.sandbox.base_url,
+            "recontact_template_id": template
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let (status, sent) = setup.post(&messages, &template_send).await;
+    assert_eq!(
+        status, 201,
+        "the recontact template reaches the contact: {sent}"
+    );
+}
