@@ -92,6 +92,10 @@ pub struct AccountSettings {
     /// Template used to reach a contact after the 24-hour window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recontact_template_id: Option<i64>,
+    /// Replies that opt a contact out of marketing messages; Herald's list (STOP, UNSUBSCRIBE
+    /// and their equivalents in several languages) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out_keywords: Option<Vec<String>>,
 }
 
 /// Secrets of an account: write-only. Absent fields keep their stored value.

@@ -135,6 +135,35 @@ impl CampaignSettings {
     }
 }
 
+/// Replies that opt a contact out of marketing messages unless the account names its own
+/// (compared trimmed and case-insensitive).
+pub const DEFAULT_OPT_OUT_KEYWORDS: [&str; 12] = [
+    "STOP",
+    "UNSUBSCRIBE",
+    "STOP ALL",
+    "OPT OUT",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "ANNULLA",
+    "BAJA",
+    "STOPP",
+    "ARRET",
+    "ARRÊT",
+];
+/// Most opt-out keywords an account may name.
+pub const MAX_OPT_OUT_KEYWORDS: usize = 50;
+/// Longest opt-out keyword.
+pub const MAX_OPT_OUT_KEYWORD_CHARS: usize = 40;
+
+/// Whether `reply` is one of `keywords` (the account's, or [`DEFAULT_OPT_OUT_KEYWORDS`]).
+pub fn is_opt_out<K: AsRef<str>>(reply: &str, keywords: &[K]) -> bool {
+    let reply = reply.trim().to_uppercase();
+    keywords
+        .iter()
+        .any(|keyword| keyword.as_ref().trim().to_uppercase() == reply)
+}
+
 /// Meta's daily limits on business-initiated conversations, by tier.
 pub const MESSAGING_TIERS: [u32; 4] = [250, 2_000, 10_000, 100_000];
 
@@ -193,6 +222,16 @@ mod tests {
             change(&mut settings);
             assert_eq!(settings.check().unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn opt_out_keywords_match_whatever_the_case_and_spacing() {
+        assert!(is_opt_out(" stop ", &DEFAULT_OPT_OUT_KEYWORDS));
+        assert!(is_opt_out("Unsubscribe", &DEFAULT_OPT_OUT_KEYWORDS));
+        assert!(is_opt_out("arrêt", &DEFAULT_OPT_OUT_KEYWORDS));
+        assert!(!is_opt_out("please don't stop", &DEFAULT_OPT_OUT_KEYWORDS));
+        assert!(is_opt_out("Basta", &["basta".to_owned()]));
+        assert!(!is_opt_out("stop", &["basta".to_owned()]));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! in doubt by a crash, and campaigns that have finished.
 
 use herald_domain::{
-    CampaignStatus, HopperEvent, HopperState, InboundMessage, MessageKind, MessageStatus, Provider,
-    StatusUpdate, classify_error, parse_kaleyra, parse_meta,
+    CampaignStatus, DEFAULT_OPT_OUT_KEYWORDS, HopperEvent, HopperState, InboundMessage,
+    MessageKind, MessageStatus, Provider, StatusUpdate, classify_error, is_opt_out, parse_kaleyra,
+    parse_meta,
 };
 use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
 use herald_templates::Template;
@@ -20,21 +21,6 @@ const IN_DOUBT: &str = "in_doubt";
 const TIMED_OUT: &str = "timed_out";
 /// Most rows one sweep step looks at.
 const SWEEP_BATCH: i64 = 500;
-/// Replies that opt a contact out of marketing messages (compared trimmed, case-insensitive).
-pub(crate) const OPT_OUT_KEYWORDS: [&str; 12] = [
-    "STOP",
-    "UNSUBSCRIBE",
-    "STOP ALL",
-    "OPT OUT",
-    "CANCEL",
-    "END",
-    "QUIT",
-    "ANNULLA",
-    "BAJA",
-    "STOPP",
-    "ARRET",
-    "ARRÊT",
-];
 
 /// Whether a webhook could be applied now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,19 +163,19 @@ async fn opt_out(state: &AppState, phone: &str, hopper_id: i64) -> anyhow::Resul
     }
 }
 
-/// Whether a reply is an opt-out keyword.
-pub(crate) fn is_opt_out(text: &str) -> bool {
-    let reply = text.trim().to_uppercase();
-    OPT_OUT_KEYWORDS.contains(&reply.as_str())
-}
-
 async fn apply_answer(
     state: &AppState,
     account_id: i64,
     message: &InboundMessage,
 ) -> anyhow::Result<()> {
     let now = state.clock.now_ms();
-    if message.text.as_deref().is_some_and(is_opt_out) {
+    let settings: herald_api::AccountSettings =
+        serde_json::from_str(&state.store.account(account_id).await?.settings_json)?;
+    let opts_out = |text: &str| match &settings.opt_out_keywords {
+        Some(keywords) => is_opt_out(text, keywords),
+        None => is_opt_out(text, &DEFAULT_OPT_OUT_KEYWORDS),
+    };
+    if message.text.as_deref().is_some_and(opts_out) {
         match state
             .store
             .set_opted_out(account_id, &message.from, Some(now))
@@ -403,17 +389,4 @@ pub(super) async fn complete_if_done(
         .await?;
     tracing::info!(campaign = campaign.id, "campaign completed");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_opt_out;
-
-    #[test]
-    fn opt_out_keywords_match_whatever_the_case_and_spacing() {
-        assert!(is_opt_out(" stop "));
-        assert!(is_opt_out("Unsubscribe"));
-        assert!(is_opt_out("arrêt"));
-        assert!(!is_opt_out("please don't stop"));
-    }
 }

@@ -138,6 +138,32 @@ fn check_input(input: &AccountInput) -> Result<()> {
             "messages per second must be at least 1",
         ));
     }
+    if let Some(limit) = settings.messaging_limit
+        && !herald_domain::is_messaging_tier(limit)
+    {
+        return Err(AppError::invalid(
+            "messaging_limit_invalid",
+            "messaging_limit",
+            "the messaging limit is one of Meta's tiers: 250, 2000, 10000 or 100000 (none: unlimited)",
+        ));
+    }
+    if let Some(keywords) = &settings.opt_out_keywords {
+        let bad = keywords.iter().any(|keyword| {
+            keyword.trim().is_empty()
+                || keyword.chars().count() > herald_domain::MAX_OPT_OUT_KEYWORD_CHARS
+        });
+        if bad || keywords.len() > herald_domain::MAX_OPT_OUT_KEYWORDS {
+            return Err(AppError::invalid(
+                "opt_out_keywords_invalid",
+                "opt_out_keywords",
+                format!(
+                    "at most {} opt-out keywords of 1 to {} characters each",
+                    herald_domain::MAX_OPT_OUT_KEYWORDS,
+                    herald_domain::MAX_OPT_OUT_KEYWORD_CHARS
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 

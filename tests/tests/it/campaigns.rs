@@ -1009,3 +1009,86 @@ async fn nothing_goes_out_while_the_campaign_waits_and_an_expired_window_takes_o
         "the recontact template reaches the contact: {sent}"
     );
 }
+
+#[tokio::test]
+async fn an_opt_out_keyword_keeps_marketing_away_until_an_admin_undoes_it() {
+    let setup = setup(0.0).await;
+    let account_url = setup
+        .relay
+        .url(&format!("/api/v1/accounts/{}", setup.account));
+    let settings = |extra: Value| {
+        let mut settings = json!({"waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": setup.sandbox.base_url});
+        for (key, value) in extra.as_object().unwrap() {
+            settings[key] = value.clone();
+        }
+        json!({"name": "Provider", "provider": "meta", "settings": settings})
+    };
+    for (extra, field) in [
+        (json!({"opt_out_keywords": [" "]}), "opt_out_keywords"),
+        (json!({"messaging_limit": 300}), "messaging_limit"),
+    ] {
+        let refused = setup
+            .admin()
+            .put(&account_url)
+            .json(&settings(extra))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["field"], field);
+    }
+    let updated = setup
+        .admin()
+        .put(&account_url)
+        .json(&settings(
+            json!({"opt_out_keywords": ["BASTA"], "messaging_limit": 250}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Optout", "phone,first_name\n491510000101,Ann\n")
+        .await;
+    let first = setup
+        .campaign(json!({"name": "First", "template_id": template, "list_ids": [list]}))
+        .await;
+    setup
+        .row_becomes(first, "491510000101", |row| row["state"] == "pending")
+        .await;
+    setup.contact_writes("491510000101", " basta ").await;
+    setup
+        .row_becomes(first, "491510000101", |row| row["state"] == "closed")
+        .await;
+    let contacts = setup.get(&format!("/api/v1/lists/{list}/contacts")).await;
+    assert!(contacts[0]["opted_out_at"].is_i64(), "{contacts}");
+
+    let second = setup
+        .campaign(json!({"name": "Second", "template_id": template, "list_ids": [list], "include_active_interactions": true}))
+        .await;
+    let skipped = setup
+        .row_becomes(second, "491510000101", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(
+        skipped["reason"],
+        "The contact opted out of marketing messages"
+    );
+
+    let undone = setup
+        .admin()
+        .delete(format!("{account_url}/opt-outs/+49%20151%200000101"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(undone.status(), 204);
+    let third = setup
+        .campaign(json!({"name": "Third", "template_id": template, "list_ids": [list], "include_active_interactions": true}))
+        .await;
+    setup
+        .row_becomes(third, "491510000101", |row| row["state"] == "pending")
+        .await;
+    assert_eq!(setup.sends_to("491510000101"), 2);
+}

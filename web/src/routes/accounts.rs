@@ -140,13 +140,11 @@ pub fn AccountForm() -> impl IntoView {
     let save = Action::new_local(move |(): &()| {
         let rate = given(messages_per_second);
         let parsed_rate = rate.as_deref().map(str::parse::<u32>);
-        let recontact = stored.with_untracked(|stored| {
-            stored
-                .as_ref()
-                .and_then(|s| s.settings.recontact_template_id)
-        });
-        let limit = stored
-            .with_untracked(|stored| stored.as_ref().and_then(|s| s.settings.messaging_limit));
+        // Settings the form does not edit (limits, recontact template, opt-out keywords) keep
+        // their stored values.
+        let kept = stored
+            .with_untracked(|stored| stored.as_ref().map(|s| s.settings.clone()))
+            .unwrap_or_default();
         let input = AccountInput {
             name: name.get_untracked(),
             provider: provider.get_untracked(),
@@ -157,8 +155,7 @@ pub fn AccountForm() -> impl IntoView {
                 sender_number: given(sender_number),
                 base_url: given(base_url),
                 messages_per_second: parsed_rate.clone().and_then(Result::ok),
-                messaging_limit: limit,
-                recontact_template_id: recontact,
+                ..kept
             },
             secrets: AccountSecrets {
                 access_token: given(access_token),
