@@ -14,6 +14,7 @@ pub const API_PREFIX: &str = "/api/v1";
 /// The one error shape of the API: a stable machine-readable code, a human message, and the
 /// field at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable code, e.g. `template_invalid`, `forbidden`.
     pub code: String,
@@ -24,11 +25,13 @@ pub struct ErrorBody {
     pub field: Option<String>,
     /// For a refused template, every diagnostic of the template core.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// `POST /api/v1/session`: sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The user's name.
     pub username: String,
@@ -38,6 +41,7 @@ pub struct LoginRequest {
 
 /// The signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionUser {
     /// User id.
     pub id: i64,
@@ -49,6 +53,7 @@ pub struct SessionUser {
 
 /// `GET /api/v1/session`: the signed-in user, or `null` (a visitor is not an error).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionState {
     /// The user, when signed in.
     pub user: Option<SessionUser>,
@@ -56,6 +61,7 @@ pub struct SessionState {
 
 /// `POST /api/v1/users`: an admin creates a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUser {
     /// Unique user name.
     pub username: String,
@@ -67,6 +73,7 @@ pub struct NewUser {
 
 /// Provider settings of an account that are not secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSettings {
     /// Meta: WhatsApp Business Account id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +107,7 @@ pub struct AccountSettings {
 
 /// Secrets of an account: write-only. Absent fields keep their stored value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountSecrets {
     /// Meta: system-user access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +129,7 @@ pub struct AccountSecrets {
 
 /// `POST /api/v1/accounts` and `PUT /api/v1/accounts/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountInput {
     /// Display name.
     pub name: String,
@@ -136,6 +145,7 @@ pub struct AccountInput {
 
 /// Which secrets an account has, never their values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretsSet {
     /// Meta access token is set.
     pub access_token: bool,
@@ -151,6 +161,7 @@ pub struct SecretsSet {
 
 /// An account as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountView {
     /// Account id.
     pub id: i64,
@@ -166,6 +177,7 @@ pub struct AccountView {
 
 /// A template as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateView {
     /// Template id.
     pub id: i64,
@@ -184,14 +196,17 @@ pub struct TemplateView {
     /// Whether it is soft-deleted.
     pub deleted: bool,
     /// The template file (Meta's JSON plus `"herald"`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub template: Template,
     /// Non-blocking findings (a duplicate name, duplicate content).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub warnings: Vec<Diagnostic>,
 }
 
 /// `GET /api/v1/accounts/{id}/templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateList {
     /// The templates the filter selects.
     pub templates: Vec<TemplateView>,
@@ -204,6 +219,7 @@ pub struct TemplateList {
 /// `POST /api/v1/accounts/{id}/messages`: a template (with the contact's field values its
 /// mapping reads) or, inside the customer service window, text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SendMessage {
     /// The contact's number; `+`, spaces, dashes, dots and parentheses are ignored.
     pub to: String,
@@ -220,6 +236,7 @@ pub struct SendMessage {
 
 /// A contact's field values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactValues {
     /// First name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,6 +254,7 @@ pub struct ContactValues {
 
 /// A message as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageView {
     /// Id.
     pub id: i64,
@@ -266,6 +284,7 @@ pub struct MessageView {
 
 /// `POST /api/v1/accounts/{id}/lists`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewList {
     /// Name, unique in the account.
     pub name: String,
@@ -273,6 +292,7 @@ pub struct NewList {
 
 /// A contact list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListView {
     /// Id.
     pub id: i64,
@@ -288,6 +308,7 @@ pub struct ListView {
 
 /// A stored contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactView {
     /// Id.
     pub id: i64,
@@ -301,10 +322,12 @@ pub struct ContactView {
 /// What an import did. Bad rows are listed (the first [`ImportReport::ERRORS_SHOWN`]) and
 /// counted; good rows are kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// The file's columns.
     pub headers: Vec<String>,
     /// Where each went.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub mapping: Vec<herald_contacts::import::ColumnTarget>,
     /// Rows read (not counting the header and blank rows).
     pub rows: u64,
@@ -325,17 +348,20 @@ impl ImportReport {
 
 /// The columns of a file about to be imported, for the mapping step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportPreview {
     /// The separator found: `,`, `;` or a tab.
     pub delimiter: String,
     /// The file's columns.
     pub headers: Vec<String>,
     /// The field each column's name suggests.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub suggested: Vec<herald_contacts::import::ColumnTarget>,
 }
 
 /// `POST /api/v1/accounts/{id}/campaigns`: the settings and the lists to attach.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCampaign {
     /// The settings.
     #[serde(flatten)]
@@ -347,6 +373,7 @@ pub struct NewCampaign {
 
 /// `POST /api/v1/campaigns/{id}/lists`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachList {
     /// The list.
     pub list_id: i64,
@@ -355,6 +382,7 @@ pub struct AttachList {
 /// `POST /api/v1/campaigns/{id}/reset`: Reset List sends the campaign again to every contact,
 /// so the caller confirms it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetList {
     /// Must be true.
     #[serde(default)]
@@ -363,6 +391,7 @@ pub struct ResetList {
 
 /// The hopper's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HopperCountsView {
     /// Every contact.
     pub total: i64,
@@ -378,6 +407,7 @@ pub struct HopperCountsView {
 
 /// A campaign as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignView {
     /// Id.
     pub id: i64,
@@ -400,6 +430,7 @@ pub struct CampaignView {
 
 /// A contact of a campaign: its state, and once closed its history entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HopperRowView {
     /// Id.
     pub id: i64,
@@ -432,6 +463,7 @@ pub struct HopperRowView {
 /// One event of a campaign's live progress (`GET /api/v1/campaigns/{id}/events`, server-sent
 /// events named `progress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignProgress {
     /// Where the campaign stands.
     pub status: herald_domain::CampaignStatus,
@@ -445,6 +477,7 @@ pub struct CampaignProgress {
 
 /// What a campaign would do, before launch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DryRun {
     /// Contacts that would be sent to.
     pub sendable: u64,
@@ -456,6 +489,7 @@ pub struct DryRun {
 
 /// A rendered message of a dry run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DryRunMessage {
     /// The contact's phone.
     pub phone: String,
@@ -465,6 +499,7 @@ pub struct DryRunMessage {
 
 /// A contact a dry run would not send to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DryRunSkip {
     /// The contact's phone.
     pub phone: String,

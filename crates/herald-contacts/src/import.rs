@@ -141,6 +141,7 @@ pub enum ImportError {
 
 /// A row that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// The row as a spreadsheet numbers it: the header is row 1.
     pub row: u64,

@@ -27,6 +27,7 @@ pub const MAX_CUSTOM_FIELDS: usize = 50;
 
 /// A contact: phone and mobile digits-only with the international prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     /// Phone, digits.
     pub phone: String,

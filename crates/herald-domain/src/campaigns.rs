@@ -46,6 +46,7 @@ pub const MAX_CAMPAIGN_NAME_CHARS: usize = 120;
 
 /// What an admin chooses for a campaign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignSettings {
     /// Name shown in the list.
     pub name: String,

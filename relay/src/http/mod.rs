@@ -21,7 +21,14 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
-use herald_api::API_PREFIX;
+use herald_api::{
+    API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignView, ContactView,
+    DryRun, HopperRowView, ImportPreview, ImportReport, ListView, LoginRequest, MessageView,
+    NewCampaign, NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
+    TemplateView,
+};
+use herald_contacts::Contact;
+use herald_domain::CampaignSettings;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -62,6 +69,47 @@ pub struct ApiRoute {
     pub summary: &'static str,
     handler: MethodRouter<AppState>,
     body_limit: usize,
+    /// What the request body is.
+    pub request: Body,
+    /// What a success answers.
+    pub response: Body,
+}
+
+/// Registers a type's JSON schema (and those it refers to) and returns its name.
+pub type SchemaFn = fn(
+    &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) -> String;
+
+/// A request or response body, for the OpenAPI document.
+#[derive(Clone, Copy)]
+pub enum Body {
+    /// None.
+    Empty,
+    /// JSON of one type.
+    Json(SchemaFn),
+    /// A JSON array of one type.
+    JsonList(SchemaFn),
+    /// A JSON object the template core defines (a template file).
+    TemplateFile,
+    /// A CSV file.
+    Csv,
+    /// Server-sent events whose data is JSON of one type.
+    Events(SchemaFn),
+}
+
+fn schema_of<T: utoipa::ToSchema>(
+    all: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) -> String {
+    let name = T::name().into_owned();
+    all.push((name.clone(), T::schema()));
+    T::schemas(all);
+    name
 }
 
 impl ApiRoute {
@@ -84,7 +132,37 @@ impl ApiRoute {
             summary,
             handler: on(filter, handler),
             body_limit: API_BODY_LIMIT_BYTES,
+            request: Body::Empty,
+            response: Body::Empty,
         }
+    }
+
+    /// The route takes JSON of `T`.
+    fn takes<T: utoipa::ToSchema>(mut self) -> Self {
+        self.request = Body::Json(schema_of::<T>);
+        self
+    }
+
+    /// The route answers JSON of `T`.
+    fn returns<T: utoipa::ToSchema>(mut self) -> Self {
+        self.response = Body::Json(schema_of::<T>);
+        self
+    }
+
+    /// The route answers a JSON array of `T`.
+    fn returns_list<T: utoipa::ToSchema>(mut self) -> Self {
+        self.response = Body::JsonList(schema_of::<T>);
+        self
+    }
+
+    /// The route's request or response body (`request` true for the request).
+    fn with(mut self, request: bool, body: Body) -> Self {
+        if request {
+            self.request = body;
+        } else {
+            self.response = body;
+        }
+        self
     }
 
     /// The same route taking bodies up to `bytes` (file uploads).
@@ -104,7 +182,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/session",
             "Sign in with a user name and password; sets the session cookie",
             session::create_session,
-        ),
+        ).takes::<LoginRequest>().returns::<SessionUser>(),
         ApiRoute::new(
             Public,
             Method::DELETE,
@@ -118,7 +196,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/session",
             "The signed-in user, or null",
             session::show_session,
-        ),
+        ).returns::<SessionState>(),
         ApiRoute::new(
             Public,
             Method::GET,
@@ -132,84 +210,85 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/users",
             "Add a user",
             users::create_user,
-        ),
+        ).takes::<NewUser>().returns::<SessionUser>(),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/accounts",
             "List provider accounts (secrets only as set / not set)",
             accounts::list_accounts,
-        ),
+        ).returns_list::<AccountView>(),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/accounts",
             "Create a provider account",
             accounts::create_account,
-        ),
+        ).takes::<AccountInput>().returns::<AccountView>(),
         ApiRoute::new(
             Agent,
             Method::GET,
             "/accounts/{id}/messages",
             "An account's messages, newest first (phone: one contact's; limit: at most 500)",
             messages::list_messages,
-        ),
+        ).returns_list::<MessageView>(),
         ApiRoute::new(
             Agent,
             Method::POST,
             "/accounts/{id}/messages",
             "Send one contact a template (agents: those available to agents) or, inside the customer service window, text",
             messages::send_message,
-        ),
+        ).takes::<SendMessage>().returns::<MessageView>(),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/accounts/{id}",
             "Show an account",
             accounts::show_account,
-        ),
+        ).returns::<AccountView>(),
         ApiRoute::new(
             Admin,
             Method::PUT,
             "/accounts/{id}",
             "Update an account; absent secrets keep their value",
             accounts::update_account,
-        ),
+        ).takes::<AccountInput>().returns::<AccountView>(),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/accounts/{id}/templates",
             "List an account's templates (filter: not_deleted, all, deleted)",
             templates::list_templates,
-        ),
+        ).returns::<TemplateList>(),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/accounts/{id}/templates",
             "Create or import a template (Meta's JSON plus herald)",
             templates::create_template,
-        ),
+        ).with(true, Body::TemplateFile).returns::<TemplateView>(),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/accounts/{id}/templates/sync",
             "Sync statuses, quality and reasons with the provider",
             templates::sync_templates,
-        ),
+        )
+        .returns::<templates::SyncReport>(),
         ApiRoute::new(
             Admin,
             Method::GET,
             "/templates/{id}",
             "Show a template",
             templates::show_template,
-        ),
+        ).returns::<TemplateView>(),
         ApiRoute::new(
             Admin,
             Method::PUT,
             "/templates/{id}",
             "Edit a template",
             templates::update_template,
-        ),
+        ).with(true, Body::TemplateFile).returns::<TemplateView>(),
         ApiRoute::new(
             Admin,
             Method::DELETE,
@@ -223,35 +302,37 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "/templates/{id}/file",
             "Export the template file",
             templates::export_template,
-        ),
+        ).with(false, Body::TemplateFile),
         ApiRoute::new(
             Admin,
             Method::POST,
             "/templates/{id}/submit",
             "Submit the template to its provider for review",
             templates::submit_template,
-        ),
-        ApiRoute::new(Admin, Method::GET, "/accounts/{id}/lists", "An account's contact lists, the master list first", contacts::list_lists),
-        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/lists", "Create a contact list", contacts::create_list),
+        ).returns::<TemplateView>(),
+        ApiRoute::new(Admin, Method::GET, "/accounts/{id}/lists", "An account's contact lists, the master list first", contacts::list_lists).returns_list::<ListView>(),
+        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/lists", "Create a contact list", contacts::create_list).takes::<NewList>().returns::<ListView>(),
         ApiRoute::new(Admin, Method::DELETE, "/accounts/{id}/opt-outs/{phone}", "Undo a contact's opt-out of marketing messages", contacts::undo_opt_out),
-        ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000)", contacts::list_contacts),
-        ApiRoute::new(Admin, Method::POST, "/lists/{id}/contacts", "Add one contact (an existing phone takes the new values everywhere)", contacts::add_contact),
-        ApiRoute::new(Admin, Method::POST, "/lists/{id}/import/preview", "The columns of a CSV file's first part and the fields they suggest", contacts::preview_import),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000)", contacts::list_contacts).returns_list::<ContactView>(),
+        ApiRoute::new(Admin, Method::POST, "/lists/{id}/contacts", "Add one contact (an existing phone takes the new values everywhere)", contacts::add_contact).takes::<Contact>().returns::<ContactView>(),
+        ApiRoute::new(Admin, Method::POST, "/lists/{id}/import/preview", "The columns of a CSV file's first part and the fields they suggest", contacts::preview_import).with(true, Body::Csv).returns::<ImportPreview>(),
         ApiRoute::new(Admin, Method::POST, "/lists/{id}/import", "Import a CSV file (mapping: JSON array of column targets); bad rows reported, good rows kept", contacts::import_contacts)
-            .with_body_limit(contacts::IMPORT_BODY_LIMIT_BYTES),
-        ApiRoute::new(Admin, Method::GET, "/lists/{id}/export", "Export a list as CSV (formula-safe)", contacts::export_contacts),
-        ApiRoute::new(Admin, Method::GET, "/campaigns", "Campaigns, newest first (account_id: one account's)", campaigns::list_campaigns),
-        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns", "Create a campaign (APPROVED template with a complete mapping) and attach lists", campaigns::create_campaign),
-        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}", "Show a campaign with its hopper counts", campaigns::show_campaign),
-        ApiRoute::new(Admin, Method::PUT, "/campaigns/{id}", "Edit a campaign's settings", campaigns::update_campaign),
+            .with_body_limit(contacts::IMPORT_BODY_LIMIT_BYTES)
+            .with(true, Body::Csv)
+            .returns::<ImportReport>(),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/export", "Export a list as CSV (formula-safe)", contacts::export_contacts).with(false, Body::Csv),
+        ApiRoute::new(Admin, Method::GET, "/campaigns", "Campaigns, newest first (account_id: one account's)", campaigns::list_campaigns).returns_list::<CampaignView>(),
+        ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns", "Create a campaign (APPROVED template with a complete mapping) and attach lists", campaigns::create_campaign).takes::<NewCampaign>().returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}", "Show a campaign with its hopper counts", campaigns::show_campaign).returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::PUT, "/campaigns/{id}", "Edit a campaign's settings", campaigns::update_campaign).takes::<CampaignSettings>().returns::<CampaignView>(),
         ApiRoute::new(Admin, Method::DELETE, "/campaigns/{id}", "Delete a campaign", campaigns::delete_campaign),
-        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/lists", "Add List", campaigns::attach_list),
-        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/stop", "Stop", campaigns::stop_campaign),
-        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/retry", "Start Retry Campaign: send the retry contacts again", campaigns::retry_campaign),
-        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/reset", "Reset List: every contact receives the campaign again (confirm: true)", campaigns::reset_campaign),
-        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/events", "Live progress: server-sent events with the counts and the rows that changed", campaigns::campaign_events),
-        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...)", campaigns::hopper_rows),
-        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/dry-run", "The message a contact would get and who would be skipped, before launch", campaigns::dry_run),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/lists", "Add List", campaigns::attach_list).takes::<AttachList>().returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/stop", "Stop", campaigns::stop_campaign).returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/retry", "Start Retry Campaign: send the retry contacts again", campaigns::retry_campaign).returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/reset", "Reset List: every contact receives the campaign again (confirm: true)", campaigns::reset_campaign).takes::<ResetList>().returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/events", "Live progress: server-sent events with the counts and the rows that changed", campaigns::campaign_events).with(false, Body::Events(schema_of::<CampaignProgress>)),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...)", campaigns::hopper_rows).returns_list::<HopperRowView>(),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/dry-run", "The message a contact would get and who would be skipped, before launch", campaigns::dry_run).returns::<DryRun>(),
     ]
 }
 

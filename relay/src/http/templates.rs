@@ -270,7 +270,7 @@ pub(crate) async fn submit_template(
 }
 
 /// What a sync changed.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct SyncReport {
     /// Templates the provider lists.
     listed: usize,
