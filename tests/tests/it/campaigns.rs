@@ -1092,3 +1092,57 @@ async fn an_opt_out_keyword_keeps_marketing_away_until_an_admin_undoes_it() {
         .await;
     assert_eq!(setup.sends_to("491510000101"), 2);
 }
+
+#[tokio::test]
+async fn the_daily_messaging_limit_is_warned_of_and_never_exceeded() {
+    let setup = setup_with(CallbackStyle::Meta, |config| config.messages_per_second = 0).await;
+    let updated = setup
+        .admin()
+        .put(setup.relay.url(&format!("/api/v1/accounts/{}", setup.account)))
+        .json(&json!({"name": "Provider", "provider": "meta", "settings": {
+            "waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": setup.sandbox.base_url,
+            "messaging_limit": 250, "messages_per_second": 200
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let csv: String = std::iter::once("phone,first_name\n".to_owned())
+        .chain((0..300).map(|n| format!("4915100002{n:03},Ann\n")))
+        .collect();
+    let (list, _) = setup.list_from_csv("Tier", &csv).await;
+    let start_at = setup.clock.now_ms() + 60_000;
+    let (status, created) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "Tier", "template_id": template, "list_ids": [list], "start_at": start_at}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let warning = created["warning"].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("250 contacts a day") && warning.contains("300 contacts need 2 days"),
+        "{created}"
+    );
+    let campaign = created["id"].as_i64().unwrap();
+    setup.advance(60_000).await;
+    eventually("the day's 250 sends", || async {
+        Ok((setup.sandbox.accepted_messages().len() >= 250).then_some(()))
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        setup.sandbox.accepted_messages().len(),
+        250,
+        "the limit holds"
+    );
+
+    setup.advance(DAY_MS + 1_000).await;
+    eventually("the next day's sends", || async {
+        Ok((setup.sandbox.accepted_messages().len() == 300).then_some(()))
+    })
+    .await
+    .unwrap();
+}
