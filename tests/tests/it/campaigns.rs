@@ -1145,4 +1145,6 @@ async fn the_daily_messaging_limit_is_warned_of_and_never_exceeded() {
     })
     .await
     .unwrap();
+    let shown = setup.get(&format!("/api/v1/campaigns/{campaign}")).await;
+    assert_eq!(shown["counts"]["fresh"], 0, "{shown}");
 }
