@@ -103,4 +103,5 @@ create index hopper_by_phone on hopper (account_id, phone);
 create index hopper_by_change on hopper (campaign_id, updated_at);
 
 create index messages_by_callback on messages (account_id, callback_data) where callback_data is not null;
-create index messages_by_time on messages (account_id, created_at);
+create index messages_by_time on messages (account_id, created_at)
+    where direction = 'outbound' and kind = 'template';
