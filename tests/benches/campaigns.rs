@@ -11,7 +11,8 @@
 //!
 //! Run: `cargo build --release -p relay -p herald-sandbox && cargo bench -p herald-tests
 //! --bench campaigns -- import 1000000` (`HERALD_RELAY_BIN` / `HERALD_SANDBOX_BIN` name other
-//! binaries).
+//! binaries; `HERALD_BENCH_DATABASE_URL=postgres://…` runs the relay on that empty PostgreSQL
+//! database instead of its SQLite file).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -74,7 +75,7 @@ struct Relay {
 }
 
 impl Relay {
-    async fn start(environment: &[(&str, String)]) -> anyhow::Result<Self> {
+    async fn start() -> anyhow::Result<Self> {
         let folder = tempfile::tempdir()?;
         let port = free_port()?;
         let child = Command::new(binary("HERALD_RELAY_BIN", "relay"))
@@ -84,11 +85,9 @@ impl Relay {
             .arg("--web-dir")
             .arg(folder.path())
             .env("HERALD_ADMIN_PASSWORD", PASSWORD)
-            .env("RUST_LOG", "warn")
+            .env("HERALD_LOG", "warn")
             .envs(
-                environment
-                    .iter()
-                    .map(|(key, value)| (*key, value.as_str())),
+                std::env::var("HERALD_BENCH_DATABASE_URL").map(|url| ("HERALD_DATABASE_URL", url)),
             )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -173,7 +172,7 @@ impl Relay {
 
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)] // a bench binary prints its figures
 async fn import(rows: u64) -> anyhow::Result<()> {
-    let relay = Relay::start(&[]).await?;
+    let relay = Relay::start().await?;
     let (_, elapsed) = relay.import(1, rows).await?;
     println!(
         "import: {rows} rows in {:.2} s ({:.0} rows/s); relay peak RSS {:.1} MB",
@@ -319,7 +318,7 @@ fn raw_ceiling(port: u16, seconds: u64) -> anyhow::Result<f64> {
 
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)]
 async fn send(contacts: u64) -> anyhow::Result<()> {
-    let relay = Relay::start(&[]).await?;
+    let relay = Relay::start().await?;
     let port = free_port()?;
     let _sandbox = sandbox(&relay, port, true)?;
     let (account, template, list) = campaign_ready(&relay, port, contacts).await?;
@@ -347,7 +346,7 @@ async fn send(contacts: u64) -> anyhow::Result<()> {
 
 #[allow(clippy::print_stdout)]
 async fn rss(contacts: u64) -> anyhow::Result<()> {
-    let relay = Relay::start(&[]).await?;
+    let relay = Relay::start().await?;
     let port = free_port()?;
     let _sandbox = sandbox(&relay, port, false)?;
     let (account, template, list) = campaign_ready(&relay, port, contacts).await?;
