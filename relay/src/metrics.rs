@@ -32,6 +32,8 @@ pub struct Metrics {
     pub webhooks: Family<WebhookLabels, Counter>,
     /// Provider API calls, by operation and outcome.
     pub provider_calls: Family<ProviderCallLabels, Counter>,
+    /// Passes of the campaign engine over the campaigns (tests wait on it instead of sleeping).
+    pub campaign_rounds: Counter,
 }
 
 impl Metrics {
@@ -50,10 +52,17 @@ impl Metrics {
             "Calls to provider APIs, by operation and outcome",
             provider_calls.clone(),
         );
+        let campaign_rounds = Counter::default();
+        registry.register(
+            "campaign_rounds",
+            "Passes of the campaign engine over the campaigns",
+            campaign_rounds.clone(),
+        );
         Self {
             registry,
             webhooks,
             provider_calls,
+            campaign_rounds,
         }
     }
 

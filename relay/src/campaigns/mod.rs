@@ -118,6 +118,7 @@ impl Engine {
                 ),
             }
         }
+        self.state.metrics.campaign_rounds.inc();
         Ok(busy)
     }
 

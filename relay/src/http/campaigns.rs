@@ -19,8 +19,9 @@ use serde::Deserialize;
 use crate::campaigns::{Admission, admit, batch_facts};
 use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
-use crate::http::contacts::{load_list, page_limit};
+use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX, load_list};
 use crate::http::json::AppJson;
+use crate::http::page_limit;
 use crate::http::templates::{load, parse_file};
 use crate::state::AppState;
 
@@ -368,7 +369,7 @@ pub(crate) async fn hopper_rows(
             id,
             query.state,
             query.after.unwrap_or(0),
-            page_limit(query.limit)?,
+            page_limit(query.limit, PAGE_DEFAULT, PAGE_MAX)?,
         )
         .await?;
     Ok(Json(rows.into_iter().map(row_view).collect()))

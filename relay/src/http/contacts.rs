@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
 use crate::http::json::AppJson;
+use crate::http::page_limit;
 use crate::state::AppState;
 
 /// Largest CSV file an import takes (about 4 million typical rows).
@@ -26,8 +27,8 @@ pub(crate) const IMPORT_BODY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 const IMPORT_BATCH: usize = 1_000;
 /// Longest list name.
 const LIST_NAME_MAX_CHARS: usize = 100;
-const PAGE_DEFAULT: i64 = 100;
-const PAGE_MAX: i64 = 1_000;
+pub(crate) const PAGE_DEFAULT: i64 = 100;
+pub(crate) const PAGE_MAX: i64 = 1_000;
 
 fn list_view(list: ListRecord) -> ListView {
     ListView {
@@ -109,25 +110,12 @@ pub(crate) async fn list_contacts(
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<ContactView>>> {
     load_list(&state, list_id).await?;
-    let limit = page_limit(page.limit)?;
+    let limit = page_limit(page.limit, PAGE_DEFAULT, PAGE_MAX)?;
     let contacts = state
         .store
         .list_contacts(list_id, page.after.unwrap_or(0), limit)
         .await?;
     Ok(Json(contacts.into_iter().map(contact_view).collect()))
-}
-
-pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64> {
-    let limit = limit.unwrap_or(PAGE_DEFAULT);
-    if (1..=PAGE_MAX).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(AppError::invalid(
-            "invalid_limit",
-            "limit",
-            format!("limit must be between 1 and {PAGE_MAX}"),
-        ))
-    }
 }
 
 /// The API's name for a contact field a [`FieldError`] names.

@@ -64,14 +64,7 @@ pub(crate) async fn list_messages(
                 .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))
         })
         .transpose()?;
-    let limit = query.limit.unwrap_or(LIST_LIMIT_DEFAULT);
-    if !(1..=LIST_LIMIT_MAX).contains(&limit) {
-        return Err(AppError::invalid(
-            "invalid_limit",
-            "limit",
-            format!("limit must be between 1 and {LIST_LIMIT_MAX}"),
-        ));
-    }
+    let limit = crate::http::page_limit(query.limit, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?;
     let messages = state
         .store
         .messages(account_id, phone.as_deref(), limit)

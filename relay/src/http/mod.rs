@@ -46,6 +46,21 @@ use crate::state::AppState;
 /// Largest JSON body the API takes (a template with a 10 MB body is refused before parsing).
 const API_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
+/// The `limit` of a listing: `default` when absent, refused (naming the field and the bounds)
+/// outside 1 to `max`.
+pub(crate) fn page_limit(limit: Option<i64>, default: i64, max: i64) -> crate::error::Result<i64> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(crate::error::AppError::invalid(
+            "invalid_limit",
+            "limit",
+            format!("limit must be between 1 and {max}"),
+        ))
+    }
+}
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {

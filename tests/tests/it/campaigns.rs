@@ -247,6 +247,31 @@ impl Setup {
             .count()
     }
 
+    /// Waits until the campaign engine has made `rounds` more passes: what it would do after a
+    /// change is done then, so a test can assert that something did not happen.
+    async fn engine_rounds(&self, rounds: u64) {
+        let count = || async {
+            let text = self
+                .relay
+                .client
+                .get(self.relay.url("/metrics"))
+                .send()
+                .await?
+                .text()
+                .await?;
+            text.lines()
+                .find_map(|line| line.strip_prefix("herald_campaign_rounds_total "))
+                .and_then(|value| value.trim().parse::<u64>().ok())
+                .ok_or_else(|| anyhow::anyhow!("no campaign_rounds in /metrics"))
+        };
+        let start = count().await.unwrap();
+        eventually("the campaign engine's next rounds", || async {
+            Ok((count().await? >= start + rounds).then_some(()))
+        })
+        .await
+        .unwrap();
+    }
+
     /// Moves the clock an hour at a time until `done` holds (backoffs and waits pass).
     async fn advance_until(&self, what: &str, done: impl AsyncFn(&Self) -> bool) {
         for _ in 0..200 {
@@ -254,7 +279,7 @@ impl Setup {
                 return;
             }
             self.advance(3_600_000).await;
-            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            self.engine_rounds(1).await;
         }
         panic!("{what} did not happen within 200 hours of the relay's clock");
     }
@@ -452,7 +477,7 @@ async fn call_to_action_waits_for_the_timeout_and_a_late_reply_closes_as_no_long
         .await;
     setup.contact_writes("491510000011", "Thanks!").await;
     setup.advance(DAY_MS).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     let still = setup.row_becomes(campaign, "491510000011", |_| true).await;
     assert_eq!(
         still["state"], "pending",
@@ -544,7 +569,7 @@ async fn a_scheduled_campaign_waits_for_its_date_and_stop_reset_and_retry_do_wha
     let campaign = setup
         .campaign(json!({"name": "Paced", "template_id": template, "list_ids": [list], "start_at": start_at, "sending_interval_ms": 3_600_000}))
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(
         setup.get(&format!("/api/v1/campaigns/{campaign}")).await["status"],
         "SCHEDULED"
@@ -557,7 +582,7 @@ async fn a_scheduled_campaign_waits_for_its_date_and_stop_reset_and_retry_do_wha
         .row_becomes(campaign, "491510000031", |row| row["state"] == "pending")
         .await;
     // The sending interval (one hour) holds the next contact back.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(setup.sandbox.accepted_messages().len(), 1);
     setup.advance(3_600_000).await;
     setup
@@ -569,7 +594,7 @@ async fn a_scheduled_campaign_waits_for_its_date_and_stop_reset_and_retry_do_wha
         .await;
     assert_eq!((status, stopped["status"].as_str()), (200, Some("STOPPED")));
     setup.advance(3_600_000).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(setup.sandbox.accepted_messages().len(), 2);
 
     let (status, refused) = setup
@@ -769,7 +794,7 @@ async fn meta_131049_waits_a_day_before_the_next_try() {
         .row_becomes(campaign, "491510000061", |row| row["error_code"] == 131_049)
         .await;
     setup.advance(DAY_MS - 60_000).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(setup.sends_to("491510000061"), 1, "not before 24 hours");
     setup.advance(120_000).await;
     eventually("the try after 24 hours", || async {
@@ -805,7 +830,7 @@ async fn a_template_paused_mid_run_pauses_the_campaign_until_it_is_approved_agai
         "{paused}"
     );
     setup.advance(3_600_000).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(
         setup.sends_to("491510000072"),
         0,
@@ -1132,7 +1157,7 @@ async fn the_daily_messaging_limit_is_warned_of_and_never_exceeded() {
     })
     .await
     .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    setup.engine_rounds(2).await;
     assert_eq!(
         setup.sandbox.accepted_messages().len(),
         250,
