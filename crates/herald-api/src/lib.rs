@@ -278,8 +278,44 @@ pub struct MessageView {
     pub body: Option<String>,
     /// The provider id of the message it answers.
     pub reply_to: Option<String>,
+    /// A template's category as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// When Herald recorded it (Unix ms).
     pub created_at: i64,
+}
+
+/// `GET /api/v1/accounts/{id}/conversations`: a contact with recent messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationSummary {
+    /// The contact's number, digits.
+    pub phone: String,
+    /// The latest message to or from it.
+    pub last: MessageView,
+}
+
+/// `GET /api/v1/accounts/{id}/conversations/{phone}`: one contact's thread and what an agent may
+/// send it now (SPEC section 5, "Windows and agents").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationView {
+    /// The contact's number, digits.
+    pub phone: String,
+    /// Its messages, oldest first.
+    pub messages: Vec<MessageView>,
+    /// The latest customer service window, if anything was exchanged.
+    pub window: Option<herald_domain::ServiceWindow>,
+    /// Whether that window is open now.
+    pub window_open: bool,
+    /// Whether text may be sent now (the contact wrote in the last 24 hours).
+    pub free_text_allowed: bool,
+    /// Set while a campaign waits for the contact's answer: nothing may be sent, for the reason
+    /// given word for word.
+    pub awaiting_customer_response: Option<String>,
+    /// Once the window has expired, the only template that may reach the contact (the
+    /// account's recontact template; `None` when it names none).
+    pub recontact_template_id: Option<i64>,
 }
 
 /// `POST /api/v1/accounts/{id}/lists`.

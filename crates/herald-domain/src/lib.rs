@@ -21,6 +21,7 @@ pub use webhooks::{
     InboundMessage, MessageError, PayloadError, StatusUpdate, TemplateEvent, WebhookContent,
     parse_kaleyra, parse_meta, status_from_event,
 };
+pub use window::{SERVICE_WINDOW_MS, ServiceWindow, WindowEvent};
 
 use std::fmt;
 use std::str::FromStr;
@@ -81,6 +82,7 @@ mod campaigns;
 mod hopper;
 mod messages;
 mod webhooks;
+mod window;
 
 text_enum!(
     /// What a user may do (SPEC section 1).

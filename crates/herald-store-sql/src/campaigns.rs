@@ -794,6 +794,7 @@ struct SentRow<'a> {
     body: &'a str,
     payload: &'a str,
     callback_data: Option<&'a str>,
+    category: Option<&'a str>,
 }
 
 impl PostgresStore {
@@ -816,6 +817,7 @@ impl PostgresStore {
                 body: message.body,
                 payload: message.payload,
                 callback_data: message.callback_data,
+                category: message.category,
             })
             .collect();
         let rows: Vec<MoveRow<'_>> = moves
@@ -839,17 +841,18 @@ impl PostgresStore {
         if !sent.is_empty() {
             sqlx::query::<Postgres>(
                 "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, payload, callback_data, created_at,
-                     updated_at)
+                     status, status_rank, status_at, body, payload, callback_data, category,
+                     created_at, updated_at)
                  select cast(value ->> 'account_id' as bigint), value ->> 'provider_message_id',
                      'outbound', value ->> 'kind', value ->> 'phone', $2, cast($3 as bigint),
                      cast($4 as bigint), value ->> 'body', value ->> 'payload',
-                     value ->> 'callback_data', cast($4 as bigint), cast($4 as bigint)
+                     value ->> 'callback_data', value ->> 'category', cast($4 as bigint),
+                     cast($4 as bigint)
                  from json_array_elements($1::json) as json_rows(value) where true
                  on conflict (account_id, provider_message_id) do update set
                      kind = excluded.kind, phone = excluded.phone, body = excluded.body,
                      payload = excluded.payload, callback_data = excluded.callback_data,
-                     created_at = excluded.created_at",
+                     category = excluded.category, created_at = excluded.created_at",
             )
             .bind(crate::json_rows(&sent)?)
             .bind(herald_domain::MessageStatus::Accepted.as_str())

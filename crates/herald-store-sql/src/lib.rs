@@ -274,12 +274,12 @@ impl<'a> InboundRow<'a> {
 /// positional binding (the writer thread's) and `$N` binding (sqlx's) agree.
 const RECORD_OUTBOUND_SQL: &str = "insert into messages (account_id, provider_message_id,
         direction, kind, phone, status, status_rank, status_at, body, payload, callback_data,
-        created_at, updated_at)
-    values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $7, $7)
+        category, created_at, updated_at)
+    values ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $7, $7)
     on conflict (account_id, provider_message_id) do update set
         kind = excluded.kind, phone = excluded.phone, body = excluded.body,
         payload = excluded.payload, callback_data = excluded.callback_data,
-        created_at = excluded.created_at
+        category = excluded.category, created_at = excluded.created_at
     returning id";
 
 /// The statement that records a sent message (a status webhook may have made its row first),
@@ -297,6 +297,7 @@ macro_rules! record_outbound {
             .bind($message.body)
             .bind($message.payload)
             .bind($message.callback_data)
+            .bind($message.category)
     };
 }
 pub(crate) use record_outbound;
@@ -304,7 +305,7 @@ pub(crate) use record_outbound;
 /// The columns of [`MessageRecord`].
 const MESSAGE_SELECT: &str = "select id, account_id, provider_message_id, direction, kind, phone,
     status, status_at, delivered_at, error_code, error_message, body, reply_to, callback_data,
-    payload, created_at from messages";
+    payload, category, created_at from messages";
 /// The name of the list every account has, holding all its contacts.
 const MASTER_LIST_NAME: &str = "Master list";
 /// The columns of [`AccountRecord`].
@@ -335,6 +336,7 @@ macro_rules! impl_store {
                 reply_to: row.try_get("reply_to").map_err(other)?,
                 callback_data: row.try_get("callback_data").map_err(other)?,
                 payload: row.try_get("payload").map_err(other)?,
+                category: row.try_get("category").map_err(other)?,
                 created_at: row.try_get("created_at").map_err(other)?,
             })
         }

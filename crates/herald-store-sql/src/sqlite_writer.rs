@@ -149,6 +149,7 @@ struct OwnedOutbound {
     body: String,
     payload: String,
     callback_data: Option<String>,
+    category: Option<String>,
 }
 
 impl SqliteWriter {
@@ -186,6 +187,7 @@ impl SqliteWriter {
                 body: message.body.to_owned(),
                 payload: message.payload.to_owned(),
                 callback_data: message.callback_data.map(str::to_owned),
+                category: message.category.map(str::to_owned),
             })
             .collect();
         self.run(move |connection| write_moves(connection, &moves, &messages, now))
@@ -217,6 +219,7 @@ fn write_moves(
                     message.body,
                     message.payload,
                     message.callback_data,
+                    message.category,
                 ],
                 |_| Ok(()),
             )?;

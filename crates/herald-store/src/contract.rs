@@ -275,6 +275,7 @@ async fn messages(store: &dyn Store, account: i64) {
         body: "Hello Ann",
         payload: "{}",
         callback_data: Some("h:1"),
+        category: Some("UTILITY"),
     };
     let id = store.record_outbound_message(&sent, 100).await.unwrap();
     let read = [status("wamid.1", MessageStatus::Read, 3_000)];
@@ -310,7 +311,10 @@ async fn messages(store: &dyn Store, account: i64) {
         (MessageStatus::Read, 3_000, Some(3_000), None),
         "read, then a late delivered and a stale failure, stays read"
     );
-    assert_eq!(first.kind, Some(MessageKind::Template));
+    assert_eq!(
+        (first.kind, first.category.as_deref()),
+        (Some(MessageKind::Template), Some("UTILITY"))
+    );
 
     let one_batch = [
         status("wamid.3", MessageStatus::Sent, 1_000),
@@ -673,6 +677,7 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         body: "Hello Ann",
         payload: "{}",
         callback_data: Some(&callback),
+        category: Some("MARKETING"),
     };
     let applied = store
         .apply_hopper_moves(&[sent, failed, stale], &[message], 20)
@@ -687,6 +692,16 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     assert_eq!(
         store.message_by_callback(account, &callback).await.unwrap(),
         Some(("wamid.first".to_owned(), MessageStatus::Accepted))
+    );
+    assert_eq!(
+        store
+            .message_by_provider_id(account, "wamid.first")
+            .await
+            .unwrap()
+            .category
+            .as_deref(),
+        Some("MARKETING"),
+        "a batch keeps each template's category"
     );
     assert_eq!(
         store.message_by_callback(account, "h0.0").await.unwrap(),

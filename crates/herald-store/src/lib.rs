@@ -255,6 +255,8 @@ pub struct OutboundMessage<'a> {
     pub payload: &'a str,
     /// The `biz_opaque_callback_data` sent with it.
     pub callback_data: Option<&'a str>,
+    /// A template's category as sent (`MARKETING`, `UTILITY`...).
+    pub category: Option<&'a str>,
 }
 
 /// A stored message.
@@ -290,6 +292,8 @@ pub struct MessageRecord {
     pub callback_data: Option<String>,
     /// The message as sent or received, JSON.
     pub payload: Option<String>,
+    /// A template's category as sent.
+    pub category: Option<String>,
     /// When Herald recorded it.
     pub created_at: i64,
 }

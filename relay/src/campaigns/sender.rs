@@ -157,7 +157,7 @@ pub(super) async fn send_batch(
         .buffer_unordered(CONCURRENT_SENDS)
         .collect()
         .await;
-    record_outcomes(state, campaign, &outcomes).await?;
+    record_outcomes(state, campaign, &context.template.category, &outcomes).await?;
     Ok(Batch {
         claimed: count,
         full: i64::try_from(count).unwrap_or(i64::MAX) >= limit && !one_at_a_time,
@@ -167,6 +167,7 @@ pub(super) async fn send_batch(
 async fn record_outcomes(
     state: &AppState,
     campaign: &CampaignRecord,
+    category: &str,
     outcomes: &[Outcome],
 ) -> anyhow::Result<()> {
     let moves: Vec<HopperMove<'_>> = outcomes
@@ -197,6 +198,7 @@ async fn record_outcomes(
             body: &sent.body,
             payload: &sent.payload,
             callback_data: Some(&sent.callback_data),
+            category: Some(category),
         })
         .collect();
     state

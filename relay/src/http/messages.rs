@@ -4,8 +4,10 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{ContactValues, MessageView, SendMessage};
-use herald_domain::{HopperState, MessageDirection, MessageKind, Role, normalize_phone};
+use herald_api::{ContactValues, ConversationSummary, ConversationView, MessageView, SendMessage};
+use herald_domain::{
+    HopperState, MessageDirection, MessageKind, Role, ServiceWindow, WindowEvent, normalize_phone,
+};
 use herald_store::{MessageRecord, OutboundMessage, UserRecord};
 use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
 use serde::Deserialize;
@@ -18,13 +20,15 @@ use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text
 use crate::providers::{self, ProviderError};
 use crate::state::AppState;
 
-/// Meta's customer service window: free-form messages only within 24 hours of the contact's
-/// last message.
-const SERVICE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 /// Longest text message WhatsApp takes.
 const TEXT_MAX_CHARS: usize = 4096;
 const LIST_LIMIT_DEFAULT: i64 = 100;
 const LIST_LIMIT_MAX: i64 = 500;
+/// How many of a contact's latest messages the window is replayed from: the window depends on
+/// the last day's exchange, which this covers unless a contact wrote hundreds of times.
+const WINDOW_MESSAGES: i64 = 200;
+/// How many recent messages the conversation list is drawn from.
+const CONVERSATION_MESSAGES: i64 = 500;
 
 fn view(record: MessageRecord) -> MessageView {
     MessageView {
@@ -39,6 +43,7 @@ fn view(record: MessageRecord) -> MessageView {
         error_message: record.error_message,
         body: record.body,
         reply_to: record.reply_to,
+        category: record.category,
         created_at: record.created_at,
     }
 }
@@ -84,11 +89,18 @@ pub(crate) async fn send_message(
         .map_err(|error| AppError::invalid("invalid_phone", "to", error.to_string()))?;
     let client = providers::provider_client(&state, &account).await?;
     let sender = providers::sender(&account);
-    not_awaiting_answer(&state, account_id, &to).await?;
-    let (kind, body, payload, sent) = match (request.template_id, &request.text) {
+    if let Some(reason) = awaiting_answer(&state, account_id, &to).await? {
+        return Err(AppError::InvalidState {
+            code: "awaiting_customer_response",
+            message: reason,
+        });
+    }
+    let now = state.clock.now_ms();
+    let (_, window) = contact_window(&state, account_id, &to).await?;
+    let (kind, body, payload, sent, category) = match (request.template_id, &request.text) {
         (Some(template_id), None) => {
             let template = sendable_template(&state, &user, account_id, template_id).await?;
-            recontact_if_expired(&state, &account, &to, template_id).await?;
+            recontact_if_expired(window.as_ref(), &account, template_id, now)?;
             let rendered =
                 render_for_contact(&template, &Values(&request.fields, &to)).map_err(|error| {
                     let code = match error {
@@ -111,17 +123,19 @@ pub(crate) async fn send_message(
                 rendered.body_text,
                 template_object(&message),
                 sent,
+                Some(template.category),
             )
         }
         (None, Some(text)) => {
             check_text(text)?;
-            window_open(&state, account_id, &to).await?;
+            free_text_allowed(window.as_ref(), now)?;
             let sent = client.send_text(sender, &to, text).await;
             (
                 MessageKind::Text,
                 text.clone(),
                 text_object(&to, text),
                 sent,
+                None,
             )
         }
         _ => {
@@ -145,6 +159,7 @@ pub(crate) async fn send_message(
                 body: &body,
                 payload: &payload,
                 callback_data: None,
+                category: category.as_deref(),
             },
             state.clock.now_ms(),
         )
@@ -208,43 +223,54 @@ fn check_text(text: &str) -> Result<()> {
 const AWAITING_ANSWER: &str =
     "No messages can be sent since we are waiting for the customer's response.";
 
-/// Nothing goes to a contact while a campaign waits for its answer (SPEC section 5).
-async fn not_awaiting_answer(state: &AppState, account_id: i64, phone: &str) -> Result<()> {
+/// While a campaign waits for the contact's answer nothing else goes to it (SPEC section 5):
+/// the reason to show, word for word.
+async fn awaiting_answer(state: &AppState, account_id: i64, phone: &str) -> Result<Option<String>> {
     let waiting = state
         .store
         .hopper_rows_for_phone(account_id, phone, &[HopperState::Pending], None)
         .await?;
-    if waiting.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidState {
-            code: "awaiting_customer_response",
-            message: AWAITING_ANSWER.to_owned(),
-        })
-    }
+    Ok((!waiting.is_empty()).then(|| AWAITING_ANSWER.to_owned()))
 }
 
-/// After the customer service window expired (it opened when a template was delivered or the
-/// contact wrote, and lasts 24 hours from the latest of those), only the account's recontact
-/// template may reach the contact. A contact never reached before has no window to expire.
-async fn recontact_if_expired(
+/// A contact's latest messages (newest first) and the window they leave: delivered templates
+/// open or replace it, the contact's messages extend it.
+async fn contact_window(
     state: &AppState,
-    account: &OpenedAccount,
+    account_id: i64,
     phone: &str,
-    template_id: i64,
-) -> Result<()> {
-    let recent = state
+) -> Result<(Vec<MessageRecord>, Option<ServiceWindow>)> {
+    let messages = state
         .store
-        .messages(account.record.id, Some(phone), 50)
+        .messages(account_id, Some(phone), WINDOW_MESSAGES)
         .await?;
-    let last_opening = recent
-        .iter()
-        .filter_map(|message| match message.direction {
-            MessageDirection::Inbound => Some(message.created_at),
-            MessageDirection::Outbound => message.delivered_at,
-        })
-        .max();
-    let expired = last_opening.is_some_and(|at| state.clock.now_ms() - at > SERVICE_WINDOW_MS);
+    let window = ServiceWindow::replay(messages.iter().filter_map(|message| {
+        match message.direction {
+            MessageDirection::Inbound => Some(WindowEvent::CustomerWrote {
+                at: message.created_at,
+            }),
+            MessageDirection::Outbound if message.kind == Some(MessageKind::Template) => {
+                Some(WindowEvent::TemplateDelivered {
+                    at: message.delivered_at?,
+                    // Messages recorded before categories were kept count as one of their own.
+                    category: message.category.as_deref().unwrap_or_default(),
+                })
+            }
+            MessageDirection::Outbound => None,
+        }
+    }));
+    Ok((messages, window))
+}
+
+/// After the window expired only the account's recontact template may reach the contact. A
+/// contact never reached before has no window to expire.
+fn recontact_if_expired(
+    window: Option<&ServiceWindow>,
+    account: &OpenedAccount,
+    template_id: i64,
+    now: i64,
+) -> Result<()> {
+    let expired = window.is_some_and(|window| !window.is_open(now));
     let recontact = account.settings.recontact_template_id;
     if !expired || recontact == Some(template_id) {
         return Ok(());
@@ -259,13 +285,8 @@ async fn recontact_if_expired(
 }
 
 /// Free-form text needs the contact to have written within the last 24 hours.
-async fn window_open(state: &AppState, account_id: i64, phone: &str) -> Result<()> {
-    let since = state.clock.now_ms() - SERVICE_WINDOW_MS;
-    let recent = state.store.messages(account_id, Some(phone), 50).await?;
-    let open = recent.iter().any(|message| {
-        message.direction == MessageDirection::Inbound && message.created_at >= since
-    });
-    if open {
+fn free_text_allowed(window: Option<&ServiceWindow>, now: i64) -> Result<()> {
+    if window.is_some_and(|window| window.allows_free_text(now)) {
         Ok(())
     } else {
         Err(AppError::InvalidState {
@@ -273,6 +294,54 @@ async fn window_open(state: &AppState, account_id: i64, phone: &str) -> Result<(
             message: "the customer service window is closed: the contact has not written in the last 24 hours, so only a template can be sent".to_owned(),
         })
     }
+}
+
+/// `GET /api/v1/accounts/{id}/conversations`: the contacts with the latest messages, newest
+/// first.
+pub(crate) async fn list_conversations(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+) -> Result<Json<Vec<ConversationSummary>>> {
+    open_account(&state, account_id).await?;
+    let messages = state
+        .store
+        .messages(account_id, None, CONVERSATION_MESSAGES)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(Json(
+        messages
+            .into_iter()
+            .filter(|message| seen.insert(message.phone.clone()))
+            .map(|message| ConversationSummary {
+                phone: message.phone.clone(),
+                last: view(message),
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/v1/accounts/{id}/conversations/{phone}`.
+pub(crate) async fn show_conversation(
+    State(state): State<AppState>,
+    Path((account_id, phone)): Path<(i64, String)>,
+) -> Result<Json<ConversationView>> {
+    let account = open_account(&state, account_id).await?;
+    let phone = normalize_phone(&phone)
+        .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))?;
+    let now = state.clock.now_ms();
+    let (mut messages, window) = contact_window(&state, account_id, &phone).await?;
+    messages.reverse();
+    Ok(Json(ConversationView {
+        awaiting_customer_response: awaiting_answer(&state, account_id, &phone).await?,
+        window_open: window.as_ref().is_some_and(|window| window.is_open(now)),
+        free_text_allowed: window
+            .as_ref()
+            .is_some_and(|window| window.allows_free_text(now)),
+        window,
+        recontact_template_id: account.settings.recontact_template_id,
+        messages: messages.into_iter().map(view).collect(),
+        phone,
+    }))
 }
 
 /// The request's field values, with the number being sent to as phone and mobile.

@@ -23,9 +23,9 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignView, ContactView,
-    DryRun, HopperRowView, ImportPreview, ImportReport, ListView, LoginRequest, MessageView,
-    NewCampaign, NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
-    TemplateView,
+    ConversationSummary, ConversationView, DryRun, HopperRowView, ImportPreview, ImportReport,
+    ListView, LoginRequest, MessageView, NewCampaign, NewList, NewUser, ResetList, SendMessage,
+    SessionState, SessionUser, TemplateList, TemplateView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -227,10 +227,10 @@ pub fn api_routes() -> Vec<ApiRoute> {
             users::create_user,
         ).takes::<NewUser>().returns::<SessionUser>(),
         ApiRoute::new(
-            Admin,
+            Agent,
             Method::GET,
             "/accounts",
-            "List provider accounts (secrets only as set / not set)",
+            "List provider accounts (secrets only as set / not set; agents pick the one they converse on)",
             accounts::list_accounts,
         ).returns_list::<AccountView>(),
         ApiRoute::new(
@@ -255,6 +255,20 @@ pub fn api_routes() -> Vec<ApiRoute> {
             messages::send_message,
         ).takes::<SendMessage>().returns::<MessageView>(),
         ApiRoute::new(
+            Agent,
+            Method::GET,
+            "/accounts/{id}/conversations",
+            "The contacts with the latest messages, newest first",
+            messages::list_conversations,
+        ).returns_list::<ConversationSummary>(),
+        ApiRoute::new(
+            Agent,
+            Method::GET,
+            "/accounts/{id}/conversations/{phone}",
+            "One contact's messages, its customer service window and what may be sent to it now",
+            messages::show_conversation,
+        ).returns::<ConversationView>(),
+        ApiRoute::new(
             Admin,
             Method::GET,
             "/accounts/{id}",
@@ -269,10 +283,10 @@ pub fn api_routes() -> Vec<ApiRoute> {
             accounts::update_account,
         ).takes::<AccountInput>().returns::<AccountView>(),
         ApiRoute::new(
-            Admin,
+            Agent,
             Method::GET,
             "/accounts/{id}/templates",
-            "List an account's templates (filter: not_deleted, all, deleted)",
+            "List an account's templates (filter: not_deleted, all, deleted; agents: the approved ones available to agents)",
             templates::list_templates,
         ).returns::<TemplateList>(),
         ApiRoute::new(

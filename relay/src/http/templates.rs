@@ -1,12 +1,12 @@
 //! Templates of an account: create (or import), edit, list, show, export, soft-delete. Every
 //! write goes through the template core again; the browser's verdict is never trusted.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use herald_api::{TemplateList, TemplateView};
-use herald_domain::{TemplateFilter, TemplateQuality, TemplateStatus};
-use herald_store::{StoreError, TemplateContent, TemplateRecord, TemplateReview};
+use herald_domain::{Role, TemplateFilter, TemplateQuality, TemplateStatus};
+use herald_store::{StoreError, TemplateContent, TemplateRecord, TemplateReview, UserRecord};
 use herald_templates::{
     Diagnostic, ExistingTemplate, TEMPLATES_PER_ACCOUNT_MAX, Template, validate_in_account,
 };
@@ -91,10 +91,12 @@ pub(crate) struct ListQuery {
     filter: Option<String>,
 }
 
-/// `GET /api/v1/accounts/{id}/templates?filter=not_deleted|all|deleted`.
+/// `GET /api/v1/accounts/{id}/templates?filter=not_deleted|all|deleted`. Agents see only what
+/// they may send: approved templates available to agents.
 pub(crate) async fn list_templates(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
+    Extension(user): Extension<UserRecord>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<TemplateList>> {
     open_account(&state, account_id).await?;
@@ -115,7 +117,13 @@ pub(crate) async fn list_templates(
         .await?;
     let mut templates = Vec::with_capacity(records.len());
     for record in &records {
-        templates.push(view(record, parse_file(record)?, Vec::new()));
+        let template = parse_file(record)?;
+        let sendable_by_agents = record.deleted_at.is_none()
+            && record.status.is_usable()
+            && template.herald.available_to_agents;
+        if user.role == Role::Admin || sendable_by_agents {
+            templates.push(view(record, template, Vec::new()));
+        }
     }
     Ok(Json(TemplateList {
         templates,

@@ -334,6 +334,23 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// Meta reports `wamid` delivered to `phone` at the relay's current time.
+    async fn delivered_now(&self, phone: &str, wamid: &str) {
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "waba-m", "changes": [{"field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550001000", "phone_number_id": "15550001000"},
+                "statuses": [{"id": wamid, "status": "delivered", "recipient_id": phone,
+                    "timestamp": (self.clock.now_ms() / 1000).to_string()}]
+            }}]}]
+        })
+        .to_string();
+        self.signed_webhook(body).await;
+    }
+}
+
 fn quick_reply_template() -> Value {
     json!({
         "name": "offer", "language": "en_US", "category": "MARKETING",
@@ -1172,4 +1189,112 @@ async fn the_daily_messaging_limit_is_warned_of_and_never_exceeded() {
     .unwrap();
     let shown = setup.get(&format!("/api/v1/campaigns/{campaign}")).await;
     assert_eq!(shown["counts"]["fresh"], 0, "{shown}");
+}
+
+#[tokio::test]
+async fn a_utility_template_after_a_marketing_one_replaces_the_customer_service_window() {
+    // The sandbox reports deliveries on its own clock; here the test reports them on the relay's.
+    let setup = setup_with(CallbackStyle::Meta, |config| {
+        config.delivered_after_ms = DAY_MS as u64;
+        config.read_rate = 0.0;
+    })
+    .await;
+    let marketing = setup.approved_template(&quick_reply_template()).await;
+    let utility = setup.approved_template(&call_to_action_template()).await;
+    let messages = format!("/api/v1/accounts/{}/messages", setup.account);
+    let conversation = format!(
+        "/api/v1/accounts/{}/conversations/+49%20151%200000092",
+        setup.account
+    );
+    let send_and_deliver = async |template: i64| {
+        let request =
+            json!({"to": "491510000092", "template_id": template, "fields": {"first_name": "Ann"}});
+        let (status, sent) = setup.post(&messages, &request).await;
+        assert_eq!(status, 201, "{sent}");
+        setup
+            .delivered_now(
+                "491510000092",
+                sent["provider_message_id"].as_str().unwrap(),
+            )
+            .await;
+        let delivered_at = setup.clock.now_ms() / 1000 * 1000;
+        eventually("the delivery", || async {
+            let conversation = setup.get(&conversation).await;
+            let delivered = conversation["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|message| message["id"] == sent["id"] && message["status"] == "delivered");
+            Ok(delivered.then_some(()))
+        })
+        .await
+        .unwrap();
+        delivered_at
+    };
+    let window = async || setup.get(&conversation).await;
+
+    let first = send_and_deliver(marketing).await;
+    let opened = window().await;
+    assert_eq!(opened["window"]["category"], "MARKETING", "{opened}");
+    assert_eq!(opened["window"]["closes_at"], first + DAY_MS);
+    assert_eq!(
+        (
+            opened["window_open"].as_bool(),
+            opened["free_text_allowed"].as_bool()
+        ),
+        (Some(true), Some(false)),
+        "a template alone does not allow free text"
+    );
+
+    setup.advance(10 * 3_600_000).await;
+    send_and_deliver(marketing).await;
+    assert_eq!(
+        window().await["window"]["closes_at"],
+        first + DAY_MS,
+        "a template of the same category leaves the window as it is"
+    );
+
+    setup.advance(3_600_000).await;
+    let replaced_at = send_and_deliver(utility).await;
+    let replaced = window().await;
+    assert_eq!(
+        (
+            &replaced["window"]["category"],
+            &replaced["window"]["opened_at"],
+            &replaced["window"]["closes_at"]
+        ),
+        (
+            &json!("UTILITY"),
+            &json!(replaced_at),
+            &json!(replaced_at + DAY_MS)
+        ),
+        "{replaced}"
+    );
+
+    setup.advance(20 * 3_600_000).await;
+    let later = window().await;
+    assert_eq!(
+        later["window_open"], true,
+        "31 hours after the first template: {later}"
+    );
+    let (status, sent) = setup
+        .post(
+            &messages,
+            &json!({"to": "491510000092", "template_id": marketing, "fields": {"first_name": "Ann"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "no recontact template needed yet: {sent}");
+
+    setup.advance(5 * 3_600_000).await;
+    assert_eq!(window().await["window_open"], false);
+    let (status, refused) = setup
+        .post(
+            &messages,
+            &json!({"to": "491510000092", "template_id": marketing, "fields": {"first_name": "Ann"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("recontact_only"))
+    );
 }
