@@ -33,6 +33,9 @@ impl CampaignStatus {
 
 /// One day, in milliseconds.
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Meta's pair rate: one message every 6 seconds from a business number to one user
+/// (providers.md section 7.2).
+pub const PAIR_INTERVAL_MS: i64 = 6_000;
 /// The shortest response timeout, in days.
 pub const MIN_RESPONSE_TIMEOUT_DAYS: u32 = 1;
 /// The longest response timeout, in days (Meta keeps a conversation 30 days at most).

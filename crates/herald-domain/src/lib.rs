@@ -11,7 +11,7 @@ pub use campaigns::{
     CampaignSettings, CampaignStatus, DAY_MS, DEFAULT_OPT_OUT_KEYWORDS, DUPLICATE_CHECK_DAYS,
     MAX_CAMPAIGN_NAME_CHARS, MAX_OPT_OUT_KEYWORD_CHARS, MAX_OPT_OUT_KEYWORDS,
     MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
-    SettingError, is_messaging_tier, is_opt_out, tier_warning,
+    PAIR_INTERVAL_MS, SettingError, is_messaging_tier, is_opt_out, tier_warning,
 };
 pub use hopper::{AUTOMATIC_RETRIES, HopperEvent, HopperState, IllegalTransition};
 pub use messages::{MessageDirection, MessageKind, MessageStatus};

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use async_trait::async_trait;
 use herald_contacts::Contact;
 use herald_domain::{
-    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState, MessageStatus,
+    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState, MessageDirection,
+    MessageStatus,
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
@@ -521,7 +522,7 @@ macro_rules! impl_campaign_stores {
                             break;
                         }
                         claimed.extend(
-                            sqlx::query_as::<$db, (i64, i64, i64, String)>(&format!(
+                            sqlx::query_as::<$db, (i64, i64, i64, String, i64)>(&format!(
                                 "update hopper set state = 'sending', attempt = attempt + 1,
                                      tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
                                      claimed_from = state, lease_until = $1, updated_at = $2
@@ -531,7 +532,7 @@ macro_rules! impl_campaign_stores {
                                          and (state = 'fresh' or tries_left > 0)
                                      order by ready_at, id limit $4 {}
                                  )
-                                 returning id, attempt, contact_id, claimed_from",
+                                 returning id, attempt, contact_id, claimed_from, tries_left",
                                 $skip_locked
                             ))
                             .bind(lease_until)
@@ -552,7 +553,7 @@ macro_rules! impl_campaign_stores {
                         placeholders(1, claimed.len())
                     );
                     let mut query = sqlx::query::<$db>(&sql);
-                    for (_, _, contact_id, _) in &claimed {
+                    for (_, _, contact_id, _, _) in &claimed {
                         query = query.bind(contact_id);
                     }
                     let contacts: BTreeMap<i64, ContactRecord> = query
@@ -564,12 +565,13 @@ macro_rules! impl_campaign_stores {
                         .collect::<Result<_>>()?;
                     let mut result: Vec<ClaimedContact> = claimed
                         .into_iter()
-                        .map(|(hopper_id, attempt, contact_id, claimed_from)| {
+                        .map(|(hopper_id, attempt, contact_id, claimed_from, tries_left)| {
                             let record = contacts.get(&contact_id).ok_or(StoreError::NotFound)?;
                             Ok(ClaimedContact {
                                 hopper_id,
                                 attempt,
                                 retrying: claimed_from == HopperState::Retry.as_str(),
+                                tries_left,
                                 contact: record.contact.clone(),
                                 opted_out_at: record.opted_out_at,
                             })
@@ -651,7 +653,7 @@ macro_rules! impl_campaign_stores {
                     campaign_id: i64,
                     phones: &[String],
                     sent_since: Option<i64>,
-                    wrote_since: i64,
+                    messages_since: i64,
                 ) -> Result<PhoneFacts> {
                     let mut facts = PhoneFacts::default();
                     if phones.is_empty() {
@@ -673,15 +675,8 @@ macro_rules! impl_campaign_stores {
                             ),
                             sent_since.unwrap_or(i64::MAX),
                         ),
-                        (
-                            format!(
-                                "select distinct phone from messages where account_id = $1 and $2 = $2
-                                     and direction = 'inbound' and created_at >= $3 and phone in ({list})"
-                            ),
-                            wrote_since,
-                        ),
                     ];
-                    let mut found: Vec<HashSet<String>> = Vec::with_capacity(3);
+                    let mut found: Vec<HashSet<String>> = Vec::with_capacity(2);
                     for (sql, since) in &queries {
                         let mut query = sqlx::query_scalar::<$db, String>(sql)
                             .bind(account_id)
@@ -692,9 +687,27 @@ macro_rules! impl_campaign_stores {
                         }
                         found.push(query.fetch_all(&self.pool).await.map_err(other)?.into_iter().collect());
                     }
-                    facts.wrote_recently = found.pop().unwrap_or_default();
                     facts.sent_recently = found.pop().unwrap_or_default();
                     facts.busy_elsewhere = found.pop().unwrap_or_default();
+                    let sql = format!(
+                        "select phone, direction, max(created_at) from messages
+                         where account_id = $1 and created_at >= $2 and phone in ({})
+                         group by phone, direction",
+                        placeholders(3, phones.len())
+                    );
+                    let mut query = sqlx::query_as::<$db, (String, String, i64)>(&sql)
+                        .bind(account_id)
+                        .bind(messages_since);
+                    for phone in phones {
+                        query = query.bind(phone);
+                    }
+                    for (phone, direction, last) in query.fetch_all(&self.pool).await.map_err(other)? {
+                        if direction == MessageDirection::Inbound.as_str() {
+                            facts.wrote_recently.insert(phone);
+                        } else {
+                            facts.last_outbound.insert(phone, last);
+                        }
+                    }
                     Ok(facts)
                 }
 

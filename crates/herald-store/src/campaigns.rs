@@ -1,6 +1,6 @@
 //! What the store keeps of contact lists, campaigns and their hoppers.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use herald_contacts::Contact;
@@ -129,6 +129,8 @@ pub struct ClaimedContact {
     pub attempt: i64,
     /// Whether it was claimed from `retry` (its previous attempt failed or was in doubt).
     pub retrying: bool,
+    /// Automatic retries left after this claim.
+    pub tries_left: i64,
     /// The contact's current fields.
     pub contact: Contact,
     /// When it opted out of marketing.
@@ -195,6 +197,8 @@ pub struct PhoneFacts {
     pub sent_recently: HashSet<String>,
     /// Phones that wrote to the account since the given moment.
     pub wrote_recently: HashSet<String>,
+    /// When the account last sent a message to each phone, since the same moment.
+    pub last_outbound: HashMap<String, i64>,
 }
 
 /// Lists and contacts.
@@ -321,14 +325,15 @@ pub trait CampaignStore: Send + Sync {
         except_campaign: Option<i64>,
     ) -> Result<Vec<HopperRecord>>;
     /// What the admission checks need to know about a batch's phones (three queries for the
-    /// batch, not three per contact).
+    /// batch, not three per contact): `sent_since` bounds the duplicate check, `messages_since`
+    /// the messages read.
     async fn phone_facts(
         &self,
         account_id: i64,
         campaign_id: i64,
         phones: &[String],
         sent_since: Option<i64>,
-        wrote_since: i64,
+        messages_since: i64,
     ) -> Result<PhoneFacts>;
     /// The provider's id and status of the message the account sent with that
     /// `biz_opaque_callback_data`.

@@ -770,6 +770,11 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     assert_eq!(facts.sent_recently, [first.contact.phone.clone()].into());
     assert_eq!(facts.busy_elsewhere, phones.iter().cloned().collect());
     assert!(facts.wrote_recently.is_empty());
+    assert_eq!(
+        facts.last_outbound,
+        [(first.contact.phone.clone(), 20)].into(),
+        "the message sent to the first at 20"
+    );
     let later = store
         .phone_facts(account, other, &phones, Some(21), 0)
         .await

@@ -6,7 +6,8 @@ use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
-    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, normalize_phone,
+    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, PAIR_INTERVAL_MS,
+    normalize_phone,
 };
 use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
@@ -357,6 +358,18 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
             );
         }
     };
+    if let Some(&last) = context.facts.last_outbound.get(&phone)
+        && *now < last + PAIR_INTERVAL_MS
+    {
+        // Pacing, not a failure: back to retry for when the pair rate allows, the automatic
+        // try this claim took given back.
+        return Ok(Outcome {
+            ready_at: Some(last + PAIR_INTERVAL_MS),
+            tries_left: Some(claimed.tries_left + i64::from(claimed.retrying)),
+            ..Outcome::new(claimed, HopperEvent::Refused(ErrorClass::Throttle), "paced")
+                .because("Pair rate: the account messaged this number less than 6 seconds ago")
+        });
+    }
     let callback = callback_data(claimed.hopper_id, claimed.attempt);
     let message = TemplateMessage {
         sender: providers::sender(&context.account),

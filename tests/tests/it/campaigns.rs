@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use herald_domain::PAIR_INTERVAL_MS;
 use herald_sandbox::{CallbackStyle, Sandbox, SandboxConfig};
 use herald_tests::{TestRelay, eventually};
 use relay::clock::{Clock, ManualClock};
@@ -551,6 +552,8 @@ async fn an_open_interaction_elsewhere_holds_the_contact_and_the_duplicate_check
         (answered["outcome"].as_str(), answered["answer"].as_str()),
         (Some("answered"), Some("Yes"))
     );
+    // The pair rate keeps the second message 6 seconds behind the first.
+    setup.advance(PAIR_INTERVAL_MS).await;
     setup
         .row_becomes(second, "491510000021", |row| row["state"] == "pending")
         .await;
@@ -1129,6 +1132,7 @@ async fn an_opt_out_keyword_keeps_marketing_away_until_an_admin_undoes_it() {
     let third = setup
         .campaign(json!({"name": "Third", "template_id": template, "list_ids": [list], "include_active_interactions": true}))
         .await;
+    setup.advance(PAIR_INTERVAL_MS).await;
     setup
         .row_becomes(third, "491510000101", |row| row["state"] == "pending")
         .await;
@@ -1297,4 +1301,54 @@ async fn a_utility_template_after_a_marketing_one_replaces_the_customer_service_
         (status, refused["code"].as_str()),
         (409, Some("recontact_only"))
     );
+}
+
+#[tokio::test]
+async fn a_number_messaged_seconds_ago_waits_for_the_pair_rate() {
+    let setup = setup_with(CallbackStyle::Meta, |config| config.pair_burst = 0).await;
+    let direct = setup.approved_template(&call_to_action_template()).await;
+    let (status, sent) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/messages", setup.account),
+            &json!({"to": "491510000093", "template_id": direct, "fields": {"first_name": "Ann"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sent}");
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Pair",
+            "phone,first_name\n491510000093,Ann\n491510000094,Bob\n",
+        )
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Pair", "template_id": template, "list_ids": [list]}))
+        .await;
+    setup
+        .row_becomes(campaign, "491510000094", |row| row["state"] == "pending")
+        .await;
+    let paced = setup
+        .row_becomes(campaign, "491510000093", |row| row["state"] == "retry")
+        .await;
+    assert_eq!(
+        (paced["outcome"].as_str(), paced["reason"].as_str()),
+        (
+            Some("paced"),
+            Some("Pair rate: the account messaged this number less than 6 seconds ago")
+        )
+    );
+    setup.engine_rounds(2).await;
+    assert_eq!(
+        setup.sends_to("491510000093"),
+        1,
+        "only the agent's message so far"
+    );
+
+    setup.advance(6_000).await;
+    setup
+        .row_becomes(campaign, "491510000093", |row| row["state"] == "pending")
+        .await;
+    assert_eq!(setup.sends_to("491510000093"), 2);
+    let counts = setup.get(&format!("/api/v1/campaigns/{campaign}")).await["counts"].clone();
+    assert_eq!(counts["retry"], 0, "{counts}");
 }
