@@ -5,40 +5,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+import { adminApi, adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
 
 let relay;
 let browser;
+let api;
 
 before(async () => {
   relay = await startRelay();
   browser = await launchBrowser();
+  api = adminApi(relay.baseUrl);
 });
 
 after(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-let cookie;
-
-/** Calls the API as the first admin (signed in once: sign-ins are rate-limited). */
-async function api(path, init = {}) {
-  if (!cookie) {
-    const login = await fetch(`${relay.baseUrl}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: adminPassword }),
-    });
-    cookie = login.headers.get('set-cookie').split(';')[0];
-  }
-  const response = await fetch(`${relay.baseUrl}/api/v1${path}`, {
-    ...init,
-    headers: { 'content-type': 'application/json', cookie },
-  });
-  assert.ok(response.ok, `${path}: ${response.status}`);
-  return response.json();
-}
 
 test('a CSV becomes a list and a campaign to it reports its progress live', async () => {
   const [account] = await api('/accounts');

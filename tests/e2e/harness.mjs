@@ -30,15 +30,15 @@ const chromiumArgs = [
 /** Password of the first admin of every relay the end-to-end tests start. */
 export const adminPassword = 'e2e-admin-password';
 
-/** Starts the relay; resolves once it answers /healthz. */
-export async function startRelay() {
+/** Starts the relay (`env` adds variables, e.g. the sandbox's); resolves once it answers /healthz. */
+export async function startRelay(env = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'herald-e2e-data-'));
   const child = spawn(
     relayBinary,
     ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--web-dir', webDir],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, HERALD_LOG: 'warn', HERALD_ADMIN_PASSWORD: adminPassword },
+      env: { ...process.env, HERALD_LOG: 'warn', HERALD_ADMIN_PASSWORD: adminPassword, ...env },
     },
   );
   const exited = new Promise((_, reject) =>
@@ -119,18 +119,32 @@ export async function signIn(page, baseUrl, username, password) {
   await page.getByTestId('signed-in-user').waitFor();
 }
 
+/**
+ * The API as the first admin: `api(path, init)` answers the decoded JSON and fails on an error
+ * status. It signs in once (sign-ins are rate-limited) and keeps the session cookie.
+ */
+export function adminApi(baseUrl) {
+  let cookie;
+  return async function api(path, init = {}) {
+    if (!cookie) {
+      const login = await fetch(`${baseUrl}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      });
+      if (!login.ok) throw new Error(`signing in as admin failed: ${login.status}`);
+      cookie = login.headers.get('set-cookie').split(';')[0];
+    }
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', cookie },
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+}
+
 /** Creates a user through the API as the first admin. */
 export async function createUser(baseUrl, user) {
-  const login = await fetch(`${baseUrl}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: adminPassword }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const created = await fetch(`${baseUrl}/api/v1/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify(user),
-  });
-  if (!created.ok) throw new Error(`creating ${user.username} failed: ${created.status}`);
+  await adminApi(baseUrl)('/users', { method: 'POST', body: JSON.stringify(user) });
 }

@@ -3,9 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, CampaignView, ErrorBody, HopperRowView, ImportPreview,
-    ImportReport, ListView, LoginRequest, NewCampaign, NewList, ResetList, SessionState,
-    SessionUser, TemplateList, TemplateView,
+    API_PREFIX, AccountInput, AccountView, CampaignView, ConversationSummary, ConversationView,
+    ErrorBody, HopperRowView, ImportPreview, ImportReport, ListView, LoginRequest, MessageView,
+    NewCampaign, NewList, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
+    TemplateView,
 };
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
@@ -215,6 +216,27 @@ pub async fn campaign_action(id: i64, action: &str) -> Result<(), ApiError> {
 pub async fn hopper_rows(id: i64, state: HopperState) -> Result<Vec<HopperRowView>, ApiError> {
     let path = format!("/campaigns/{id}/hopper?state={state}&limit=200");
     decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `GET /accounts/{id}/conversations`.
+pub async fn list_conversations(account_id: i64) -> Result<Vec<ConversationSummary>, ApiError> {
+    let path = format!("/accounts/{account_id}/conversations");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `GET /accounts/{id}/conversations/{phone}`.
+pub async fn show_conversation(
+    account_id: i64,
+    phone: String,
+) -> Result<ConversationView, ApiError> {
+    let path = format!("/accounts/{account_id}/conversations/{phone}");
+    decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `POST /accounts/{id}/messages`.
+pub async fn send_message(account_id: i64, message: &SendMessage) -> Result<MessageView, ApiError> {
+    let path = format!("/accounts/{account_id}/messages");
+    decode(send(with_json(Request::post(&url(&path)), message)).await?).await
 }
 
 /// Where a campaign's live progress streams from.

@@ -14,6 +14,7 @@ use leptos_router::path;
 
 use routes::accounts::{AccountForm, Accounts};
 use routes::campaigns::Campaigns;
+use routes::interactions::Interactions;
 use routes::lists::Lists;
 use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
@@ -40,7 +41,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main><p>"Page not found."</p></main> }>
                 <Route path=path!("/login") view=SignIn />
                 <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
+                    <Route path=path!("") view=Home />
+                    <Route path=path!("interactions") view=Interactions />
                     <Route path=path!("templates") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
                     <Route path=path!("templates/new") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
                     <Route path=path!("templates/:id") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
@@ -76,12 +78,13 @@ fn Shell() -> impl IntoView {
                 <header class="top-bar">
                     <strong>"Herald"</strong>
                     <nav aria-label="Main">
-                        <A href="/templates">"Templates"</A>
                         <Show when=is_admin>
+                            <A href="/templates">"Templates"</A>
                             <A href="/campaigns">"Campaigns"</A>
                             <A href="/lists">"Lists"</A>
                             <A href="/accounts">"Accounts"</A>
                         </Show>
+                        <A href="/interactions">"Interactions"</A>
                     </nav>
                     <span class="user" data-testid="signed-in-user">
                         {move || session.user.with(|user| user.as_ref().map(|user| format!("{} ({})", user.username, user.role)))}
@@ -93,6 +96,22 @@ fn Shell() -> impl IntoView {
                 </main>
             </Show>
         </Show>
+    }
+}
+
+/// The first page: the templates for admins, the interactions for agents.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    move || {
+        if session
+            .user
+            .with(|user| user.as_ref().is_some_and(|user| user.role == Role::Admin))
+        {
+            view! { <Templates /> }.into_any()
+        } else {
+            view! { <Interactions /> }.into_any()
+        }
     }
 }
 

@@ -1,13 +1,38 @@
 //! The account select every account-scoped page starts with (as in the seed: provider and
 //! account first); it picks the first account when none is chosen.
 
+use std::future::Future;
+
 use herald_api::AccountView;
 use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// What `fetch` gives for the picked account, reloaded when the pick changes; empty while
+/// none is picked.
+pub fn per_account<T, Fut>(
+    account: RwSignal<Option<i64>>,
+    fetch: fn(i64) -> Fut,
+) -> LocalResource<Result<T, ApiError>>
+where
+    T: Default + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    LocalResource::new(move || {
+        let account = account.get();
+        async move {
+            match account {
+                Some(account) => fetch(account).await,
+                None => Ok(T::default()),
+            }
+        }
+    })
+}
 
 /// A labelled select of `accounts` bound to `account`.
 #[component]
 pub fn AccountPicker(
-    accounts: LocalResource<Result<Vec<AccountView>, crate::api::ApiError>>,
+    accounts: LocalResource<Result<Vec<AccountView>, ApiError>>,
     account: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     Effect::new(move |_| {

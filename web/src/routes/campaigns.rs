@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, ApiError};
-use crate::components::account_picker::AccountPicker;
+use crate::components::account_picker::{AccountPicker, per_account};
 
 /// The seed's warning before Reset List, word for word.
 const RESET_WARNING: &str = "all previously contacted recipients will receive the campaign again";
@@ -19,15 +19,7 @@ const RESET_WARNING: &str = "all previously contacted recipients will receive th
 pub fn Campaigns() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
-    let campaigns = LocalResource::new(move || {
-        let account = account.get();
-        async move {
-            match account {
-                Some(account) => api::list_campaigns(account).await,
-                None => Ok(Vec::new()),
-            }
-        }
-    });
+    let campaigns = per_account(account, api::list_campaigns);
     let watched = RwSignal::new(None::<i64>);
     let error = RwSignal::new(None::<String>);
     let act = Action::new_local(move |(id, action): &(i64, &'static str)| {

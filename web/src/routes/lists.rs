@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
-use crate::components::account_picker::AccountPicker;
+use crate::components::account_picker::{AccountPicker, per_account};
 
 /// How much of a file the mapping step reads.
 const PREVIEW_BYTES: i32 = 64 * 1024;
@@ -27,15 +27,7 @@ const TARGETS: [(&str, &str); 6] = [
 pub fn Lists() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
-    let lists = LocalResource::new(move || {
-        let account = account.get();
-        async move {
-            match account {
-                Some(account) => api::list_lists(account).await,
-                None => Ok(Vec::new()),
-            }
-        }
-    });
+    let lists = per_account(account, api::list_lists);
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let create = Action::new_local(move |(): &()| async move {

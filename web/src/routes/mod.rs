@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod campaigns;
+pub mod interactions;
 pub mod lists;
 pub mod sign_in;
 pub mod templates;

@@ -1,0 +1,67 @@
+// An agent's day: sign in straight to Interactions, open a contact, send a template available to
+// agents, see the contact's answer arrive without reloading, then answer with text inside the
+// customer service window the reply opened.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { adminApi, artifactsDir, createUser, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+
+let relay;
+let browser;
+let api;
+
+before(async () => {
+  // Every message is answered, quickly: the reply is what opens the window for text.
+  relay = await startRelay({ SANDBOX_REPLY_RATE: '1', SANDBOX_REPLY_AFTER_MS: '300', SANDBOX_REPLY_TEXT: 'Yes please' });
+  browser = await launchBrowser();
+  api = adminApi(relay.baseUrl);
+  await createUser(relay.baseUrl, { username: 'agent', password: 'agent-password-1', role: 'agent' });
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test('an agent sends a template, sees the answer arrive and replies with text', async () => {
+  const [account] = await api('/accounts');
+  const template = await api(`/accounts/${account.id}/templates`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'callback_offer', language: 'en_US', category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hello {{1}}, your callback is booked.', example: { body_text: [['Ann']] } }],
+      herald: { mapping: { body: { 1: { field: 'first_name' } } }, available_to_agents: true },
+    }),
+  });
+  await api(`/templates/${template.id}/submit`, { method: 'POST' });
+  for (let waited = 0; (await api(`/templates/${template.id}`)).status !== 'APPROVED'; waited += 200) {
+    assert.ok(waited < 20_000, 'the sandbox did not approve the template');
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'agent', 'agent-password-1');
+  await page.getByRole('heading', { name: 'Interactions' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Templates' }).count(), 0, 'agents see no Templates');
+  await page.getByLabel("Contact's number").fill('+49 151 0000 777');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByTestId('window').filter({ hasText: 'No messages yet' }).waitFor();
+  assert.ok(!(await page.getByRole('form', { name: 'Send text' }).isVisible()), 'no text before the contact writes');
+
+  await page.getByLabel('Template', { exact: true }).selectOption({ label: 'callback_offer' });
+  await page.getByLabel('First name').fill('Ann');
+  await page.getByRole('button', { name: 'Send template' }).click();
+  const messages = page.getByTestId('messages');
+  await messages.locator('[data-kind="template"]').filter({ hasText: 'Hello Ann, your callback is booked.' }).waitFor();
+  await messages.locator('.inbound').filter({ hasText: 'Yes please' }).waitFor({ timeout: 15_000 });
+  await page.getByTestId('window').filter({ hasText: 'text or a template can be sent' }).waitFor();
+
+  await page.getByLabel('Text', { exact: true }).fill('Great, talk soon!');
+  await page.getByRole('button', { name: 'Send text' }).click();
+  await messages.locator('[data-kind="text"].outbound').filter({ hasText: 'Great, talk soon!' }).waitFor();
+  await page.getByTestId('conversations').getByText('491510000777').waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'interactions.png'), fullPage: true });
+  await page.close();
+  assert.deepEqual(problems, []);
+});

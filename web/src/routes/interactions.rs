@@ -1,0 +1,208 @@
+//! Interactions (agents and admins): the contacts an account exchanged messages with, one
+//! contact's thread with each message's type and status, its customer service window, and what
+//! may be sent now: nothing while a campaign waits for the answer (the seed's words), text while
+//! the contact's last message is under 24 hours old, a template otherwise (only the recontact
+//! template once the window has expired). The thread refreshes itself every few seconds.
+
+use herald_api::{ContactValues, ConversationView, MessageView, SendMessage};
+use herald_domain::MessageDirection;
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::account_picker::{AccountPicker, per_account};
+
+/// How often an open thread asks for news (answers, statuses).
+const REFRESH_MS: u64 = 3_000;
+
+/// The interactions page.
+#[component]
+pub fn Interactions() -> impl IntoView {
+    let accounts = LocalResource::new(api::list_accounts);
+    let account = RwSignal::new(None::<i64>);
+    let conversations = per_account(account, api::list_conversations);
+    let phone = RwSignal::new(None::<String>);
+    let typed_phone = RwSignal::new(String::new());
+    view! {
+        <h2>"Interactions"</h2>
+        <div class="toolbar">
+            <AccountPicker accounts account />
+            <form on:submit=move |event| {
+                event.prevent_default();
+                phone.set(Some(typed_phone.get_untracked()));
+            }>
+                <label for="open-phone">"Contact's number"</label>
+                <input id="open-phone" type="tel" bind:value=typed_phone required />
+                <button type="submit">"Open"</button>
+            </form>
+        </div>
+        <div class="interactions">
+            <nav aria-label="Conversations">
+                <ul class="conversations" data-testid="conversations">
+                    {move || conversations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|summary| {
+                        let number = summary.phone.clone();
+                        view! {
+                            <li><button class="link" on:click=move |_| phone.set(Some(number.clone()))>
+                                <strong>{summary.phone}</strong>
+                                <small>{summary.last.body.unwrap_or_default()}</small>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+            {move || account.get().zip(phone.get()).map(|(account, phone)| view! {
+                <Thread account phone on_sent=move || conversations.refetch() />
+            })}
+        </div>
+    }
+}
+
+/// One contact's messages, window and send form. The thread refreshes; the form stays put, so
+/// nothing typed is lost.
+#[component]
+fn Thread(account: i64, phone: String, on_sent: impl Fn() + Clone + 'static) -> impl IntoView {
+    let number = phone.clone();
+    let thread = LocalResource::new(move || api::show_conversation(account, number.clone()));
+    if let Ok(refresh) = set_interval_with_handle(
+        move || thread.refetch(),
+        std::time::Duration::from_millis(REFRESH_MS),
+    ) {
+        on_cleanup(move || refresh.clear());
+    }
+    let shown = move || thread.get().and_then(Result::ok);
+    let after_send = move || {
+        thread.refetch();
+        on_sent();
+    };
+    view! {
+        <section class="thread" aria-label="Conversation" data-testid="thread">
+            <h3>{phone.clone()}</h3>
+            {move || match thread.get() {
+                None => view! { <p>"Loading the conversation…"</p> }.into_any(),
+                Some(Err(failure)) => view! {
+                    <p class="form-error" role="alert">{failure.to_string()}" "
+                        <button on:click=move |_| thread.refetch()>"Retry"</button></p>
+                }.into_any(),
+                Some(Ok(shown)) => view! {
+                    <ol class="messages" data-testid="messages">
+                        {shown.messages.iter().cloned().map(message).collect_view()}
+                    </ol>
+                    <p role="status" data-testid="window">{window_note(&shown)}</p>
+                }.into_any(),
+            }}
+            <SendForm account phone
+                blocked=Signal::derive(move || shown().is_none_or(|shown| shown.awaiting_customer_response.is_some()))
+                free_text=Signal::derive(move || shown().is_some_and(|shown| shown.free_text_allowed))
+                recontact=Signal::derive(move || shown().and_then(|shown| shown.recontact_template_id))
+                on_sent=after_send />
+        </section>
+    }
+}
+
+fn message(shown: MessageView) -> impl IntoView {
+    let side = match shown.direction {
+        MessageDirection::Inbound => "inbound",
+        MessageDirection::Outbound => "outbound",
+    };
+    let kind = shown.kind.map(|kind| kind.to_string()).unwrap_or_default();
+    view! {
+        <li class=format!("message {side}") data-kind=kind>
+            <p>{shown.body.unwrap_or_default()}</p>
+            <small>{kind.clone()}" · "{shown.status.to_string()}{shown.category.map(|category| format!(" · {category}"))}</small>
+            {shown.error_message.map(|error| view! { <small class="form-error">{error}</small> })}
+        </li>
+    }
+}
+
+/// What the window allows, in words.
+fn window_note(shown: &ConversationView) -> String {
+    if let Some(reason) = &shown.awaiting_customer_response {
+        reason.clone()
+    } else if shown.free_text_allowed {
+        "The customer service window is open: text or a template can be sent.".to_owned()
+    } else if shown.window_open {
+        "The customer service window is open; text needs the contact to write first.".to_owned()
+    } else if shown.window.is_some() {
+        "The customer service window has expired: only the recontact template can be sent."
+            .to_owned()
+    } else {
+        "No messages yet: a template opens the conversation.".to_owned()
+    }
+}
+
+/// Text (inside the window) or a template the user may send, with the contact's fields for its
+/// variables.
+#[component]
+fn SendForm(
+    account: i64,
+    phone: String,
+    blocked: Signal<bool>,
+    free_text: Signal<bool>,
+    recontact: Signal<Option<i64>>,
+    on_sent: impl Fn() + Clone + 'static,
+) -> impl IntoView {
+    let templates = LocalResource::new(move || api::list_templates(account, Default::default()));
+    let text = RwSignal::new(String::new());
+    let template = RwSignal::new(String::new());
+    let first_name = RwSignal::new(String::new());
+    let last_name = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    let send = Action::new_local(move |as_text: &bool| {
+        let on_sent = on_sent.clone();
+        let filled = |value: String| (!value.trim().is_empty()).then_some(value);
+        let request = SendMessage {
+            to: phone.clone(),
+            template_id: (!as_text)
+                .then(|| template.get_untracked().parse().ok())
+                .flatten(),
+            fields: ContactValues {
+                first_name: filled(first_name.get_untracked()),
+                last_name: filled(last_name.get_untracked()),
+                ..ContactValues::default()
+            },
+            text: as_text.then(|| text.get_untracked()),
+        };
+        async move {
+            let sent = api::send_message(account, &request).await.map(|_| ());
+            if sent.is_ok() {
+                text.set(String::new());
+                on_sent();
+            }
+            outcome.set(Some(sent));
+        }
+    });
+    view! {
+        <div class="send" hidden=blocked>
+            <form aria-label="Send text" hidden=move || !free_text.get()
+                on:submit=move |event| { event.prevent_default(); send.dispatch(true); }>
+                <label for="message-text">"Text"</label>
+                <textarea id="message-text" rows="3" bind:value=text maxlength="4096" required></textarea>
+                <button type="submit" disabled=move || send.pending().get()>"Send text"</button>
+            </form>
+            <form aria-label="Send template" on:submit=move |event| { event.prevent_default(); send.dispatch(false); }>
+                <label for="message-template">"Template"</label>
+                <select id="message-template" bind:value=template required>
+                    <option value="">"—"</option>
+                    {move || templates.get().and_then(Result::ok).map(|found| found.templates.into_iter()
+                        .map(|shown| {
+                            let label = if recontact.get() == Some(shown.id) {
+                                format!("{} (recontact)", shown.template.name)
+                            } else {
+                                shown.template.name
+                            };
+                            view! { <option value=shown.id.to_string()>{label}</option> }
+                        })
+                        .collect_view())}
+                </select>
+                <label for="message-first-name">"First name"</label>
+                <input id="message-first-name" bind:value=first_name />
+                <label for="message-last-name">"Last name"</label>
+                <input id="message-last-name" bind:value=last_name />
+                <button type="submit" disabled=move || send.pending().get()>"Send template"</button>
+            </form>
+            {move || outcome.get().map(|done| match done {
+                Ok(()) => view! { <p role="status">"Sent."</p> }.into_any(),
+                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
