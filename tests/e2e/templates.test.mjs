@@ -66,6 +66,9 @@ test('a template goes from draft to approved to deleted in the workspace', async
   const preview = page.getByTestId('preview');
   await preview.filter({ hasText: 'Hello Ann, your order has shipped' }).waitFor();
   await preview.filter({ hasText: 'Track it' }).waitFor();
+  await page.getByLabel('Preview with a contact of').selectOption({ label: 'Demo list' });
+  await page.getByLabel('Contact', { exact: true }).selectOption({ label: 'Anna Schmidt (+4915112345001)' });
+  await preview.filter({ hasText: 'Hello Anna, your order has shipped' }).waitFor();
   await page.screenshot({ path: join(artifactsDir, 'template-editor.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Save and submit' }).click();

@@ -3,10 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, CampaignView, ConversationSummary, ConversationView,
-    ErrorBody, HopperRowView, ImportPreview, ImportReport, ListView, LoginRequest, MessageView,
-    NewCampaign, NewList, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
-    TemplateView,
+    API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationSummary,
+    ConversationView, ErrorBody, HopperRowView, ImportPreview, ImportReport, ListView,
+    LoginRequest, MessageView, NewCampaign, NewList, ResetList, SendMessage, SessionState,
+    SessionUser, TemplateList, TemplateView,
 };
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
@@ -158,6 +158,12 @@ pub async fn list_lists(account_id: i64) -> Result<Vec<ListView>, ApiError> {
 pub async fn create_list(account_id: i64, name: String) -> Result<ListView, ApiError> {
     let path = format!("/accounts/{account_id}/lists");
     decode(send(with_json(Request::post(&url(&path)), &NewList { name })).await?).await
+}
+
+/// `GET /lists/{id}/contacts?limit=`: a list's first contacts.
+pub async fn list_contacts(list_id: i64, limit: u32) -> Result<Vec<ContactView>, ApiError> {
+    let path = format!("/lists/{list_id}/contacts?limit={limit}");
+    decode(send(Request::get(&url(&path)).build()).await?).await
 }
 
 /// `POST /lists/{id}/import/preview` with the first part of a file.

@@ -11,13 +11,14 @@ use crate::api::ApiError;
 /// What `fetch` gives for the picked account, reloaded when the pick changes; empty while
 /// none is picked.
 pub fn per_account<T, Fut>(
-    account: RwSignal<Option<i64>>,
+    account: impl Into<Signal<Option<i64>>>,
     fetch: fn(i64) -> Fut,
 ) -> LocalResource<Result<T, ApiError>>
 where
     T: Default + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
+    let account = account.into();
     LocalResource::new(move || {
         let account = account.get();
         async move {

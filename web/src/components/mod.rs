@@ -5,3 +5,4 @@ pub mod diagnostics;
 pub mod editor;
 pub mod mapping;
 pub mod preview;
+pub mod preview_contact;

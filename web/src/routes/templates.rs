@@ -3,7 +3,7 @@
 
 use herald_api::TemplateView;
 use herald_domain::{TemplateFilter, TemplateStatus};
-use herald_templates::{Diagnostic, Template, preview_with_samples, validate};
+use herald_templates::{Diagnostic, Template, preview_for_contact, preview_with_samples, validate};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -14,6 +14,7 @@ use crate::components::diagnostics::has_error;
 use crate::components::editor::TemplateEditor;
 use crate::components::mapping::MappingEditor;
 use crate::components::preview::WhatsAppPreview;
+use crate::components::preview_contact::PreviewContact;
 
 /// How often the list asks for status changes that webhooks brought.
 const REFRESH_MS: u64 = 2_000;
@@ -187,7 +188,13 @@ pub fn TemplateWorkspace() -> impl IntoView {
         found.extend(server_findings.get());
         found
     });
-    let preview = Signal::from(Memo::new(move |_| template.with(preview_with_samples)));
+    let contact = RwSignal::new(None::<herald_contacts::Contact>);
+    let preview = Signal::from(Memo::new(move |_| {
+        contact.with(|contact| match contact {
+            Some(contact) => template.with(|template| preview_for_contact(template, contact)),
+            None => template.with(preview_with_samples),
+        })
+    }));
     let status = move || saved.with(|saved| saved.as_ref().map(|saved| saved.status));
     let deleted = move || saved.with(|saved| saved.as_ref().is_some_and(|saved| saved.deleted));
     let locked =
@@ -279,6 +286,7 @@ pub fn TemplateWorkspace() -> impl IntoView {
             <div class="workspace-form">
                 <TemplateEditor template findings=findings.into() locked />
                 <MappingEditor template />
+                <PreviewContact account=Signal::derive(account_id) contact />
                 <div class="actions">
                     <button type="button" on:click=move |_| { save.dispatch(false); } disabled=move || save.pending().get() || deleted()>"Save"</button>
                     <button type="button" class="primary" on:click=move |_| { save.dispatch(true); } disabled=move || blocked() || locked.get()>"Save and submit"</button>
