@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
+pub mod imports;
 pub mod metrics;
 pub mod providers;
 pub mod startup;

@@ -55,6 +55,7 @@ pub async fn prepare(
         metrics: Arc::new(Metrics::new()),
         accounts: Arc::default(),
         webhooks: Arc::new(OnceLock::new()),
+        imports: Arc::default(),
     };
     let notices = bootstrap::first_start(&state, settings).await?;
     Ok((state, notices))

@@ -9,6 +9,7 @@ use crate::auth::LoginLimiter;
 use crate::clock::Clock;
 use crate::crypto::SecretBox;
 use crate::http::AccountDirectory;
+use crate::imports::ImportBoard;
 use crate::metrics::Metrics;
 use crate::webhook_pipeline::WebhookWriter;
 
@@ -39,4 +40,6 @@ pub struct AppState {
     pub accounts: Arc<AccountDirectory>,
     /// The group-commit writer of webhooks, started when the relay serves.
     pub webhooks: Arc<OnceLock<WebhookWriter>>,
+    /// Contact imports in progress.
+    pub imports: Arc<ImportBoard>,
 }

@@ -71,3 +71,22 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await page.screenshot({ path: join(artifactsDir, 'campaign-live.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });
+
+test('a large file shows how far its import got', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Lists' }).click();
+  await page.getByLabel('New list').fill('Large');
+  await page.getByRole('button', { name: 'Create list' }).click();
+  const large = page.getByTestId('list-row').filter({ hasText: 'Large' });
+  await large.getByRole('button', { name: 'Import CSV' }).click();
+  const rows = Array.from({ length: 150_000 }, (_, row) => `49153${String(row).padStart(8, '0')},Ann`);
+  const csv = `phone,first_name\n${rows.join('\n')}\n`;
+  await page.getByTestId('csv-file').setInputFiles({ name: 'large.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('column-mapping').waitFor();
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByTestId('import-progress').filter({ hasText: /% of the file read: \d+ rows/ }).waitFor();
+  await page.getByTestId('import-report').filter({ hasText: '150000 rows read: 150000 new contacts' }).waitFor({ timeout: 60_000 });
+  await large.getByTestId('list-size').filter({ hasText: '150000' }).waitFor();
+  assert.deepEqual(problems, []);
+});

@@ -4,9 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationSummary,
-    ConversationView, ErrorBody, HopperRowView, ImportPreview, ImportReport, ListView,
-    LoginRequest, MessageView, NewCampaign, NewList, ResetList, SendMessage, SessionState,
-    SessionUser, TemplateList, TemplateView,
+    ConversationView, ErrorBody, HopperRowView, ImportPreview, ImportProgress, ImportReport,
+    ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList, SendMessage,
+    SessionState, SessionUser, TemplateList, TemplateView,
 };
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
@@ -185,6 +185,12 @@ pub async fn import_contacts(
         .header("content-type", "text/csv")
         .body(file);
     decode(send(request).await?).await
+}
+
+/// `GET /lists/{id}/import/progress`.
+pub async fn import_progress(list_id: i64) -> Result<ImportProgress, ApiError> {
+    let path = format!("/lists/{list_id}/import/progress");
+    decode(send(Request::get(&url(&path)).build()).await?).await
 }
 
 /// `GET /campaigns?account_id=`.

@@ -382,6 +382,22 @@ impl ImportReport {
     pub const ERRORS_SHOWN: usize = 1_000;
 }
 
+/// `GET /api/v1/lists/{id}/import/progress`: how far a running import got.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportProgress {
+    /// Bytes of the file received so far.
+    pub bytes_read: u64,
+    /// Rows read so far.
+    pub rows: u64,
+    /// Contacts new to the account so far.
+    pub created: u64,
+    /// Contacts updated so far.
+    pub updated: u64,
+    /// Rows refused so far.
+    pub error_count: u64,
+}
+
 /// The columns of a file about to be imported, for the mapping step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

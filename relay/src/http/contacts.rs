@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use futures_util::TryStreamExt;
-use herald_api::{ContactView, ImportPreview, ImportReport, ListView, NewList};
+use herald_api::{ContactView, ImportPreview, ImportProgress, ImportReport, ListView, NewList};
 use herald_contacts::export::ContactWriter;
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
 use herald_contacts::{Contact, FieldError};
@@ -15,10 +15,14 @@ use herald_domain::strip_phone;
 use herald_store::{ContactRecord, ListRecord, StoreError};
 use serde::Deserialize;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
 use crate::http::json::AppJson;
 use crate::http::page_limit;
+use crate::imports::ImportBoard;
 use crate::state::AppState;
 
 /// Largest CSV file an import takes (about 4 million typical rows).
@@ -244,6 +248,19 @@ enum ImportStep {
 
 /// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
 /// (a thread parses, the handler writes batches of 1,000 in their own transactions), so a
+/// `GET /api/v1/lists/{id}/import/progress`: how far the import running into the list got.
+pub(crate) async fn import_progress(
+    State(state): State<AppState>,
+    Path(list_id): Path<i64>,
+) -> Result<Json<ImportProgress>> {
+    load_list(&state, list_id).await?;
+    state
+        .imports
+        .progress(list_id)
+        .map(Json)
+        .ok_or(AppError::NotFound("running import"))
+}
+
 /// file of any size takes constant memory.
 pub(crate) async fn import_contacts(
     State(state): State<AppState>,
@@ -252,6 +269,10 @@ pub(crate) async fn import_contacts(
     body: Body,
 ) -> Result<Json<ImportReport>> {
     let list = load_list(&state, list_id).await?;
+    let ticket = ImportBoard::begin(&state.imports, list_id).ok_or(AppError::InvalidState {
+        code: "import_running",
+        message: "a file is being imported into this list: wait for it to finish".to_owned(),
+    })?;
     let mapping: Option<Vec<ColumnTarget>> = query
         .mapping
         .as_deref()
@@ -264,8 +285,14 @@ pub(crate) async fn import_contacts(
                 format!("the mapping must be a JSON array of column targets: {error}"),
             )
         })?;
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&bytes_read);
     let stream = body
         .into_data_stream()
+        .map_ok(move |chunk| {
+            counted.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            chunk
+        })
         .map_err(|error| std::io::Error::other(error.to_string()));
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
     let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(4);
@@ -320,6 +347,13 @@ pub(crate) async fn import_contacts(
                     .await?;
                 report.created += done.created;
                 report.updated += done.updated;
+                ticket.report(ImportProgress {
+                    bytes_read: bytes_read.load(Ordering::Relaxed),
+                    rows: report.rows,
+                    created: report.created,
+                    updated: report.updated,
+                    error_count: report.error_count,
+                });
             }
         }
     }

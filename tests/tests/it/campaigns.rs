@@ -1352,3 +1352,83 @@ async fn a_number_messaged_seconds_ago_waits_for_the_pair_rate() {
     let counts = setup.get(&format!("/api/v1/campaigns/{campaign}")).await["counts"].clone();
     assert_eq!(counts["retry"], 0, "{counts}");
 }
+
+#[tokio::test]
+async fn a_long_import_reports_its_progress_and_keeps_the_list_to_itself() {
+    let setup = setup(0.0).await;
+    let (status, list) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/lists", setup.account),
+            &json!({"name": "Big"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{list}");
+    let import_url = format!("/api/v1/lists/{}/import", list["id"]);
+    let progress_url = format!("{import_url}/progress");
+    let (more, rest) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(2);
+    let head: String = std::iter::once("phone,first_name\n".to_owned())
+        .chain((0..5_000).map(|row| format!("4915200{row:06},Ann\n")))
+        .collect();
+    more.send(Ok(head)).await.unwrap();
+    let client = setup.admin();
+    let running = tokio::spawn({
+        let url = setup.relay.url(&import_url);
+        async move {
+            let chunks = futures_util::stream::unfold(rest, |mut rest| async move {
+                rest.recv().await.map(|chunk| (chunk, rest))
+            });
+            client
+                .post(url)
+                .header("content-type", "text/csv")
+                .body(reqwest::Body::wrap_stream(chunks))
+                .send()
+                .await
+                .unwrap()
+        }
+    });
+    let progress = eventually("the import's first rows", || async {
+        let response = setup
+            .admin()
+            .get(setup.relay.url(&progress_url))
+            .send()
+            .await?;
+        if response.status() != 200 {
+            return Ok(None);
+        }
+        let progress: Value = response.json().await?;
+        Ok((progress["rows"].as_u64() >= Some(1_000)).then_some(progress))
+    })
+    .await
+    .unwrap();
+    assert!(progress["bytes_read"].as_u64() > Some(0), "{progress}");
+    assert_eq!(progress["error_count"], 0);
+
+    let (status, refused) = setup
+        .post(&import_url, &json!("phone\n4915299999999\n"))
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("import_running")),
+        "a second file waits for the first"
+    );
+
+    let tail: String = (5_000..8_000)
+        .map(|row| format!("4915200{row:06},Ann\n"))
+        .chain(std::iter::once(",No phone\n".to_owned()))
+        .collect();
+    more.send(Ok(tail)).await.unwrap();
+    drop(more);
+    let report: Value = running.await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (&report["rows"], &report["created"], &report["error_count"]),
+        (&json!(8_001), &json!(8_000), &json!(1)),
+        "{report}"
+    );
+    let after = setup
+        .admin()
+        .get(setup.relay.url(&progress_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 404, "the board forgets a finished import");
+}

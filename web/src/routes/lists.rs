@@ -2,7 +2,7 @@
 //! with its column-mapping step (the file's first part is read by the relay for its columns,
 //! the admin maps each, then the whole file is streamed) and its report of bad rows.
 
-use herald_api::{ImportPreview, ImportReport};
+use herald_api::{ImportPreview, ImportProgress, ImportReport};
 use herald_contacts::import::ColumnTarget;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,6 +10,8 @@ use wasm_bindgen::JsCast;
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
 
+/// How often a running import is asked how far it got.
+const PROGRESS_EVERY_MS: u64 = 500;
 /// How much of a file the mapping step reads.
 const PREVIEW_BYTES: i32 = 64 * 1024;
 /// The standard targets offered for each column (custom fields take the column's name).
@@ -83,6 +85,40 @@ pub fn Lists() -> impl IntoView {
         }}
         {move || importing.get().map(|list| view! { <Import list on_done=move || lists.refetch() /> })}
     }
+}
+
+/// How far the running import into `list` got, asked while it runs.
+#[component]
+fn Progress(list: i64, file_size: f64) -> impl IntoView {
+    let progress = RwSignal::new(None::<ImportProgress>);
+    let ask = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(now) = api::import_progress(list).await {
+                progress.try_set(Some(now));
+            }
+        });
+    };
+    if let Ok(ticker) =
+        set_interval_with_handle(ask, std::time::Duration::from_millis(PROGRESS_EVERY_MS))
+    {
+        on_cleanup(move || ticker.clear());
+    }
+    view! {
+        <p role="status" data-testid="import-progress">{move || match progress.get() {
+            None => "Sending the file…".to_owned(),
+            Some(now) => format!(
+                "{}% of the file read: {} rows, {} new, {} updated, {} refused so far.",
+                percent(now.bytes_read, file_size), now.rows, now.created, now.updated, now.error_count
+            ),
+        }}</p>
+    }
+}
+
+fn percent(done: u64, total: f64) -> u64 {
+    if total <= 0.0 {
+        return 0;
+    }
+    ((done as f64 / total) * 100.0).clamp(0.0, 100.0) as u64
 }
 
 /// The import of one file into `list`: pick, map, import, report.
@@ -160,6 +196,9 @@ fn Import(list: i64, on_done: impl Fn() + Clone + Send + Sync + 'static) -> impl
                     <button on:click=move |_| { run.dispatch(()); } disabled=move || run.pending().get()>"Import"</button>
                 }.into_any(),
             })}
+            <Show when=move || run.pending().get()>
+                <Progress list file_size=file.with_untracked(|file| file.as_ref().map_or(0.0, |file| file.size())) />
+            </Show>
             {move || report.get().map(|done| match done {
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
                 Ok(done) => view! {
