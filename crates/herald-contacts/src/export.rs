@@ -63,6 +63,11 @@ impl<W: Write> ContactWriter<W> {
             .write_record(cells.iter().map(|cell| cell.as_bytes()))
     }
 
+    /// Hands what was written so far to the output.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+
     /// Flushes and returns the output.
     pub fn finish(self) -> Result<W, std::io::Error> {
         self.writer

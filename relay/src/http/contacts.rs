@@ -389,28 +389,43 @@ pub(crate) async fn export_contacts(
     Path(list_id): Path<i64>,
 ) -> Result<impl IntoResponse> {
     let list = load_list(&state, list_id).await?;
-    let mut contacts = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = state.store.list_contacts(list_id, after, PAGE_MAX).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        contacts.extend(page.into_iter().map(|record| record.contact));
-    }
-    let custom: std::collections::BTreeSet<String> = contacts
-        .iter()
-        .flat_map(|contact| contact.custom.keys().cloned())
-        .collect();
-    let mut writer = ContactWriter::new(Vec::new(), custom.into_iter().collect())
+    let buffer = PageBuffer::default();
+    let mut writer = ContactWriter::new(buffer.clone(), custom_fields(&state, list_id).await?)
         .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
-    for contact in &contacts {
-        writer
-            .write(contact)
-            .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
-    }
-    let bytes = writer
-        .finish()
-        .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
+    // One page of contacts in memory at a time, however long the list: each page is written and
+    // sent before the next is read.
+    let (pages, sent) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+    tokio::spawn(async move {
+        let mut after = 0;
+        loop {
+            let page = match state.store.list_contacts(list_id, after, PAGE_MAX).await {
+                Ok(page) => page,
+                Err(error) => {
+                    tracing::warn!(list = list_id, %error, "an export stopped");
+                    let _ = pages
+                        .send(Err(std::io::Error::other(error.to_string())))
+                        .await;
+                    return;
+                }
+            };
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let written = page
+                .iter()
+                .try_for_each(|record| writer.write(&record.contact).map_err(std::io::Error::other))
+                .and_then(|()| writer.flush());
+            let chunk = written.map(|()| buffer.take());
+            let failed = chunk.is_err();
+            if pages.send(chunk).await.is_err() || failed {
+                return;
+            }
+        }
+        let _ = writer.finish();
+        let _ = pages.send(Ok(buffer.take())).await;
+    });
+    let body = futures_util::stream::unfold(sent, |mut sent| async move {
+        sent.recv().await.map(|chunk| (chunk, sent))
+    });
     let file_name: String = list
         .name
         .chars()
@@ -424,8 +439,52 @@ pub(crate) async fn export_contacts(
                 format!("attachment; filename=\"{file_name}.csv\""),
             ),
         ],
-        bytes,
+        Body::from_stream(body),
     ))
+}
+
+/// The custom fields the list's contacts have, for the export's header: read page by page.
+async fn custom_fields(state: &AppState, list_id: i64) -> Result<Vec<String>> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let page = state.store.list_contacts(list_id, after, PAGE_MAX).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for record in page {
+            names.extend(record.contact.custom.into_keys());
+        }
+    }
+    Ok(names.into_iter().collect())
+}
+
+/// Where the exporter's CSV writer puts a page of rows, taken out to be sent.
+#[derive(Debug, Clone, Default)]
+struct PageBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl PageBuffer {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
+
+impl std::io::Write for PageBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `DELETE /api/v1/accounts/{id}/opt-outs/{phone}`: the contact receives marketing again.

@@ -1432,3 +1432,42 @@ async fn a_long_import_reports_its_progress_and_keeps_the_list_to_itself() {
         .unwrap();
     assert_eq!(after.status(), 404, "the board forgets a finished import");
 }
+
+#[tokio::test]
+async fn a_list_exports_page_by_page_with_every_custom_field_and_formulas_made_text() {
+    let setup = setup(0.0).await;
+    let mut csv = "phone,first_name,tier\n4915400000000,=HYPERLINK(\"x\"),gold\n".to_owned();
+    for row in 1..2_500 {
+        csv.push_str(&format!("4915400{row:06},Ann,\n"));
+    }
+    csv.push_str("4915409999999,Zoë,\n");
+    let (list, report) = setup.list_from_csv("Export", &csv).await;
+    assert_eq!(report["created"], 2_501, "{report}");
+    let exported = setup
+        .admin()
+        .get(setup.relay.url(&format!("/api/v1/lists/{list}/export")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(exported.status(), 200);
+    assert!(
+        exported.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("Export.csv")
+    );
+    let text = exported.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "phone,mobile,first_name,last_name,email,tier");
+    assert_eq!(
+        lines.len(),
+        2_502,
+        "the header and every contact, across pages"
+    );
+    assert!(
+        lines.contains(&"4915400000000,4915400000000,\"'=HYPERLINK(\"\"x\"\")\",,,gold"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines.contains(&"4915409999999,4915409999999,Zoë,,,"));
+}
