@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod components;
+pub mod refresh;
 pub mod routes;
 pub mod session;
 

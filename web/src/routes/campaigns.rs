@@ -10,7 +10,11 @@ use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::refresh::refetch_every;
 
+/// How often the list of campaigns is reloaded (statuses and counts of every row; the watched
+/// campaign's progress is pushed).
+const REFRESH_MS: u64 = 3_000;
 /// The seed's warning before Reset List, word for word.
 const RESET_WARNING: &str = "all previously contacted recipients will receive the campaign again";
 
@@ -20,6 +24,7 @@ pub fn Campaigns() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let campaigns = per_account(account, api::list_campaigns);
+    refetch_every(campaigns, REFRESH_MS);
     let watched = RwSignal::new(None::<i64>);
     let error = RwSignal::new(None::<String>);
     let act = Action::new_local(move |(id, action): &(i64, &'static str)| {

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::refresh::refetch_every;
 
 /// How often an open thread asks for news (answers, statuses).
 const REFRESH_MS: u64 = 3_000;
@@ -62,12 +63,7 @@ pub fn Interactions() -> impl IntoView {
 fn Thread(account: i64, phone: String, on_sent: impl Fn() + Clone + 'static) -> impl IntoView {
     let number = phone.clone();
     let thread = LocalResource::new(move || api::show_conversation(account, number.clone()));
-    if let Ok(refresh) = set_interval_with_handle(
-        move || thread.refetch(),
-        std::time::Duration::from_millis(REFRESH_MS),
-    ) {
-        on_cleanup(move || refresh.clear());
-    }
+    refetch_every(thread, REFRESH_MS);
     let shown = move || thread.get().and_then(Result::ok);
     let after_send = move || {
         thread.refetch();

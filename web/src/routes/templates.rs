@@ -15,6 +15,7 @@ use crate::components::editor::TemplateEditor;
 use crate::components::mapping::MappingEditor;
 use crate::components::preview::WhatsAppPreview;
 use crate::components::preview_contact::PreviewContact;
+use crate::refresh::refetch_every;
 
 /// How often the list asks for status changes that webhooks brought.
 const REFRESH_MS: u64 = 2_000;
@@ -25,16 +26,8 @@ pub fn Templates() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let filter = RwSignal::new(TemplateFilter::NotDeleted);
-    let tick = RwSignal::new(0_u64);
-    if let Ok(handle) = set_interval_with_handle(
-        move || tick.update(|tick| *tick += 1),
-        std::time::Duration::from_millis(REFRESH_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
     let templates = LocalResource::new(move || {
         let (account, filter) = (account.get(), filter.get());
-        tick.track();
         async move {
             match account {
                 Some(account) => api::list_templates(account, filter).await.map(Some),
@@ -42,6 +35,7 @@ pub fn Templates() -> impl IntoView {
             }
         }
     });
+    refetch_every(templates, REFRESH_MS);
     let action_error = RwSignal::new(None::<String>);
     let run = move |outcome: Result<(), ApiError>| match outcome {
         Ok(()) => {
