@@ -48,7 +48,7 @@ pub enum PreviewHeader {
 }
 
 /// A run of text with one style.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Segment {
     /// The text to show (line breaks included).
     pub text: String,
@@ -61,7 +61,7 @@ pub struct Segment {
 }
 
 /// WhatsApp formatting flags.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Style {
     /// `*bold*`
     pub bold: bool,

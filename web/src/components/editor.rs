@@ -274,6 +274,9 @@ fn MediaDrop(
 fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
     let text = Memo::new(move |_| template.with(|t| t.body_text().to_owned()));
     let length = move || text.with(|text| text.chars().count());
+    // The copy with underlines is drawn only while a finding points into the text: otherwise a
+    // second kilobyte of text would be laid out on every keystroke for nothing.
+    let marks_shown = Memo::new(move |_| findings.with(|found| found.iter().any(points_into_body)));
     let area = NodeRef::<html::Textarea>::new();
     let add_variable = move |_| {
         let number = template.with(|t| t.next_body_variable());
@@ -308,9 +311,11 @@ fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) ->
                     {move || format!("{} / {BODY_MAX_CHARS}", length())}
                 </p>
             </div>
-            <p class="marked" data-testid="body-marks" aria-hidden="true">
-                {move || marked(&text.get(), &findings.get())}
-            </p>
+            <Show when=move || marks_shown.get()>
+                <p class="marked" data-testid="body-marks" aria-hidden="true">
+                    {move || marked(&text.get(), &findings.get())}
+                </p>
+            </Show>
             <FieldDiagnostics findings id="body-diagnostics".to_owned() testid="diagnostics" />
         </div>
     }
@@ -328,11 +333,16 @@ fn split_at_utf16(text: &str, cursor: usize) -> (&str, &str) {
     (text, "")
 }
 
+/// Whether `finding` underlines characters of the body.
+fn points_into_body(finding: &Diagnostic) -> bool {
+    finding.field.is_none() && finding.start.is_some() && finding.end.is_some()
+}
+
 /// The text as runs, the characters some finding points at underlined.
 fn marked(text: &str, findings: &[Diagnostic]) -> impl IntoView + use<> {
     let characters: Vec<char> = text.chars().collect();
     let mut flagged: Vec<Option<Severity>> = vec![None; characters.len()];
-    for finding in findings.iter().filter(|finding| finding.field.is_none()) {
+    for finding in findings.iter().filter(|finding| points_into_body(finding)) {
         if let (Some(start), Some(end)) = (finding.start, finding.end) {
             for slot in flagged
                 .iter_mut()

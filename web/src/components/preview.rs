@@ -4,25 +4,24 @@
 use herald_templates::{HeaderFormat, Preview, PreviewHeader, Segment};
 use leptos::prelude::*;
 
+fn span(segment: Segment) -> impl IntoView {
+    let style = segment.style;
+    view! {
+        <span
+            class:bold=style.bold
+            class:italic=style.italic
+            class:strike=style.strike
+            class:mono=style.monospace
+            class:variable=segment.variable.is_some()
+            class:unfilled=segment.variable.is_some() && !segment.filled
+        >
+            {segment.text}
+        </span>
+    }
+}
+
 fn segments(parts: Vec<Segment>) -> impl IntoView {
-    parts
-        .into_iter()
-        .map(|segment| {
-            let style = segment.style;
-            view! {
-                <span
-                    class:bold=style.bold
-                    class:italic=style.italic
-                    class:strike=style.strike
-                    class:mono=style.monospace
-                    class:variable=segment.variable.is_some()
-                    class:unfilled=segment.variable.is_some() && !segment.filled
-                >
-                    {segment.text}
-                </span>
-            }
-        })
-        .collect_view()
+    parts.into_iter().map(span).collect_view()
 }
 
 /// The bubble for `preview`. Header, body, footer and buttons are memoised apart, so a
@@ -51,7 +50,10 @@ pub fn WhatsAppPreview(preview: Signal<Preview>) -> impl IntoView {
                         }.into_any()
                     }
                 })}
-                <p class="bubble-body">{move || segments(body.get())}</p>
+                // Keyed: a keystroke replaces the segments it changed, not the whole body.
+                <p class="bubble-body">
+                    <For each=move || body.get().into_iter().enumerate() key=|(index, segment)| (*index, segment.clone()) children=|(_, segment)| span(segment) />
+                </p>
                 {move || footer.get().map(|footer| view! { <p class="bubble-footer">{footer}</p> })}
                 <div class="bubble-buttons">
                     {move || buttons.get().into_iter().map(|button| view! {
