@@ -41,8 +41,8 @@ pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coale
         tries_left = coalesce($9, tries_left),
         delivered_at = coalesce(delivered_at, $10),
         closed_at = case when $1 = 'closed' then coalesce(closed_at, $6) else null end,
-        lease_until = null, updated_at = $6
-    where id = $11 and state = $12 and ($13 is null or attempt = $13)";
+        attempt = attempt - $11, lease_until = null, updated_at = $6
+    where id = $12 and state = $13 and ($14 is null or attempt = $14)";
 /// Campaigns whose hopper still takes contacts added to their lists.
 pub(crate) const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
 
@@ -795,6 +795,7 @@ struct MoveRow<'a> {
     ready_at: Option<i64>,
     tries_left: Option<i64>,
     delivered_at: Option<i64>,
+    claim_undone: i64,
 }
 
 /// A sent message as a JSON row.
@@ -848,6 +849,7 @@ impl PostgresStore {
                 ready_at: change.ready_at,
                 tries_left: change.tries_left,
                 delivered_at: change.delivered_at,
+                claim_undone: i64::from(change.claim_undone),
             })
             .collect();
         let mut transaction = self.pool.begin().await.map_err(other)?;
@@ -886,7 +888,7 @@ impl PostgresStore {
                  tries_left = coalesce(m.tries_left, hopper.tries_left),
                  delivered_at = coalesce(hopper.delivered_at, m.delivered_at),
                  closed_at = case when m.to_state = 'closed' then coalesce(hopper.closed_at, $2) else null end,
-                 lease_until = null, updated_at = $2
+                 attempt = hopper.attempt - m.claim_undone, lease_until = null, updated_at = $2
              from (
                  select cast(value ->> 'id' as bigint) as id, value ->> 'from_state' as from_state,
                      cast(value ->> 'attempt' as bigint) as attempt, value ->> 'to_state' as to_state,
@@ -895,7 +897,8 @@ impl PostgresStore {
                      value ->> 'message_id' as message_id, value ->> 'answer' as answer,
                      cast(value ->> 'ready_at' as bigint) as ready_at,
                      cast(value ->> 'tries_left' as bigint) as tries_left,
-                     cast(value ->> 'delivered_at' as bigint) as delivered_at
+                     cast(value ->> 'delivered_at' as bigint) as delivered_at,
+                     cast(value ->> 'claim_undone' as bigint) as claim_undone
                  from json_array_elements($1::json) as json_rows(value)
              ) as m
              where hopper.id = m.id and hopper.state = m.from_state
@@ -946,6 +949,7 @@ impl PostgresStore {
                 .bind(change.ready_at)
                 .bind(change.tries_left)
                 .bind(change.delivered_at)
+                .bind(i64::from(change.claim_undone))
                 .bind(change.id)
                 .bind(change.from.as_str())
                 .bind(change.attempt)

@@ -138,6 +138,7 @@ struct OwnedMove {
     id: i64,
     from: &'static str,
     attempt: Option<i64>,
+    claim_undone: i64,
 }
 
 /// A sent message the writer thread owns.
@@ -175,6 +176,7 @@ impl SqliteWriter {
                 id: change.id,
                 from: change.from.as_str(),
                 attempt: change.attempt,
+                claim_undone: i64::from(change.claim_undone),
             })
             .collect();
         let messages: Vec<OwnedOutbound> = messages
@@ -237,6 +239,7 @@ fn write_moves(
                 change.ready_at,
                 change.tries_left,
                 change.delivered_at,
+                change.claim_undone,
                 change.id,
                 change.from,
                 change.attempt,

@@ -166,6 +166,10 @@ pub struct HopperMove<'a> {
     pub tries_left: Option<i64>,
     /// When the message reached the phone.
     pub delivered_at: Option<i64>,
+    /// The claim sent nothing (pacing put it back): its attempt number is given back, so the
+    /// webhooks of the attempt before it still find the row and the next claim checks that
+    /// attempt before sending.
+    pub claim_undone: bool,
 }
 
 impl<'a> HopperMove<'a> {
@@ -184,6 +188,7 @@ impl<'a> HopperMove<'a> {
             ready_at: None,
             tries_left: None,
             delivered_at: None,
+            claim_undone: false,
         }
     }
 }

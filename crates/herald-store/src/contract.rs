@@ -854,6 +854,34 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     );
     assert_eq!(store.refill_retries(campaign, 3, 60).await.unwrap(), 0);
 
+    // Pacing puts claimed rows back with their attempt given back (two moves: the batch path).
+    let paced = [
+        HopperMove {
+            attempt: Some(third.attempt),
+            claim_undone: true,
+            ready_at: Some(80),
+            ..HopperMove::new(third.hopper_id, HopperState::Sending, HopperState::Retry)
+        },
+        HopperMove {
+            attempt: Some(again[0].attempt),
+            claim_undone: true,
+            ..HopperMove::new(second.hopper_id, HopperState::Sending, HopperState::Retry)
+        },
+    ];
+    assert_eq!(
+        store.apply_hopper_moves(&paced, &[], 65).await.unwrap(),
+        [true, true]
+    );
+    let third_row = store.hopper_row(third.hopper_id).await.unwrap();
+    assert_eq!(
+        (third_row.state, third_row.attempt, third_row.ready_at),
+        (HopperState::Retry, third.attempt - 1, 80)
+    );
+    assert_eq!(
+        store.hopper_row(second.hopper_id).await.unwrap().attempt,
+        again[0].attempt - 1
+    );
+
     store.delete_campaign(other, 70).await.unwrap();
     assert!(matches!(
         store.campaign(other).await,

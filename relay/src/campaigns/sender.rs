@@ -49,6 +49,8 @@ struct Outcome {
     /// A message an earlier attempt turned out to have sent.
     earlier_message: Option<String>,
     escalation: Option<(ErrorClass, String)>,
+    /// Nothing was sent: the claim's attempt is given back.
+    claim_undone: bool,
 }
 
 /// A message the provider accepted.
@@ -77,6 +79,7 @@ impl Outcome {
             sent: None,
             earlier_message: None,
             escalation: None,
+            claim_undone: false,
         }
     }
 
@@ -185,6 +188,7 @@ async fn record_outcomes(
                 .or(outcome.earlier_message.as_deref()),
             ready_at: outcome.ready_at,
             tries_left: outcome.tries_left,
+            claim_undone: outcome.claim_undone,
             ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
         })
         .collect();
@@ -361,11 +365,13 @@ async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow
     if let Some(&last) = context.facts.last_outbound.get(&phone)
         && *now < last + PAIR_INTERVAL_MS
     {
-        // Pacing, not a failure: back to retry for when the pair rate allows, the automatic
-        // try this claim took given back.
+        // Pacing, not a failure: back to retry for when the pair rate allows, with the attempt
+        // and the automatic try this claim took given back (so a late webhook of the attempt
+        // before still finds the row, and the next claim checks that attempt first).
         return Ok(Outcome {
             ready_at: Some(last + PAIR_INTERVAL_MS),
             tries_left: Some(claimed.tries_left + i64::from(claimed.retrying)),
+            claim_undone: true,
             ..Outcome::new(claimed, HopperEvent::Refused(ErrorClass::Throttle), "paced")
                 .because("Pair rate: the account messaged this number less than 6 seconds ago")
         });
