@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How long a window lasts after the event that opened or extended it.
-pub const SERVICE_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+pub const SERVICE_WINDOW_MS: i64 = crate::DAY_MS;
 
 /// What the window rules read from one message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,17 @@ pub struct ServiceWindow {
 }
 
 impl ServiceWindow {
-    /// Replays a contact's messages, in any order: a delivered template opens a window of 24
-    /// hours; a template of another category replaces the open window with its own; one of the
-    /// same category leaves it as it is; the contact writing opens one or extends it to 24 hours
-    /// after that message, as Meta does. `None` for a contact nothing has reached or come from.
+    /// Replays a contact's messages, in any order (SPEC section 5 and the seed's scenarios):
+    /// - a delivered template opens a window of 24 hours from its delivery;
+    /// - the contact's answer lets the agent write freely until that window ends (template at
+    ///   11:00, answer at 12:00: until 11:00 the next day);
+    /// - a later message of the contact extends the window to 24 hours after it, as Meta does;
+    /// - a template of another category replaces the open window with its own, and the agent
+    ///   may not write freely until the contact answers that one;
+    /// - a template of the same category leaves the window as it is;
+    /// - the contact writing with no window open opens one from that message.
+    ///
+    /// `None` for a contact nothing has reached or come from.
     pub fn replay<'a>(events: impl IntoIterator<Item = WindowEvent<'a>>) -> Option<Self> {
         let mut events: Vec<WindowEvent<'a>> = events.into_iter().collect();
         // Writing before a delivery of the same millisecond, and categories in text order, so
@@ -76,14 +83,17 @@ impl ServiceWindow {
                         window.category = Some(category.to_owned());
                         window
                     }
-                    (WindowEvent::TemplateDelivered { at, category }, open) => Self {
+                    (WindowEvent::TemplateDelivered { at, category }, _) => Self {
                         opened_at: at,
                         closes_at: at + SERVICE_WINDOW_MS,
                         category: Some(category.to_owned()),
-                        customer_wrote_at: open.and_then(|window| window.customer_wrote_at),
+                        customer_wrote_at: None,
                     },
                     (WindowEvent::CustomerWrote { at }, Some(window)) => Self {
-                        closes_at: window.closes_at.max(at + SERVICE_WINDOW_MS),
+                        closes_at: match window.customer_wrote_at {
+                            None => window.closes_at,
+                            Some(_) => window.closes_at.max(at + SERVICE_WINDOW_MS),
+                        },
                         customer_wrote_at: Some(at),
                         ..window.clone()
                     },
@@ -102,11 +112,10 @@ impl ServiceWindow {
         now < self.closes_at
     }
 
-    /// Whether free-form messages may go to the contact at `now`: the contact must have written
-    /// within the last 24 hours.
+    /// Whether free-form messages may go to the contact at `now`: the window is open and the
+    /// contact answered in it.
     pub fn allows_free_text(&self, now: i64) -> bool {
-        self.customer_wrote_at
-            .is_some_and(|wrote| now < wrote + SERVICE_WINDOW_MS)
+        self.is_open(now) && self.customer_wrote_at.is_some()
     }
 }
 
@@ -131,17 +140,25 @@ mod tests {
     }
 
     #[test]
-    fn the_seeds_scenario_template_at_11_reply_at_12() {
+    fn the_seeds_scenario_template_at_11_answer_at_12_window_until_11_the_next_day() {
         let window = ServiceWindow::replay([delivered(11 * HOUR, "MARKETING"), wrote(12 * HOUR)])
             .expect("a window");
-        assert_eq!(window.opened_at, 11 * HOUR);
-        assert_eq!(
-            window.closes_at,
-            36 * HOUR,
-            "extended to 24 h after the reply"
-        );
-        assert!(window.allows_free_text(35 * HOUR));
-        assert!(!window.is_open(36 * HOUR));
+        assert_eq!((window.opened_at, window.closes_at), (11 * HOUR, 35 * HOUR));
+        assert!(window.allows_free_text(34 * HOUR));
+        assert!(!window.allows_free_text(35 * HOUR));
+        assert!(!window.is_open(35 * HOUR));
+    }
+
+    #[test]
+    fn a_later_message_of_the_contact_extends_the_window_a_day_past_it() {
+        let window = ServiceWindow::replay([
+            delivered(11 * HOUR, "MARKETING"),
+            wrote(12 * HOUR),
+            wrote(20 * HOUR),
+        ])
+        .expect("a window");
+        assert_eq!(window.closes_at, 44 * HOUR);
+        assert!(window.allows_free_text(43 * HOUR));
     }
 
     #[test]
@@ -153,13 +170,28 @@ mod tests {
     }
 
     #[test]
-    fn a_utility_template_after_a_marketing_one_replaces_the_window() {
-        let window =
-            ServiceWindow::replay([delivered(0, "MARKETING"), delivered(10 * HOUR, "UTILITY")])
-                .expect("a window");
-        assert_eq!(window.opened_at, 10 * HOUR);
-        assert_eq!(window.closes_at, 34 * HOUR);
-        assert_eq!(window.category.as_deref(), Some("UTILITY"));
+    fn a_utility_template_after_a_marketing_one_replaces_the_window_until_answered() {
+        let replaced = [
+            delivered(0, "MARKETING"),
+            wrote(HOUR),
+            delivered(10 * HOUR, "UTILITY"),
+        ];
+        let window = ServiceWindow::replay(replaced).expect("a window");
+        assert_eq!(
+            (
+                window.opened_at,
+                window.closes_at,
+                window.category.as_deref()
+            ),
+            (10 * HOUR, 34 * HOUR, Some("UTILITY"))
+        );
+        assert!(
+            !window.allows_free_text(11 * HOUR),
+            "no text until the contact answers the utility template"
+        );
+        let answered = ServiceWindow::replay(replaced.into_iter().chain([wrote(12 * HOUR)]))
+            .expect("a window");
+        assert!(answered.allows_free_text(13 * HOUR));
     }
 
     #[test]
@@ -198,21 +230,32 @@ mod tests {
         (0..200 * HOUR, proptest::option::of(any::<bool>()))
     }
 
+    /// A contact's events as (time, `None` for the contact writing or whether a template was
+    /// marketing).
+    type RawEvents = Vec<(i64, Option<bool>)>;
+
+    fn events_and_a_shuffle() -> impl Strategy<Value = (RawEvents, RawEvents)> {
+        proptest::collection::vec(event(), 0..20)
+            .prop_flat_map(|events| (Just(events.clone()), Just(events).prop_shuffle()))
+    }
+
+    fn as_events(raw: &[(i64, Option<bool>)]) -> Vec<WindowEvent<'static>> {
+        raw.iter()
+            .map(|(at, kind)| match kind {
+                None => wrote(*at),
+                Some(true) => delivered(*at, "MARKETING"),
+                Some(false) => delivered(*at, "UTILITY"),
+            })
+            .collect()
+    }
+
     proptest! {
         #[test]
         fn the_window_never_outlives_its_last_event_by_more_than_a_day(
-            events in proptest::collection::vec(event(), 0..20),
+            (raw, shuffled) in events_and_a_shuffle(),
         ) {
-            let events: Vec<WindowEvent<'_>> = events
-                .iter()
-                .map(|(at, kind)| match kind {
-                    None => wrote(*at),
-                    Some(true) => delivered(*at, "MARKETING"),
-                    Some(false) => delivered(*at, "UTILITY"),
-                })
-                .collect();
-            let mut shuffled = events.clone();
-            shuffled.reverse();
+            let events = as_events(&raw);
+            let shuffled = as_events(&shuffled);
             let window = ServiceWindow::replay(events.clone());
             prop_assert_eq!(&window, &ServiceWindow::replay(shuffled), "order of input is irrelevant");
             match window {

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView, SecretsSet};
-use herald_domain::Provider;
-use herald_store::{AccountData, AccountRecord};
+use herald_domain::{Provider, Role};
+use herald_store::{AccountData, AccountRecord, UserRecord};
 
 use crate::error::{AppError, Result};
 use crate::http::json::AppJson;
@@ -209,12 +209,33 @@ pub(crate) async fn insert_account(
 }
 
 /// `GET /api/v1/accounts`.
-pub(crate) async fn list_accounts(State(state): State<AppState>) -> Result<Json<Vec<AccountView>>> {
+pub(crate) async fn list_accounts(
+    State(state): State<AppState>,
+    Extension(user): Extension<UserRecord>,
+) -> Result<Json<Vec<AccountView>>> {
     let mut views = Vec::new();
     for record in state.store.list_accounts().await? {
-        views.push(view(&open_account(&state, record.id).await?));
+        let shown = view(&open_account(&state, record.id).await?);
+        views.push(if user.role == Role::Admin {
+            shown
+        } else {
+            for_agents(shown)
+        });
     }
     Ok(Json(views))
+}
+
+/// What an agent sees of an account: enough to pick it and know its recontact template, none
+/// of its provider identifiers or which secrets it has.
+fn for_agents(account: AccountView) -> AccountView {
+    AccountView {
+        settings: AccountSettings {
+            recontact_template_id: account.settings.recontact_template_id,
+            ..AccountSettings::default()
+        },
+        secrets_set: SecretsSet::default(),
+        ..account
+    }
 }
 
 /// `POST /api/v1/accounts`.

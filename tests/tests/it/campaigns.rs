@@ -1249,6 +1249,18 @@ async fn a_utility_template_after_a_marketing_one_replaces_the_customer_service_
         (Some(true), Some(false)),
         "a template alone does not allow free text"
     );
+    setup
+        .contact_writes("491510000092", "Yes, tell me more")
+        .await;
+    let answered = window().await;
+    assert_eq!(
+        (
+            &answered["free_text_allowed"],
+            &answered["window"]["closes_at"]
+        ),
+        (&json!(true), &json!(first + DAY_MS)),
+        "the answer allows text until the window that the template opened ends: {answered}"
+    );
 
     setup.advance(10 * 3_600_000).await;
     send_and_deliver(marketing).await;
@@ -1273,6 +1285,22 @@ async fn a_utility_template_after_a_marketing_one_replaces_the_customer_service_
             &json!(replaced_at + DAY_MS)
         ),
         "{replaced}"
+    );
+    assert_eq!(
+        replaced["free_text_allowed"], false,
+        "the new window is not answered yet"
+    );
+    let text = json!({"to": "491510000092", "text": "Any questions?"});
+    let (status, refused) = setup.post(&messages, &text).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("window_closed"))
+    );
+    setup.contact_writes("491510000092", "Thanks").await;
+    let (status, sent) = setup.post(&messages, &text).await;
+    assert_eq!(
+        status, 201,
+        "the answer to the utility template allows text: {sent}"
     );
 
     setup.advance(20 * 3_600_000).await;

@@ -300,6 +300,48 @@ async fn text_needs_an_open_window_and_agents_only_send_their_templates() {
 
     let admin_only = approved(&setup, &offer(false)).await;
     let agent = setup.relay.agent().await.unwrap();
+    let mut file = offer(true);
+    file["name"] = json!("offer_agents");
+    let for_agents = approved(&setup, &file).await;
+    let listed: Value = agent
+        .get(
+            setup
+                .relay
+                .url(&format!("/api/v1/accounts/{}/templates", setup.account)),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&Value> = listed["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|shown| &shown["id"])
+        .collect();
+    assert_eq!(
+        names,
+        [&for_agents],
+        "agents list only the approved templates available to them"
+    );
+    let accounts: Value = agent
+        .get(setup.relay.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            &accounts[0]["settings"]["phone_number_id"],
+            &accounts[0]["secrets_set"]["access_token"]
+        ),
+        (&Value::Null, &json!(false)),
+        "agents see no provider identifiers or secrets: {accounts}"
+    );
     let request = json!({"to": PHONE, "template_id": admin_only, "fields": {"first_name": "Ann"}});
     assert_eq!(send(&setup, &agent, &request).await.status(), 403);
     let missing = send(
