@@ -291,7 +291,7 @@ pub struct MessageView {
 pub struct ConversationSummary {
     /// The contact's number, digits.
     pub phone: String,
-    /// The latest message to or from it.
+    /// Its latest message to the account.
     pub last: MessageView,
 }
 

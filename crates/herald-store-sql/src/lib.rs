@@ -708,6 +708,19 @@ macro_rules! impl_store {
         rows.iter().map(message_from).collect()
     }
 
+    async fn inbound_messages(&self, account_id: i64, limit: i64) -> Result<Vec<MessageRecord>> {
+        let rows = sqlx::query::<$db>(&format!(
+            "{MESSAGE_SELECT} where account_id = $1 and direction = 'inbound'
+             order by id desc limit $2"
+        ))
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(message_from).collect()
+    }
+
     async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()> {
         let mut transaction = self.pool.begin().await.map_err(other)?;
         for id in ids {

@@ -436,6 +436,15 @@ async fn messages(store: &dyn Store, account: i64) {
             .is_empty()
     );
     assert_eq!(store.messages(account, None, 2).await.unwrap().len(), 2);
+    let inbound = store.inbound_messages(account, 10).await.unwrap();
+    assert_eq!(
+        inbound
+            .iter()
+            .map(|message| (message.direction, message.id))
+            .collect::<Vec<_>>(),
+        [(MessageDirection::Inbound, conversation[0].id)],
+        "only what the contact wrote"
+    );
 }
 
 fn contact(phone: &str, first_name: &str) -> Contact {

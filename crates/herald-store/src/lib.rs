@@ -236,6 +236,8 @@ pub trait Store: ContactStore + CampaignStore + Send + Sync {
         phone: Option<&str>,
         limit: i64,
     ) -> Result<Vec<MessageRecord>>;
+    /// An account's messages from its contacts, newest first.
+    async fn inbound_messages(&self, account_id: i64, limit: i64) -> Result<Vec<MessageRecord>>;
 }
 
 /// A message the account sent, as the provider accepted it.

@@ -246,8 +246,6 @@ enum ImportStep {
     },
 }
 
-/// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
-/// (a thread parses, the handler writes batches of 1,000 in their own transactions), so a
 /// `GET /api/v1/lists/{id}/import/progress`: how far the import running into the list got.
 pub(crate) async fn import_progress(
     State(state): State<AppState>,
@@ -261,6 +259,8 @@ pub(crate) async fn import_progress(
         .ok_or(AppError::NotFound("running import"))
 }
 
+/// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
+/// (a thread parses, the handler writes batches of 1,000 in their own transactions), so a
 /// file of any size takes constant memory.
 pub(crate) async fn import_contacts(
     State(state): State<AppState>,

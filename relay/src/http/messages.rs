@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::error::{AppError, Result};
 use crate::http::accounts::{OpenedAccount, open_account};
 use crate::http::json::AppJson;
-use crate::http::templates::{load, parse_file};
+use crate::http::templates::{agents_may_send, load, parse_file};
 use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text_object};
 use crate::providers::{self, ProviderError};
 use crate::state::AppState;
@@ -27,7 +27,7 @@ const LIST_LIMIT_MAX: i64 = 500;
 /// How many of a contact's latest messages the window is replayed from: the window depends on
 /// the last day's exchange, which this covers unless a contact wrote hundreds of times.
 const WINDOW_MESSAGES: i64 = 200;
-/// How many recent messages the conversation list is drawn from.
+/// How many of the contacts' latest messages the conversation list is drawn from.
 const CONVERSATION_MESSAGES: i64 = 500;
 
 fn view(record: MessageRecord) -> MessageView {
@@ -99,7 +99,7 @@ pub(crate) async fn send_message(
     let (_, window) = contact_window(&state, account_id, &to).await?;
     let (kind, body, payload, sent, category) = match (request.template_id, &request.text) {
         (Some(template_id), None) => {
-            let template = sendable_template(&state, &user, account_id, template_id).await?;
+            let template = sendable_template(&state, &user, &account, template_id).await?;
             recontact_if_expired(window.as_ref(), &account, template_id, now)?;
             let rendered =
                 render_for_contact(&template, &Values(&request.fields, &to)).map_err(|error| {
@@ -187,11 +187,11 @@ fn record_call(
 async fn sendable_template(
     state: &AppState,
     user: &UserRecord,
-    account_id: i64,
+    account: &OpenedAccount,
     template_id: i64,
 ) -> Result<Template> {
     let record = load(state, template_id).await?;
-    if record.account_id != account_id || record.deleted_at.is_some() {
+    if record.account_id != account.record.id || record.deleted_at.is_some() {
         return Err(AppError::NotFound("template"));
     }
     if !record.status.is_usable() {
@@ -201,7 +201,8 @@ async fn sendable_template(
         });
     }
     let template = parse_file(&record)?;
-    if user.role != Role::Admin && !template.herald.available_to_agents {
+    let recontact = account.settings.recontact_template_id;
+    if user.role != Role::Admin && !agents_may_send(&record, &template, recontact) {
         return Err(AppError::Forbidden);
     }
     Ok(template)
@@ -296,8 +297,8 @@ fn free_text_allowed(window: Option<&ServiceWindow>, now: i64) -> Result<()> {
     }
 }
 
-/// `GET /api/v1/accounts/{id}/conversations`: the contacts with the latest messages, newest
-/// first.
+/// `GET /api/v1/accounts/{id}/conversations`: the contacts that wrote most recently, newest
+/// first (campaign traffic without answers does not push them out).
 pub(crate) async fn list_conversations(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
@@ -305,7 +306,7 @@ pub(crate) async fn list_conversations(
     open_account(&state, account_id).await?;
     let messages = state
         .store
-        .messages(account_id, None, CONVERSATION_MESSAGES)
+        .inbound_messages(account_id, CONVERSATION_MESSAGES)
         .await?;
     let mut seen = std::collections::HashSet::new();
     Ok(Json(

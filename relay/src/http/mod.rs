@@ -258,7 +258,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
             Agent,
             Method::GET,
             "/accounts/{id}/conversations",
-            "The contacts with the latest messages, newest first",
+            "The contacts that wrote most recently, newest first",
             messages::list_conversations,
         ).returns_list::<ConversationSummary>(),
         ApiRoute::new(

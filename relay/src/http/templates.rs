@@ -18,6 +18,18 @@ use crate::http::json::AppJson;
 use crate::providers;
 use crate::state::AppState;
 
+/// Whether agents may send a template: approved, not deleted, and marked available to agents
+/// or named as the account's recontact template (the one way back after the window expired).
+pub(crate) fn agents_may_send(
+    record: &TemplateRecord,
+    template: &Template,
+    recontact_template_id: Option<i64>,
+) -> bool {
+    record.deleted_at.is_none()
+        && record.status.is_usable()
+        && (template.herald.available_to_agents || recontact_template_id == Some(record.id))
+}
+
 pub(crate) fn parse_file(record: &TemplateRecord) -> Result<Template> {
     serde_json::from_str(&record.file_json).map_err(|error| {
         anyhow::anyhow!("template {} has an unreadable file: {error}", record.id).into()
@@ -92,14 +104,14 @@ pub(crate) struct ListQuery {
 }
 
 /// `GET /api/v1/accounts/{id}/templates?filter=not_deleted|all|deleted`. Agents see only what
-/// they may send: approved templates available to agents.
+/// they may send (see [`agents_may_send`]).
 pub(crate) async fn list_templates(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
     Extension(user): Extension<UserRecord>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<TemplateList>> {
-    open_account(&state, account_id).await?;
+    let account = open_account(&state, account_id).await?;
     let filter = match query.filter.as_deref() {
         None | Some("") => TemplateFilter::default(),
         Some(text) => text.parse().map_err(|_| {
@@ -118,10 +130,8 @@ pub(crate) async fn list_templates(
     let mut templates = Vec::with_capacity(records.len());
     for record in &records {
         let template = parse_file(record)?;
-        let sendable_by_agents = record.deleted_at.is_none()
-            && record.status.is_usable()
-            && template.herald.available_to_agents;
-        if user.role == Role::Admin || sendable_by_agents {
+        let recontact = account.settings.recontact_template_id;
+        if user.role == Role::Admin || agents_may_send(record, &template, recontact) {
             templates.push(view(record, template, Vec::new()));
         }
     }

@@ -1053,6 +1053,18 @@ async fn nothing_goes_out_while_the_campaign_waits_and_an_expired_window_takes_o
         status, 201,
         "the recontact template reaches the contact: {sent}"
     );
+    let agent = setup.relay.agent().await.unwrap();
+    let by_agent = agent
+        .post(setup.relay.url(&messages))
+        .json(&template_send)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_agent.status(),
+        201,
+        "agents may send the account's recontact template, available to agents or not"
+    );
 }
 
 #[tokio::test]

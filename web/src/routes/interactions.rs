@@ -5,7 +5,7 @@
 //! template once the window has expired). The thread refreshes itself every few seconds.
 
 use herald_api::{ContactValues, ConversationView, MessageView, SendMessage};
-use herald_domain::MessageDirection;
+use herald_domain::{MessageDirection, strip_phone};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -21,28 +21,43 @@ pub fn Interactions() -> impl IntoView {
     let accounts = LocalResource::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let conversations = per_account(account, api::list_conversations);
+    refetch_every(conversations, REFRESH_MS);
     let phone = RwSignal::new(None::<String>);
     let typed_phone = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    // Opening the conversation already open keeps it (and whatever is being typed in it).
+    let open = move |number: String| {
+        if phone.with_untracked(|open| open.as_deref() != Some(number.as_str())) {
+            phone.set(Some(number));
+        }
+    };
     view! {
         <h2>"Interactions"</h2>
         <div class="toolbar">
             <AccountPicker accounts account />
             <form on:submit=move |event| {
                 event.prevent_default();
-                phone.set(Some(typed_phone.get_untracked()));
+                match strip_phone(&typed_phone.get_untracked()) {
+                    Ok(digits) => {
+                        error.set(None);
+                        open(digits);
+                    }
+                    Err(refused) => error.set(Some(refused.to_string())),
+                }
             }>
                 <label for="open-phone">"Contact's number"</label>
                 <input id="open-phone" type="tel" bind:value=typed_phone required />
                 <button type="submit">"Open"</button>
             </form>
         </div>
+        {move || error.get().map(|refused| view! { <p class="form-error" role="alert">{refused}</p> })}
         <div class="interactions">
             <nav aria-label="Conversations">
                 <ul class="conversations" data-testid="conversations">
                     {move || conversations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|summary| {
                         let number = summary.phone.clone();
                         view! {
-                            <li><button class="link" on:click=move |_| phone.set(Some(number.clone()))>
+                            <li><button class="link" on:click=move |_| open(number.clone())>
                                 <strong>{summary.phone}</strong>
                                 <small>{summary.last.body.unwrap_or_default()}</small>
                             </button></li>

@@ -91,11 +91,18 @@ pub fn Lists() -> impl IntoView {
 #[component]
 fn Progress(list: i64, file_size: f64) -> impl IntoView {
     let progress = RwSignal::new(None::<ImportProgress>);
+    let asking = RwSignal::new(false);
+    // One question at a time: on a slow relay, answers never arrive out of order.
     let ask = move || {
+        if asking.get_untracked() {
+            return;
+        }
+        asking.set(true);
         leptos::task::spawn_local(async move {
             if let Ok(now) = api::import_progress(list).await {
                 progress.try_set(Some(now));
             }
+            asking.try_set(false);
         });
     };
     if let Ok(ticker) =
