@@ -390,7 +390,8 @@ pub(crate) async fn export_contacts(
 ) -> Result<impl IntoResponse> {
     let list = load_list(&state, list_id).await?;
     let buffer = PageBuffer::default();
-    let mut writer = ContactWriter::new(buffer.clone(), custom_fields(&state, list_id).await?)
+    let (custom, last_id) = custom_fields(&state, list_id).await?;
+    let mut writer = ContactWriter::new(buffer.clone(), custom)
         .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
     // One page of contacts in memory at a time, however long the list: each page is written and
     // sent before the next is read.
@@ -408,6 +409,11 @@ pub(crate) async fn export_contacts(
                     return;
                 }
             };
+            // The contacts the header was read from: one added since may have fields it lacks.
+            let page: Vec<_> = page
+                .into_iter()
+                .filter(|record| record.id <= last_id)
+                .collect();
             let Some(last) = page.last() else { break };
             after = last.id;
             let written = page
@@ -443,8 +449,9 @@ pub(crate) async fn export_contacts(
     ))
 }
 
-/// The custom fields the list's contacts have, for the export's header: read page by page.
-async fn custom_fields(state: &AppState, list_id: i64) -> Result<Vec<String>> {
+/// The custom fields the list's contacts have, for the export's header, read page by page; and
+/// the last contact read, where the export stops.
+async fn custom_fields(state: &AppState, list_id: i64) -> Result<(Vec<String>, i64)> {
     let mut names = std::collections::BTreeSet::new();
     let mut after = 0;
     loop {
@@ -455,7 +462,7 @@ async fn custom_fields(state: &AppState, list_id: i64) -> Result<Vec<String>> {
             names.extend(record.contact.custom.into_keys());
         }
     }
-    Ok(names.into_iter().collect())
+    Ok((names.into_iter().collect(), after))
 }
 
 /// Where the exporter's CSV writer puts a page of rows, taken out to be sent.
