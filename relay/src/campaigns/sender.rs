@@ -2,6 +2,8 @@
 //! interaction elsewhere, agent conversation, mapped values), pace, send, and write every
 //! outcome with the accepted messages in one transaction.
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
@@ -89,15 +91,16 @@ impl Outcome {
     }
 }
 
-/// Everything the contacts of one batch share.
-struct Context<'a> {
-    state: &'a AppState,
-    campaign: &'a CampaignRecord,
+/// Everything the contacts of one batch share, owned so that each contact's send can run as a
+/// task of its own.
+struct Context {
+    state: AppState,
+    campaign: CampaignRecord,
     account: OpenedAccount,
     client: ProviderClient,
-    record: &'a TemplateRecord,
+    record: TemplateRecord,
     template: Template,
-    pacer: &'a DefaultDirectRateLimiter,
+    pacer: Arc<DefaultDirectRateLimiter>,
     facts: PhoneFacts,
     now: i64,
 }
@@ -107,7 +110,7 @@ pub(super) async fn send_batch(
     state: &AppState,
     campaign: &CampaignRecord,
     record: &TemplateRecord,
-    pacer: &DefaultDirectRateLimiter,
+    pacer: &Arc<DefaultDirectRateLimiter>,
     one_at_a_time: bool,
 ) -> anyhow::Result<Batch> {
     let now = state.clock.now_ms();
@@ -144,21 +147,32 @@ pub(super) async fn send_batch(
         now,
     )
     .await?;
-    let context = Context {
+    let context = Arc::new(Context {
         facts,
-        state,
-        campaign,
+        state: state.clone(),
+        campaign: campaign.clone(),
         client: providers::provider_client(state, &account).await?,
         account,
-        record,
+        record: record.clone(),
         template,
-        pacer,
+        pacer: Arc::clone(pacer),
         now,
-    };
+    });
     let count = claimed.len();
+    // Each send is a task of its own, so rendering, encoding and reading answers spread over
+    // the runtime's threads instead of being polled one after another in this one.
     let outcomes: Vec<Outcome> = futures_util::stream::iter(claimed)
-        .map(|claimed| attempt(&context, claimed))
+        .map(|claimed| {
+            let context = Arc::clone(&context);
+            tokio::spawn(async move { attempt(&context, claimed).await })
+        })
         .buffer_unordered(CONCURRENT_SENDS)
+        .filter_map(|finished| async move {
+            // A send that panicked leaves its contact `sending`: reconciled after its lease.
+            finished
+                .inspect_err(|error| tracing::error!(%error, "a campaign send failed"))
+                .ok()
+        })
         .collect()
         .await;
     record_outcomes(state, campaign, &context.template.category, &outcomes).await?;
@@ -219,7 +233,7 @@ async fn record_outcomes(
     Ok(())
 }
 
-async fn attempt(context: &Context<'_>, claimed: ClaimedContact) -> Outcome {
+async fn attempt(context: &Context, claimed: ClaimedContact) -> Outcome {
     match checked_send(context, &claimed).await {
         Ok(outcome) => outcome,
         Err(error) => {
@@ -314,7 +328,7 @@ pub(crate) fn admit(
     }
 }
 
-async fn checked_send(context: &Context<'_>, claimed: &ClaimedContact) -> anyhow::Result<Outcome> {
+async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Result<Outcome> {
     let Context {
         state,
         campaign,
