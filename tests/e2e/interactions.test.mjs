@@ -61,6 +61,13 @@ test('an agent sends a template, sees the answer arrive and replies with text', 
   await page.getByRole('button', { name: 'Send text' }).click();
   await messages.locator('[data-kind="text"].outbound').filter({ hasText: 'Great, talk soon!' }).waitFor();
   await page.getByTestId('conversations').getByText('491510000777').waitFor();
+
+  // A number of the account's contacts: its names fill the template's fields.
+  await page.getByLabel("Contact's number").fill('+49 151 12345001');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('heading', { name: '4915112345001' }).waitFor();
+  await page.waitForFunction(() => document.getElementById('message-first-name')?.value === 'Anna');
+  assert.equal(await page.getByLabel('Last name').inputValue(), 'Schmidt');
   await page.screenshot({ path: join(artifactsDir, 'interactions.png'), fullPage: true });
   await page.close();
   assert.deepEqual(problems, []);

@@ -316,6 +316,8 @@ pub struct ConversationView {
     /// Once the window has expired, the only template that may reach the contact (the
     /// account's recontact template; `None` when it names none).
     pub recontact_template_id: Option<i64>,
+    /// The account's contact with this number, whose fields fill a template's variables.
+    pub contact: Option<ContactView>,
 }
 
 /// `POST /api/v1/accounts/{id}/lists`.

@@ -44,7 +44,7 @@ fn list_view(list: ListRecord) -> ListView {
     }
 }
 
-fn contact_view(record: ContactRecord) -> ContactView {
+pub(crate) fn contact_view(record: ContactRecord) -> ContactView {
     ContactView {
         id: record.id,
         contact: record.contact,

@@ -8,12 +8,13 @@ use herald_api::{ContactValues, ConversationSummary, ConversationView, MessageVi
 use herald_domain::{
     HopperState, MessageDirection, MessageKind, Role, ServiceWindow, WindowEvent, normalize_phone,
 };
-use herald_store::{MessageRecord, OutboundMessage, UserRecord};
+use herald_store::{MessageRecord, OutboundMessage, StoreError, UserRecord};
 use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
 use serde::Deserialize;
 
 use crate::error::{AppError, Result};
 use crate::http::accounts::{OpenedAccount, open_account};
+use crate::http::contacts::contact_view;
 use crate::http::json::AppJson;
 use crate::http::templates::{agents_may_send, load, parse_file};
 use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text_object};
@@ -332,7 +333,13 @@ pub(crate) async fn show_conversation(
     let now = state.clock.now_ms();
     let (mut messages, window) = contact_window(&state, account_id, &phone).await?;
     messages.reverse();
+    let contact = match state.store.contact_by_phone(account_id, &phone).await {
+        Ok(record) => Some(contact_view(record)),
+        Err(StoreError::NotFound) => None,
+        Err(error) => return Err(error.into()),
+    };
     Ok(Json(ConversationView {
+        contact,
         awaiting_customer_response: awaiting_answer(&state, account_id, &phone).await?,
         window_open: window.as_ref().is_some_and(|window| window.is_open(now)),
         free_text_allowed: window

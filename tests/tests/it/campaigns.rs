@@ -999,6 +999,23 @@ async fn nothing_goes_out_while_the_campaign_waits_and_an_expired_window_takes_o
     let messages = format!("/api/v1/accounts/{}/messages", setup.account);
     let template_send =
         json!({"to": "+49 151 0000091", "template_id": template, "fields": {"first_name": "Ann"}});
+    let conversation = setup
+        .get(&format!(
+            "/api/v1/accounts/{}/conversations/491510000091",
+            setup.account
+        ))
+        .await;
+    assert_eq!(
+        (
+            &conversation["contact"]["first_name"],
+            &conversation["awaiting_customer_response"]
+        ),
+        (
+            &json!("Ann"),
+            &json!("No messages can be sent since we are waiting for the customer's response.")
+        ),
+        "the conversation names the account's contact: {conversation}"
+    );
     for request in [
         json!({"to": "+49 151 0000091", "text": "Hello"}),
         template_send.clone(),

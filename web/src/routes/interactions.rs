@@ -4,7 +4,7 @@
 //! the contact's last message is under 24 hours old, a template otherwise (only the recontact
 //! template once the window has expired). The thread refreshes itself every few seconds.
 
-use herald_api::{ContactValues, ConversationView, MessageView, SendMessage};
+use herald_api::{ContactValues, ContactView, ConversationView, MessageView, SendMessage};
 use herald_domain::{MessageDirection, strip_phone};
 use leptos::prelude::*;
 
@@ -104,6 +104,7 @@ fn Thread(account: i64, phone: String, on_sent: impl Fn() + Clone + 'static) -> 
                 blocked=Signal::derive(move || shown().is_none_or(|shown| shown.awaiting_customer_response.is_some()))
                 free_text=Signal::derive(move || shown().is_some_and(|shown| shown.free_text_allowed))
                 recontact=Signal::derive(move || shown().and_then(|shown| shown.recontact_template_id))
+                contact=Signal::derive(move || shown().and_then(|shown| shown.contact))
                 on_sent=after_send />
         </section>
     }
@@ -140,8 +141,8 @@ fn window_note(shown: &ConversationView) -> String {
     }
 }
 
-/// Text (inside the window) or a template the user may send, with the contact's fields for its
-/// variables.
+/// Text (inside the window) or a template the user may send, its variables filled from the
+/// account's contact with this number (names editable here, email and custom fields as stored).
 #[component]
 fn SendForm(
     account: i64,
@@ -149,6 +150,7 @@ fn SendForm(
     blocked: Signal<bool>,
     free_text: Signal<bool>,
     recontact: Signal<Option<i64>>,
+    contact: Signal<Option<ContactView>>,
     on_sent: impl Fn() + Clone + 'static,
 ) -> impl IntoView {
     let templates = LocalResource::new(move || api::list_templates(account, Default::default()));
@@ -156,6 +158,20 @@ fn SendForm(
     let template = RwSignal::new(String::new());
     let first_name = RwSignal::new(String::new());
     let last_name = RwSignal::new(String::new());
+    // The names are filled in once, when the contact is first known; the agent may change them.
+    Effect::new(move |filled: Option<bool>| {
+        if filled == Some(true) {
+            return true;
+        }
+        contact.with(|known| match known {
+            Some(known) => {
+                first_name.set(known.contact.first_name.clone());
+                last_name.set(known.contact.last_name.clone());
+                true
+            }
+            None => false,
+        })
+    });
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
     let send = Action::new_local(move |as_text: &bool| {
         let on_sent = on_sent.clone();
@@ -165,11 +181,17 @@ fn SendForm(
             template_id: (!as_text)
                 .then(|| template.get_untracked().parse().ok())
                 .flatten(),
-            fields: ContactValues {
-                first_name: filled(first_name.get_untracked()),
-                last_name: filled(last_name.get_untracked()),
-                ..ContactValues::default()
-            },
+            fields: contact.with_untracked(|known| {
+                let stored = known.as_ref().map(|known| &known.contact);
+                ContactValues {
+                    first_name: filled(first_name.get_untracked()),
+                    last_name: filled(last_name.get_untracked()),
+                    email: stored.and_then(|stored| filled(stored.email.clone())),
+                    custom: stored
+                        .map(|stored| stored.custom.clone())
+                        .unwrap_or_default(),
+                }
+            }),
             text: as_text.then(|| text.get_untracked()),
         };
         async move {
