@@ -86,6 +86,15 @@ impl TestRelay {
         format!("http://{}{path}", self.address)
     }
 
+    /// `GET path` as `client`, its JSON answer.
+    pub async fn get_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> anyhow::Result<serde_json::Value> {
+        Ok(client.get(self.url(path)).send().await?.json().await?)
+    }
+
     /// A client with its own cookie jar, signed in as `username`.
     pub async fn signed_in(
         &self,

@@ -303,16 +303,12 @@ async fn text_needs_an_open_window_and_agents_only_send_their_templates() {
     let mut file = offer(true);
     file["name"] = json!("offer_agents");
     let for_agents = approved(&setup, &file).await;
-    let listed: Value = agent
-        .get(
-            setup
-                .relay
-                .url(&format!("/api/v1/accounts/{}/templates", setup.account)),
+    let listed = setup
+        .relay
+        .get_json(
+            &agent,
+            &format!("/api/v1/accounts/{}/templates", setup.account),
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
         .await
         .unwrap();
     let names: Vec<&Value> = listed["templates"]
@@ -326,12 +322,9 @@ async fn text_needs_an_open_window_and_agents_only_send_their_templates() {
         [&for_agents],
         "agents list only the approved templates available to them"
     );
-    let accounts: Value = agent
-        .get(setup.relay.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let accounts = setup
+        .relay
+        .get_json(&agent, "/api/v1/accounts")
         .await
         .unwrap();
     assert_eq!(
