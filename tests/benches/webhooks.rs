@@ -8,7 +8,7 @@
 //! would. Bodies are distinct and signed beforehand; a Lua script hands them out.
 //!
 //! Run: `cargo bench -p herald-tests --bench webhooks -- [SECONDS] [CONNECTIONS]` (defaults 10,
-//! 64).
+//! 128).
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -50,7 +50,7 @@ end
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
     let seconds: u64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(10);
-    let connections: u64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(64);
+    let connections: u64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(128);
     let threads = 1;
 
     let relay = TestRelay::spawn().await?;

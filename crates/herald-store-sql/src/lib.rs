@@ -870,6 +870,46 @@ mod tests {
         );
     }
 
+    /// The writer turns SQLite's automatic checkpoint off, so only the checkpointer thread
+    /// copies the log into the database file: without it the file would stay at its migrated
+    /// size however much is written.
+    #[tokio::test]
+    async fn sqlite_log_is_checkpointed_beside_the_writer() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("herald.db");
+        let store = SqliteStore::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let migrated = size();
+        let payload = "x".repeat(4000);
+        let keys: Vec<String> = (0..500).map(|number| format!("key-{number}")).collect();
+        let events: Vec<herald_store::NewWebhookEvent<'_>> = keys
+            .iter()
+            .map(|key| herald_store::NewWebhookEvent {
+                provider: herald_domain::Provider::Meta,
+                account_id: None,
+                dedupe_key: key,
+                payload: &payload,
+                statuses: &[],
+                inbound: &[],
+                settled: true,
+            })
+            .collect();
+        herald_store::Store::record_webhooks(&store, &events, 1)
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while size() < migrated + 1_000_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the log was not checkpointed: {} bytes",
+                size()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs against the server in `HERALD_TEST_POSTGRES_URL` (`cargo xtask test` starts one and
     /// sets it), in a database of its own.
     #[tokio::test]
