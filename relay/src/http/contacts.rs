@@ -28,7 +28,7 @@ use crate::state::AppState;
 /// Largest CSV file an import takes (about 4 million typical rows).
 pub(crate) const IMPORT_BODY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
 /// Contacts written per transaction during an import.
-const IMPORT_BATCH: usize = 1_000;
+const IMPORT_BATCH: usize = 4_000;
 /// Longest list name.
 const LIST_NAME_MAX_CHARS: usize = 100;
 pub(crate) const PAGE_DEFAULT: i64 = 100;
