@@ -1,7 +1,8 @@
 //! Lists, contacts, campaigns and hoppers, for both backends: one body of queries expanded per
 //! backend by [`impl_campaign_stores!`], like the rest of the store. The one difference is
-//! how the claim locks: PostgreSQL skips rows another relay holds (`FOR UPDATE SKIP LOCKED`);
-//! SQLite has one writer, so its single `UPDATE ... RETURNING` is already atomic.
+//! how the claim runs: PostgreSQL skips rows another relay holds (`FOR UPDATE SKIP LOCKED`);
+//! SQLite has one writer, so its `UPDATE ... RETURNING` is already atomic, and it runs on the
+//! writer thread with the other hot writes.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -28,6 +29,30 @@ const CONTACT_COLUMNS: &str = "contacts.id, contacts.account_id, contacts.phone,
 const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, attempt,
     tries_left, ready_at, message_id, sent_at, delivered_at, closed_at, outcome, reason,
     error_code, answer, updated_at from hopper";
+
+/// What a claim takes, in order: fresh rows first, then retry rows whose backoff has passed
+/// (each one range of the claim index, in the order the index keeps).
+pub(crate) const CLAIMED_STATES: [&str; 2] = ["fresh", "retry"];
+
+/// A claimed hopper row: id, attempt, contact id, the state it was claimed from, tries left.
+pub(crate) type ClaimedRow = (i64, i64, i64, String, i64);
+
+/// Claims up to `$4` rows in state `$5` of campaign `$3` that are ready at `$2`, leased until
+/// `$1`; `lock` is how the backend keeps two relays off the same rows.
+pub(crate) fn claim_sql(lock: &str) -> String {
+    format!(
+        "update hopper set state = 'sending', attempt = attempt + 1,
+             tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
+             claimed_from = state, lease_until = $1, updated_at = $2
+         where id in (
+             select id from hopper
+             where campaign_id = $3 and state = $5 and ready_at <= $2
+                 and (state = 'fresh' or tries_left > 0)
+             order by ready_at, id limit $4 {lock}
+         )
+         returning id, attempt, contact_id, claimed_from, tries_left"
+    )
+}
 const CAMPAIGN_SELECT: &str =
     "select id, account_id, settings_json, status, status_reason, created_at from campaigns";
 /// Moves a hopper row if it is still where the mover saw it (`HopperMove`); parameters appear
@@ -81,7 +106,7 @@ fn fold_counts(by_state: Vec<(String, i64)>) -> Result<HopperCounts> {
 }
 
 macro_rules! impl_campaign_stores {
-    ($module:ident, $store:ty, $db:ty, $row:ty, $skip_locked:literal) => {
+    ($module:ident, $store:ty, $db:ty, $row:ty) => {
         mod $module {
             use super::*;
 
@@ -513,38 +538,7 @@ macro_rules! impl_campaign_stores {
                     lease_until: i64,
                     now: i64,
                 ) -> Result<Vec<ClaimedContact>> {
-                    // Fresh rows first, then retry rows whose backoff has passed: each one range
-                    // of the claim index, in the order the index keeps.
-                    let mut claimed = Vec::new();
-                    for state in ["fresh", "retry"] {
-                        let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
-                        if room <= 0 {
-                            break;
-                        }
-                        claimed.extend(
-                            sqlx::query_as::<$db, (i64, i64, i64, String, i64)>(&format!(
-                                "update hopper set state = 'sending', attempt = attempt + 1,
-                                     tries_left = case when state = 'retry' then tries_left - 1 else tries_left end,
-                                     claimed_from = state, lease_until = $1, updated_at = $2
-                                 where id in (
-                                     select id from hopper
-                                     where campaign_id = $3 and state = $5 and ready_at <= $2
-                                         and (state = 'fresh' or tries_left > 0)
-                                     order by ready_at, id limit $4 {}
-                                 )
-                                 returning id, attempt, contact_id, claimed_from, tries_left",
-                                $skip_locked
-                            ))
-                            .bind(lease_until)
-                            .bind(now)
-                            .bind(campaign_id)
-                            .bind(room)
-                            .bind(state)
-                            .fetch_all(&self.pool)
-                            .await
-                            .map_err(other)?,
-                        );
-                    }
+                    let claimed = self.claim_rows(campaign_id, limit, lease_until, now).await?;
                     if claimed.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -746,14 +740,8 @@ macro_rules! impl_campaign_stores {
     };
 }
 
-impl_campaign_stores!(sqlite_campaigns, SqliteStore, Sqlite, SqliteRow, "");
-impl_campaign_stores!(
-    postgres_campaigns,
-    PostgresStore,
-    Postgres,
-    PgRow,
-    "for update skip locked"
-);
+impl_campaign_stores!(sqlite_campaigns, SqliteStore, Sqlite, SqliteRow);
+impl_campaign_stores!(postgres_campaigns, PostgresStore, Postgres, PgRow);
 
 impl SqliteStore {
     async fn write_contacts(
@@ -770,6 +758,20 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Claims on the writer thread: a claim is a write, and a second connection writing would
+    /// wait for the writer's lock and void its page cache.
+    async fn claim_rows(
+        &self,
+        campaign_id: i64,
+        limit: i64,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Vec<ClaimedRow>> {
+        self.writer
+            .claim(campaign_id, limit, lease_until, now)
+            .await
+    }
+
     async fn write_moves(
         &self,
         moves: &[HopperMove<'_>],
@@ -812,6 +814,35 @@ struct SentRow<'a> {
 }
 
 impl PostgresStore {
+    async fn claim_rows(
+        &self,
+        campaign_id: i64,
+        limit: i64,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Vec<ClaimedRow>> {
+        let sql = claim_sql("for update skip locked");
+        let mut claimed = Vec::new();
+        for state in CLAIMED_STATES {
+            let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
+            if room <= 0 {
+                break;
+            }
+            claimed.extend(
+                sqlx::query_as::<Postgres, ClaimedRow>(&sql)
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(campaign_id)
+                    .bind(room)
+                    .bind(state)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?,
+            );
+        }
+        Ok(claimed)
+    }
+
     /// A sender's batch (every move on a distinct row): one statement per table, the rows as one
     /// JSON parameter, instead of two round trips per contact. `MOVE_SQL` and
     /// `RECORD_OUTBOUND_SQL` say the same per row.

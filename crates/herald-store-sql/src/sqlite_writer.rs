@@ -15,10 +15,10 @@ use herald_domain::{InboundMessage, MessageStatus, Provider, StatusUpdate};
 use herald_store::{
     HopperMove, NewWebhookEvent, OutboundMessage, Result, StoreError, UpsertReport,
 };
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, named_params, params};
 use tokio::sync::oneshot;
 
-use crate::campaigns::{MOVE_SQL, OPEN_CAMPAIGN_STATUSES};
+use crate::campaigns::{CLAIMED_STATES, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql};
 use crate::{RECORD_OUTBOUND_SQL, StatusRow, other, strongest_statuses};
 
 /// A webhook event the writer thread owns.
@@ -204,6 +204,52 @@ impl SqliteWriter {
         self.run(move |connection| write_moves(connection, &moves, &messages, now))
             .await
     }
+}
+
+impl SqliteWriter {
+    /// Claims hopper rows (see `CampaignStore::claim_contacts`) in one transaction.
+    pub(crate) async fn claim(
+        &self,
+        campaign_id: i64,
+        limit: i64,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Vec<ClaimedRow>> {
+        self.run(move |connection| claim_rows(connection, campaign_id, limit, lease_until, now))
+            .await
+    }
+}
+
+fn claim_rows(
+    connection: &mut Connection,
+    campaign_id: i64,
+    limit: i64,
+    lease_until: i64,
+    now: i64,
+) -> rusqlite::Result<Vec<ClaimedRow>> {
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut claimed: Vec<ClaimedRow> = Vec::new();
+    {
+        let mut claim = transaction.prepare_cached(&claim_sql(""))?;
+        for state in CLAIMED_STATES {
+            let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
+            if room <= 0 {
+                break;
+            }
+            // The statement's parameters are named `$1`..`$5`, which SQLite numbers in order of
+            // first appearance, not by their digits.
+            let rows = claim.query_map(
+                named_params! {"$1": lease_until, "$2": now, "$3": campaign_id, "$4": room, "$5": state},
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )?;
+            for row in rows {
+                claimed.push(row?);
+            }
+        }
+    }
+    transaction.commit()?;
+    Ok(claimed)
 }
 
 /// Starts the thread that checkpoints the write-ahead log of the database at `path`; it stops
