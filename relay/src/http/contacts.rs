@@ -260,8 +260,9 @@ pub(crate) async fn import_progress(
 }
 
 /// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
-/// (a thread parses, the handler writes batches of 1,000 in their own transactions), so a
-/// file of any size takes constant memory.
+/// (a thread parses, the handler writes batches of [`IMPORT_BATCH`] in their own transactions),
+/// so a file of any size takes constant memory: the parser is faster than the writer, and at
+/// most one parsed batch waits for it.
 pub(crate) async fn import_contacts(
     State(state): State<AppState>,
     Path(list_id): Path<i64>,
@@ -295,7 +296,7 @@ pub(crate) async fn import_contacts(
         })
         .map_err(|error| std::io::Error::other(error.to_string()));
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
-    let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(4);
+    let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(1);
     let parser = tokio::task::spawn_blocking(move || -> std::result::Result<(), ImportError> {
         let rows = ContactReader::new(reader, mapping)?;
         let started = ImportStep::Started {
