@@ -7,8 +7,11 @@
 //! that costs the relay far less of the two cores than a Rust client in the relay's own runtime
 //! would. Bodies are distinct and signed beforehand; a Lua script hands them out.
 //!
-//! Run: `cargo bench -p herald-tests --bench webhooks -- [SECONDS] [CONNECTIONS]` (defaults 10,
-//! 128).
+//! Run: `cargo bench -p herald-tests --bench webhooks -- [SECONDS] [CONNECTIONS] [recorded]`
+//! (defaults 10, 128). By default each webhook is the `sent` status of a message the relay never
+//! recorded (so each one creates the message's row); with `recorded`, the relay's store first
+//! records the outbound messages, and each gets `sent`, `delivered` and `read` in that order,
+//! as Meta sends them for messages Herald sent.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -51,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
     let seconds: u64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(10);
     let connections: u64 = args.next().and_then(|arg| arg.parse().ok()).unwrap_or(128);
+    let recorded = args.next().as_deref() == Some("recorded");
     let threads = 1;
 
     let relay = TestRelay::spawn().await?;
@@ -65,13 +69,28 @@ async fn main() -> anyhow::Result<()> {
         .send()
         .await?;
     anyhow::ensure!(created.status().is_success(), "cannot create the account");
+    let account: serde_json::Value = created.json().await?;
+    let account = account["id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("the account has no id: {account}"))?;
 
     let folder = tempfile::tempdir()?;
     let bodies_path = folder.path().join("bodies.tsv");
     let script_path = folder.path().join("webhooks.lua");
     let mut lines = String::new();
-    for number in 0..BODIES_PER_SECOND * seconds {
-        let body = status_webhook(number);
+    let bodies = BODIES_PER_SECOND * seconds;
+    if recorded {
+        record_messages(&relay, account, bodies / 3).await?;
+    }
+    for number in 0..bodies {
+        let body = if recorded {
+            status_webhook(
+                number / 3,
+                ["sent", "delivered", "read"][(number % 3) as usize],
+            )
+        } else {
+            status_webhook(number, "sent")
+        };
         let signature = herald_sandbox::signature(APP_SECRET, body.as_bytes());
         writeln!(lines, "{signature}\t{body}")?;
     }
@@ -142,13 +161,37 @@ async fn main() -> anyhow::Result<()> {
     relay.stop().await
 }
 
-/// A `messages` webhook with the `sent` status of one outbound message, as Meta sends it.
-fn status_webhook(number: u64) -> String {
+/// Records `count` outbound template messages of the bench account, as the sender would have.
+async fn record_messages(relay: &TestRelay, account: i64, count: u64) -> anyhow::Result<()> {
+    let texts: Vec<(String, String)> = (0..count)
+        .map(|number| (format!("wamid.bench{number}"), format!("3934{number:08}")))
+        .collect();
+    for chunk in texts.chunks(2_000) {
+        let messages: Vec<herald_store::OutboundMessage<'_>> = chunk
+            .iter()
+            .map(|(message_id, phone)| herald_store::OutboundMessage {
+                account_id: account,
+                provider_message_id: message_id,
+                kind: herald_domain::MessageKind::Template,
+                phone,
+                body: "Hello from the bench",
+                payload: "{}",
+                callback_data: None,
+                category: Some("MARKETING"),
+            })
+            .collect();
+        relay.store.apply_hopper_moves(&[], &messages, 1).await?;
+    }
+    Ok(())
+}
+
+/// A `messages` webhook with one status of one outbound message, as Meta sends it.
+fn status_webhook(number: u64, status: &str) -> String {
     json!({"object": "whatsapp_business_account", "entry": [{"id": "bench-waba", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": "bench-phone"},
         "statuses": [{
-            "id": format!("wamid.bench{number}"), "status": "sent", "timestamp": "1750030073",
+            "id": format!("wamid.bench{number}"), "status": status, "timestamp": "1750030073",
             "recipient_id": "393402211333", "biz_opaque_callback_data": format!("hopper:{number}"),
         }]
     }}]}]})

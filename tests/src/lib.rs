@@ -19,6 +19,8 @@ pub struct TestRelay {
     pub address: SocketAddr,
     /// A client for calls to the relay.
     pub client: reqwest::Client,
+    /// The relay's store, for benches that set up more than the API would in reasonable time.
+    pub store: std::sync::Arc<dyn herald_store::Store>,
     folder: TempDir,
     database_url: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -63,6 +65,7 @@ impl TestRelay {
         configure(&mut settings);
         let database_url = settings.database_url.clone();
         let (state, _notices) = relay::startup::prepare(&settings, clock).await?;
+        let store = std::sync::Arc::clone(&state.store);
         let listener = relay::startup::bind(settings.listen).await?;
         let address = listener.local_addr()?;
         let (shutdown, shutdown_received) = oneshot::channel::<()>();
@@ -72,6 +75,7 @@ impl TestRelay {
         let relay = Self {
             address,
             client: reqwest::Client::new(),
+            store,
             folder,
             database_url,
             shutdown: Some(shutdown),
