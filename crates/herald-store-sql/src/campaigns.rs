@@ -34,6 +34,23 @@ const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, a
 /// (each one range of the claim index, in the order the index keeps).
 pub(crate) const CLAIMED_STATES: [&str; 2] = ["fresh", "retry"];
 
+/// One claim of a campaign's rows (see `CampaignStore::claim_contacts`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claim {
+    pub(crate) campaign_id: i64,
+    pub(crate) limit: i64,
+    pub(crate) lease_until: i64,
+    pub(crate) now: i64,
+}
+
+impl Claim {
+    /// How many more rows the claim takes once it holds `claimed`, if any.
+    pub(crate) fn room(&self, claimed: usize) -> Option<i64> {
+        let room = self.limit - i64::try_from(claimed).unwrap_or(self.limit);
+        (room > 0).then_some(room)
+    }
+}
+
 /// A claimed hopper row: id, attempt, contact id, the state it was claimed from, tries left.
 pub(crate) type ClaimedRow = (i64, i64, i64, String, i64);
 
@@ -538,7 +555,9 @@ macro_rules! impl_campaign_stores {
                     lease_until: i64,
                     now: i64,
                 ) -> Result<Vec<ClaimedContact>> {
-                    let claimed = self.claim_rows(campaign_id, limit, lease_until, now).await?;
+                    let claimed = self
+                        .claim_rows(Claim { campaign_id, limit, lease_until, now })
+                        .await?;
                     if claimed.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -760,16 +779,8 @@ impl SqliteStore {
 impl SqliteStore {
     /// Claims on the writer thread: a claim is a write, and a second connection writing would
     /// wait for the writer's lock and void its page cache.
-    async fn claim_rows(
-        &self,
-        campaign_id: i64,
-        limit: i64,
-        lease_until: i64,
-        now: i64,
-    ) -> Result<Vec<ClaimedRow>> {
-        self.writer
-            .claim(campaign_id, limit, lease_until, now)
-            .await
+    async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
+        self.writer.claim(claim).await
     }
 
     async fn write_moves(
@@ -814,25 +825,18 @@ struct SentRow<'a> {
 }
 
 impl PostgresStore {
-    async fn claim_rows(
-        &self,
-        campaign_id: i64,
-        limit: i64,
-        lease_until: i64,
-        now: i64,
-    ) -> Result<Vec<ClaimedRow>> {
+    async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
         let sql = claim_sql("for update skip locked");
         let mut claimed = Vec::new();
         for state in CLAIMED_STATES {
-            let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
-            if room <= 0 {
+            let Some(room) = claim.room(claimed.len()) else {
                 break;
-            }
+            };
             claimed.extend(
                 sqlx::query_as::<Postgres, ClaimedRow>(&sql)
-                    .bind(lease_until)
-                    .bind(now)
-                    .bind(campaign_id)
+                    .bind(claim.lease_until)
+                    .bind(claim.now)
+                    .bind(claim.campaign_id)
                     .bind(room)
                     .bind(state)
                     .fetch_all(&self.pool)

@@ -18,7 +18,9 @@ use herald_store::{
 use rusqlite::{Connection, named_params, params};
 use tokio::sync::oneshot;
 
-use crate::campaigns::{CLAIMED_STATES, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql};
+use crate::campaigns::{
+    CLAIMED_STATES, Claim, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql,
+};
 use crate::{RECORD_OUTBOUND_SQL, StatusRow, other, strongest_statuses};
 
 /// A webhook event the writer thread owns.
@@ -208,40 +210,38 @@ impl SqliteWriter {
 
 impl SqliteWriter {
     /// Claims hopper rows (see `CampaignStore::claim_contacts`) in one transaction.
-    pub(crate) async fn claim(
-        &self,
-        campaign_id: i64,
-        limit: i64,
-        lease_until: i64,
-        now: i64,
-    ) -> Result<Vec<ClaimedRow>> {
-        self.run(move |connection| claim_rows(connection, campaign_id, limit, lease_until, now))
+    pub(crate) async fn claim(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
+        self.run(move |connection| claim_rows(connection, claim))
             .await
     }
 }
 
-fn claim_rows(
-    connection: &mut Connection,
-    campaign_id: i64,
-    limit: i64,
-    lease_until: i64,
-    now: i64,
-) -> rusqlite::Result<Vec<ClaimedRow>> {
+fn claim_rows(connection: &mut Connection, claim: Claim) -> rusqlite::Result<Vec<ClaimedRow>> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut claimed: Vec<ClaimedRow> = Vec::new();
     {
-        let mut claim = transaction.prepare_cached(&claim_sql(""))?;
+        let mut statement = transaction.prepare_cached(&claim_sql(""))?;
         for state in CLAIMED_STATES {
-            let room = limit - i64::try_from(claimed.len()).unwrap_or(limit);
-            if room <= 0 {
+            let Some(room) = claim.room(claimed.len()) else {
                 break;
-            }
+            };
             // The statement's parameters are named `$1`..`$5`, which SQLite numbers in order of
             // first appearance, not by their digits.
-            let rows = claim.query_map(
-                named_params! {"$1": lease_until, "$2": now, "$3": campaign_id, "$4": room, "$5": state},
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            let rows = statement.query_map(
+                named_params! {
+                    "$1": claim.lease_until, "$2": claim.now, "$3": claim.campaign_id,
+                    "$4": room, "$5": state,
+                },
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )?;
             for row in rows {
                 claimed.push(row?);
