@@ -29,7 +29,13 @@ impl ImportBoard {
         if running.contains_key(&list_id) {
             return None;
         }
-        running.insert(list_id, ImportProgress::default());
+        running.insert(
+            list_id,
+            ImportProgress {
+                running: true,
+                ..ImportProgress::default()
+            },
+        );
         Some(ImportTicket {
             board: Arc::clone(board),
             list_id,

@@ -384,10 +384,14 @@ impl ImportReport {
     pub const ERRORS_SHOWN: usize = 1_000;
 }
 
-/// `GET /api/v1/lists/{id}/import/progress`: how far a running import got.
+/// `GET /api/v1/lists/{id}/import/progress`: how far a running import got. Asked while no
+/// import runs (before the file's first bytes arrive, after its report is sent) it answers
+/// `running: false` and zeros, not an error: a watcher polls across both edges.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportProgress {
+    /// Whether an import into the list is running.
+    pub running: bool,
     /// Bytes of the file received so far.
     pub bytes_read: u64,
     /// Rows read so far.

@@ -349,7 +349,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
             .with_body_limit(contacts::IMPORT_BODY_LIMIT_BYTES)
             .with(true, Body::Csv)
             .returns::<ImportReport>(),
-        ApiRoute::new(Admin, Method::GET, "/lists/{id}/import/progress", "How far the import running into the list got (404 when none runs)", contacts::import_progress).returns::<ImportProgress>(),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/import/progress", "How far the import running into the list got (`running: false` when none runs)", contacts::import_progress).returns::<ImportProgress>(),
         ApiRoute::new(Admin, Method::GET, "/lists/{id}/export", "Export a list as CSV (formula-safe)", contacts::export_contacts).with(false, Body::Csv),
         ApiRoute::new(Admin, Method::GET, "/campaigns", "Campaigns, newest first (account_id: one account's)", campaigns::list_campaigns).returns_list::<CampaignView>(),
         ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns", "Create a campaign (APPROVED template with a complete mapping) and attach lists", campaigns::create_campaign).takes::<NewCampaign>().returns::<CampaignView>(),

@@ -99,7 +99,11 @@ fn Progress(list: i64, file_size: f64) -> impl IntoView {
         }
         asking.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(now) = api::import_progress(list).await {
+            // Not running yet (the file's first bytes are on their way) or any more (the report
+            // is): the last figures stay until the report replaces them.
+            if let Ok(now) = api::import_progress(list).await
+                && now.running
+            {
                 progress.try_set(Some(now));
             }
             asking.try_set(false);
