@@ -76,16 +76,31 @@ pub fn start(state: &AppState) {
         state: state.clone(),
         pacers: HashMap::new(),
         last_send: HashMap::new(),
+        writing: None,
     };
     tokio::spawn(engine.run());
 }
 
 /// The engine's memory between rounds: one token bucket per account, when each campaign last
-/// sent (for its sending interval).
+/// sent (for its sending interval), the batch whose outcomes are being written.
 struct Engine {
     state: AppState,
     pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
     last_send: HashMap<i64, i64>,
+    writing: Option<Writing>,
+}
+
+/// A batch's outcomes being written while the next batch of the same campaign claims and
+/// sends. At most one is in flight, and only across batches of one campaign: its contacts are
+/// other phones than the next batch's (one hopper row per contact, one contact per phone) and
+/// its rows stay `sending` until written, so no check of the next batch depends on it. The
+/// daily tier does: its accepted messages are counted until they are stored. And its rows must
+/// not be reconciled as abandoned: it is waited for before any sweep past its lease.
+struct Writing {
+    campaign_id: i64,
+    sent: i64,
+    lease_until: i64,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl Engine {
@@ -118,13 +133,31 @@ impl Engine {
                 ),
             }
         }
+        if !busy {
+            self.written().await?;
+        }
         self.state.metrics.campaign_rounds.inc();
         Ok(busy)
+    }
+
+    /// Waits for the batch being written, if any.
+    async fn written(&mut self) -> anyhow::Result<()> {
+        match self.writing.take() {
+            Some(writing) => writing.task.await?,
+            None => Ok(()),
+        }
     }
 
     async fn step(&mut self, campaign: &CampaignRecord) -> anyhow::Result<bool> {
         let state = &self.state.clone();
         let now = state.clock.now_ms();
+        if self
+            .writing
+            .as_ref()
+            .is_some_and(|writing| writing.campaign_id != campaign.id || writing.lease_until <= now)
+        {
+            self.written().await?;
+        }
         let store = &state.store;
         let template = match store.template(campaign.settings.template_id).await {
             Ok(template) => template,
@@ -181,12 +214,21 @@ impl Engine {
         if interval > 0 && now < last + interval {
             return Ok(false);
         }
-        let batch = sender::send_batch(state, campaign, &template, &pacer, interval > 0).await?;
-        if batch.claimed > 0 {
-            self.last_send.insert(campaign.id, now);
-        }
-        if batch.claimed == 0 {
-            follower::complete_if_done(state, campaign).await?;
+        let unwritten = self.writing.as_ref().map_or(0, |writing| writing.sent);
+        let batch =
+            sender::send_batch(state, campaign, &template, &pacer, interval > 0, unwritten).await?;
+        self.written().await?;
+        match batch.outcomes {
+            Some(outcomes) => {
+                self.last_send.insert(campaign.id, now);
+                self.writing = Some(Writing {
+                    campaign_id: campaign.id,
+                    sent: outcomes.sent(),
+                    lease_until: outcomes.lease_until,
+                    task: tokio::spawn(outcomes.write()),
+                });
+            }
+            None => follower::complete_if_done(state, campaign).await?,
         }
         Ok(batch.full)
     }

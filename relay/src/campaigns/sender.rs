@@ -1,6 +1,6 @@
 //! One batch of a campaign: claim contacts, check each (phone, opt-out, duplicate check, open
-//! interaction elsewhere, agent conversation, mapped values), pace, send, and write every
-//! outcome with the accepted messages in one transaction.
+//! interaction elsewhere, agent conversation, mapped values), pace, send; then write every
+//! outcome with the accepted messages in one transaction ([`Outcomes::write`]).
 
 use std::sync::Arc;
 
@@ -31,10 +31,30 @@ pub(crate) const OPEN_ELSEWHERE: &str = "Contact has an open interaction with an
 
 /// What a batch did.
 pub(super) struct Batch {
-    /// Contacts claimed.
-    pub(super) claimed: usize,
     /// Whether it claimed as many as it could (more may be waiting).
     pub(super) full: bool,
+    /// What became of the contacts, still to be written: the engine writes them while the
+    /// next batch sends.
+    pub(super) outcomes: Option<Outcomes>,
+}
+
+impl Batch {
+    fn empty() -> Self {
+        Self {
+            full: false,
+            outcomes: None,
+        }
+    }
+}
+
+/// The outcomes of a batch's contacts, with what writing them needs.
+pub(super) struct Outcomes {
+    state: AppState,
+    campaign: CampaignRecord,
+    category: String,
+    list: Vec<Outcome>,
+    /// When the claim of the batch's contacts ends.
+    pub(super) lease_until: i64,
 }
 
 /// What became of one claimed contact.
@@ -105,13 +125,15 @@ struct Context {
     now: i64,
 }
 
-/// Claims and sends one batch of `campaign`.
+/// Claims and sends one batch of `campaign`; `unwritten` messages the account sent are not
+/// stored yet (the previous batch's, being written) and count against its daily tier.
 pub(super) async fn send_batch(
     state: &AppState,
     campaign: &CampaignRecord,
     record: &TemplateRecord,
     pacer: &Arc<DefaultDirectRateLimiter>,
     one_at_a_time: bool,
+    unwritten: i64,
 ) -> anyhow::Result<Batch> {
     let now = state.clock.now_ms();
     let account = open_account(state, campaign.account_id).await?;
@@ -121,23 +143,18 @@ pub(super) async fn send_batch(
             .store
             .templates_sent_since(campaign.account_id, now - DAY_MS)
             .await?;
-        limit = limit.min(i64::from(tier) - sent);
+        limit = limit.min(i64::from(tier) - sent - unwritten);
         if limit <= 0 {
-            return Ok(Batch {
-                claimed: 0,
-                full: false,
-            });
+            return Ok(Batch::empty());
         }
     }
+    let lease_until = now + state.campaign_lease_ms;
     let claimed = state
         .store
-        .claim_contacts(campaign.id, limit, now + state.campaign_lease_ms, now)
+        .claim_contacts(campaign.id, limit, lease_until, now)
         .await?;
     if claimed.is_empty() {
-        return Ok(Batch {
-            claimed: 0,
-            full: false,
-        });
+        return Ok(Batch::empty());
     }
     let template = parse_file(record)?;
     let facts = batch_facts(
@@ -175,62 +192,76 @@ pub(super) async fn send_batch(
         })
         .collect()
         .await;
-    record_outcomes(state, campaign, &context.template.category, &outcomes).await?;
     Ok(Batch {
-        claimed: count,
         full: i64::try_from(count).unwrap_or(i64::MAX) >= limit && !one_at_a_time,
+        outcomes: Some(Outcomes {
+            state: state.clone(),
+            campaign: campaign.clone(),
+            category: context.template.category.clone(),
+            list: outcomes,
+            lease_until,
+        }),
     })
 }
 
-async fn record_outcomes(
-    state: &AppState,
-    campaign: &CampaignRecord,
-    category: &str,
-    outcomes: &[Outcome],
-) -> anyhow::Result<()> {
-    let moves: Vec<HopperMove<'_>> = outcomes
-        .iter()
-        .map(|outcome| HopperMove {
-            attempt: Some(outcome.attempt),
-            outcome: Some(outcome.outcome),
-            reason: outcome.reason.as_deref(),
-            error_code: outcome.error_code,
-            message_id: outcome
-                .sent
-                .as_ref()
-                .map(|sent| sent.message_id.as_str())
-                .or(outcome.earlier_message.as_deref()),
-            ready_at: outcome.ready_at,
-            tries_left: outcome.tries_left,
-            claim_undone: outcome.claim_undone,
-            ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
-        })
-        .collect();
-    let messages: Vec<OutboundMessage<'_>> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.sent.as_ref())
-        .map(|sent| OutboundMessage {
-            account_id: campaign.account_id,
-            provider_message_id: &sent.message_id,
-            kind: MessageKind::Template,
-            phone: &sent.phone,
-            body: &sent.body,
-            payload: &sent.payload,
-            callback_data: Some(&sent.callback_data),
-            category: Some(category),
-        })
-        .collect();
-    state
-        .store
-        .apply_hopper_moves(&moves, &messages, state.clock.now_ms())
-        .await?;
-    if let Some((class, detail)) = outcomes
-        .iter()
-        .find_map(|outcome| outcome.escalation.clone())
-    {
-        escalate(state, campaign, class, &detail).await?;
+impl Outcomes {
+    /// Messages the provider accepted.
+    pub(super) fn sent(&self) -> i64 {
+        let sent = self.list.iter().filter(|outcome| outcome.sent.is_some());
+        i64::try_from(sent.count()).unwrap_or(i64::MAX)
     }
-    Ok(())
+
+    /// Moves every contact of the batch and stores the accepted messages, in one transaction;
+    /// then stops or pauses what a provider error said to.
+    pub(super) async fn write(self) -> anyhow::Result<()> {
+        let Self {
+            state,
+            campaign,
+            category,
+            list,
+            ..
+        } = self;
+        let moves: Vec<HopperMove<'_>> = list
+            .iter()
+            .map(|outcome| HopperMove {
+                attempt: Some(outcome.attempt),
+                outcome: Some(outcome.outcome),
+                reason: outcome.reason.as_deref(),
+                error_code: outcome.error_code,
+                message_id: outcome
+                    .sent
+                    .as_ref()
+                    .map(|sent| sent.message_id.as_str())
+                    .or(outcome.earlier_message.as_deref()),
+                ready_at: outcome.ready_at,
+                tries_left: outcome.tries_left,
+                claim_undone: outcome.claim_undone,
+                ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
+            })
+            .collect();
+        let messages: Vec<OutboundMessage<'_>> = list
+            .iter()
+            .filter_map(|outcome| outcome.sent.as_ref())
+            .map(|sent| OutboundMessage {
+                account_id: campaign.account_id,
+                provider_message_id: &sent.message_id,
+                kind: MessageKind::Template,
+                phone: &sent.phone,
+                body: &sent.body,
+                payload: &sent.payload,
+                callback_data: Some(&sent.callback_data),
+                category: Some(&category),
+            })
+            .collect();
+        state
+            .store
+            .apply_hopper_moves(&moves, &messages, state.clock.now_ms())
+            .await?;
+        if let Some((class, detail)) = list.iter().find_map(|outcome| outcome.escalation.clone()) {
+            escalate(&state, &campaign, class, &detail).await?;
+        }
+        Ok(())
+    }
 }
 
 async fn attempt(context: &Context, claimed: ClaimedContact) -> Outcome {
