@@ -88,3 +88,28 @@ test('an agent sees no accounts page and cannot reach it by URL', async () => {
   assert.equal(await page.getByTestId('accounts').count(), 0);
   await page.close();
 });
+
+test('links open pages in place, back and forward move between them, and the current page is marked', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  // A marker on the window survives only if no link reloads the app.
+  await page.evaluate(() => { window.stayedInPlace = true; });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Lists' }).click();
+  await page.getByRole('heading', { name: 'Lists' }).waitFor();
+  assert.equal(await nav.getByRole('link', { name: 'Lists' }).getAttribute('aria-current'), 'page');
+  assert.equal(await nav.getByRole('link', { name: 'Campaigns' }).getAttribute('aria-current'), null);
+  await nav.getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+  assert.match(page.url(), /\/campaigns$/);
+  await page.goBack();
+  await page.getByRole('heading', { name: 'Lists' }).waitFor();
+  assert.match(page.url(), /\/lists$/);
+  await page.goForward();
+  await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+  assert.equal(await page.evaluate(() => window.stayedInPlace), true, 'no page load');
+  await page.goto(`${relay.baseUrl}/no-such-page`);
+  await page.getByText('Page not found.').waitFor();
+  await page.close();
+  assert.deepEqual(problems, []);
+});

@@ -5,14 +5,16 @@
 pub mod api;
 pub mod components;
 pub mod refresh;
+pub mod remote;
+pub mod router;
 pub mod routes;
 pub mod session;
 
 use herald_domain::Role;
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
 
+use remote::{Fetched, Job};
+use router::{NavLink, Page, Redirect, Router, use_router};
 use routes::accounts::{AccountForm, Accounts};
 use routes::campaigns::Campaigns;
 use routes::interactions::Interactions;
@@ -21,7 +23,7 @@ use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
 use session::{SessionCtx, use_session};
 
-/// The whole application: the session check, then the routes.
+/// The whole application: the session check, then the page the address bar names.
 #[component]
 pub fn App() -> impl IntoView {
     let session = SessionCtx {
@@ -29,32 +31,48 @@ pub fn App() -> impl IntoView {
         checked: RwSignal::new(false),
     };
     provide_context(session);
-    let current = LocalResource::new(api::current_user);
-    // The session lives outside the resource so that signing in and out can change it.
+    let router = Router::start();
+    provide_context(router);
+    let current = Fetched::new(api::current_user);
+    // The session lives outside the fetched value so that signing in and out can change it.
     Effect::new(move |_| {
         if let Some(result) = current.get() {
             session.user.set(result.ok().flatten());
             session.checked.set(true);
         }
     });
-    view! {
-        <Router>
-            <Routes fallback=|| view! { <main><p>"Page not found."</p></main> }>
-                <Route path=path!("/login") view=SignIn />
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=Home />
-                    <Route path=path!("interactions") view=Interactions />
-                    <Route path=path!("templates") view=|| view! { <AdminOnly><Templates /></AdminOnly> } />
-                    <Route path=path!("templates/new") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
-                    <Route path=path!("templates/:id") view=|| view! { <AdminOnly><TemplateWorkspace /></AdminOnly> } />
-                    <Route path=path!("campaigns") view=|| view! { <AdminOnly><Campaigns /></AdminOnly> } />
-                    <Route path=path!("lists") view=|| view! { <AdminOnly><Lists /></AdminOnly> } />
-                    <Route path=path!("accounts") view=|| view! { <AdminOnly><Accounts /></AdminOnly> } />
-                    <Route path=path!("accounts/new") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
-                    <Route path=path!("accounts/:id") view=|| view! { <AdminOnly><AccountForm /></AdminOnly> } />
-                </ParentRoute>
-            </Routes>
-        </Router>
+    let signing_in = Memo::new(move |_| router.page() == Page::SignIn);
+    move || {
+        if signing_in.get() {
+            view! { <SignIn /> }.into_any()
+        } else {
+            view! { <Shell /> }.into_any()
+        }
+    }
+}
+
+/// The page the address bar names, inside the signed-in layout.
+fn page() -> impl IntoView {
+    let router = use_router();
+    move || match router.page() {
+        Page::SignIn | Page::Home => view! { <Home /> }.into_any(),
+        Page::Interactions => view! { <Interactions /> }.into_any(),
+        Page::Templates => view! { <AdminOnly><Templates /></AdminOnly> }.into_any(),
+        Page::NewTemplate { account } => {
+            view! { <AdminOnly><TemplateWorkspace id=None account /></AdminOnly> }.into_any()
+        }
+        Page::Template(id) => {
+            view! { <AdminOnly><TemplateWorkspace id=Some(id) account=None /></AdminOnly> }
+                .into_any()
+        }
+        Page::Campaigns => view! { <AdminOnly><Campaigns /></AdminOnly> }.into_any(),
+        Page::Lists => view! { <AdminOnly><Lists /></AdminOnly> }.into_any(),
+        Page::Accounts => view! { <AdminOnly><Accounts /></AdminOnly> }.into_any(),
+        Page::NewAccount => view! { <AdminOnly><AccountForm id=None /></AdminOnly> }.into_any(),
+        Page::Account(id) => {
+            view! { <AdminOnly><AccountForm id=Some(id) /></AdminOnly> }.into_any()
+        }
+        Page::NotFound => view! { <p>"Page not found."</p> }.into_any(),
     }
 }
 
@@ -67,11 +85,11 @@ fn Shell() -> impl IntoView {
             .user
             .with(|user| user.as_ref().is_some_and(|user| user.role == Role::Admin))
     };
-    let sign_out = Action::new_local(|(): &()| api::sign_out());
-    Effect::new(move |_| {
-        if sign_out.value().get().is_some() {
-            session.user.set(None);
-        }
+    let sign_out = Job::new(move |()| async move {
+        // Signed out or not, the app forgets the user (the relay ends the session either way
+        // or it already had).
+        let _ = api::sign_out().await;
+        session.user.set(None);
     });
     view! {
         <Show when=move || session.checked.get() fallback=|| view! { <main><p>"Loading…"</p></main> }>
@@ -80,21 +98,19 @@ fn Shell() -> impl IntoView {
                     <strong>"Herald"</strong>
                     <nav aria-label="Main">
                         <Show when=is_admin>
-                            <A href="/templates">"Templates"</A>
-                            <A href="/campaigns">"Campaigns"</A>
-                            <A href="/lists">"Lists"</A>
-                            <A href="/accounts">"Accounts"</A>
+                            <NavLink href="/templates">"Templates"</NavLink>
+                            <NavLink href="/campaigns">"Campaigns"</NavLink>
+                            <NavLink href="/lists">"Lists"</NavLink>
+                            <NavLink href="/accounts">"Accounts"</NavLink>
                         </Show>
-                        <A href="/interactions">"Interactions"</A>
+                        <NavLink href="/interactions">"Interactions"</NavLink>
                     </nav>
                     <span class="user" data-testid="signed-in-user">
                         {move || session.user.with(|user| user.as_ref().map(|user| format!("{} ({})", user.username, user.role)))}
                     </span>
-                    <button on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                    <button on:click=move |_| sign_out.dispatch(())>"Sign out"</button>
                 </header>
-                <main>
-                    <Outlet />
-                </main>
+                <main>{page()}</main>
             </Show>
         </Show>
     }

@@ -7,19 +7,20 @@ use herald_api::AccountView;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::remote::Fetched;
 
 /// What `fetch` gives for the picked account, reloaded when the pick changes; empty while
 /// none is picked.
 pub fn per_account<T, Fut>(
     account: impl Into<Signal<Option<i64>>>,
     fetch: fn(i64) -> Fut,
-) -> LocalResource<Result<T, ApiError>>
+) -> Fetched<Result<T, ApiError>>
 where
     T: Default + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let account = account.into();
-    LocalResource::new(move || {
+    Fetched::new(move || {
         let account = account.get();
         async move {
             match account {
@@ -33,7 +34,7 @@ where
 /// A labelled select of `accounts` bound to `account`.
 #[component]
 pub fn AccountPicker(
-    accounts: LocalResource<Result<Vec<AccountView>, ApiError>>,
+    accounts: Fetched<Result<Vec<AccountView>, ApiError>>,
     account: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     Effect::new(move |_| {

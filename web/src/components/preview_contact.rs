@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::account_picker::per_account;
+use crate::remote::Fetched;
 
 /// How many of a list's contacts are offered.
 const CONTACTS_OFFERED: u32 = 100;
@@ -18,7 +19,7 @@ pub fn PreviewContact(
 ) -> impl IntoView {
     let lists = per_account(account, api::list_lists);
     let list = RwSignal::new(None::<i64>);
-    let contacts = LocalResource::new(move || {
+    let contacts = Fetched::new(move || {
         let list = list.get();
         async move {
             match list {

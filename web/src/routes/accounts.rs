@@ -5,28 +5,28 @@
 use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView};
 use herald_domain::Provider;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{self, ApiError};
+use crate::remote::{Fetched, Job};
+use crate::router::use_router;
 
 /// The list of accounts.
 #[component]
 pub fn Accounts() -> impl IntoView {
-    let accounts = LocalResource::new(api::list_accounts);
+    let accounts = Fetched::new(api::list_accounts);
     view! {
         <div class="workspace-head">
             <h2>"Accounts"</h2>
-            <A href="/accounts/new">"New account"</A>
+            <a href="/accounts/new">"New account"</a>
         </div>
-        <Suspense fallback=|| view! { <p>"Loading accounts…"</p> }>
-            {move || accounts.get().map(|result| match result {
-                Err(error) => view! {
+        {move || match accounts.get() {
+                None => view! { <p>"Loading accounts…"</p> }.into_any(),
+                Some(Err(error)) => view! {
                     <p class="form-error" role="alert">{error.to_string()}" "
                         <button on:click=move |_| accounts.refetch()>"Retry"</button></p>
                 }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p>"No accounts yet."</p> }.into_any(),
-                Ok(list) => view! {
+                Some(Ok(list)) if list.is_empty() => view! { <p>"No accounts yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
                     <table class="table" data-testid="accounts">
                         <thead><tr><th>"Name"</th><th>"Provider"</th><th>"Access token"</th><th>"App secret"</th><th>"API key"</th><th></th></tr></thead>
                         <tbody>
@@ -37,14 +37,13 @@ pub fn Accounts() -> impl IntoView {
                                     <td>{set_or_not(account.secrets_set.access_token)}</td>
                                     <td>{set_or_not(account.secrets_set.app_secret)}</td>
                                     <td>{set_or_not(account.secrets_set.api_key)}</td>
-                                    <td><A href=format!("/accounts/{}", account.id)>"Edit"</A></td>
+                                    <td><a href=format!("/accounts/{}", account.id)>"Edit"</a></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any(),
-            })}
-        </Suspense>
+        }}
     }
 }
 
@@ -86,11 +85,9 @@ fn SettingField(
     }
 }
 
-/// Creates (`/accounts/new`) or edits (`/accounts/ID`) an account.
+/// Creates (`/accounts/new`) or edits account `id` (`/accounts/ID`).
 #[component]
-pub fn AccountForm() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()));
+pub fn AccountForm(id: Option<i64>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let provider = RwSignal::new(Provider::Meta);
     let text = || RwSignal::new(String::new());
@@ -102,13 +99,10 @@ pub fn AccountForm() -> impl IntoView {
     let stored = RwSignal::new(None::<AccountView>);
     let error = RwSignal::new(None::<String>);
     let error_field = RwSignal::new(None::<String>);
-    let loaded = LocalResource::new(move || {
-        let id = id();
-        async move {
-            match id {
-                Some(id) => api::show_account(id).await.map(Some),
-                None => Ok(None),
-            }
+    let loaded = Fetched::new(move || async move {
+        match id {
+            Some(id) => api::show_account(id).await.map(Some),
+            None => Ok(None),
         }
     });
     Effect::new(move |_| match loaded.get() {
@@ -136,8 +130,8 @@ pub fn AccountForm() -> impl IntoView {
     let is_set = move |pick: fn(&AccountView) -> bool| {
         Signal::derive(move || stored.with(|stored| stored.as_ref().is_some_and(pick)))
     };
-    let navigate = use_navigate();
-    let save = Action::new_local(move |(): &()| {
+    let router = use_router();
+    let save = Job::new(move |()| {
         let rate = given(messages_per_second);
         let parsed_rate = rate.as_deref().map(str::parse::<u32>);
         // Settings the form does not edit (limits, recontact template, opt-out keywords) keep
@@ -165,8 +159,6 @@ pub fn AccountForm() -> impl IntoView {
                 callback_token: given(callback_token),
             },
         };
-        let id = id();
-        let navigate = navigate.clone();
         async move {
             if let Some(Err(_)) = parsed_rate {
                 error_field.set(Some("messages_per_second".to_owned()));
@@ -178,7 +170,7 @@ pub fn AccountForm() -> impl IntoView {
                 return;
             }
             match api::save_account(id, &input).await {
-                Ok(_) => navigate("/accounts", Default::default()),
+                Ok(_) => router.navigate("/accounts"),
                 Err(ApiError::Http { body, .. }) => {
                     error_field.set(body.field.clone());
                     error.set(Some(body.message));
@@ -191,7 +183,7 @@ pub fn AccountForm() -> impl IntoView {
     });
     let is_meta_like = move || provider.get() != Provider::Kaleyra;
     view! {
-        <h2>{move || if id().is_some() { "Edit account" } else { "New account" }}</h2>
+        <h2>{if id.is_some() { "Edit account" } else { "New account" }}</h2>
         <form class="editor" on:submit=move |event| { event.prevent_default(); save.dispatch(()); }>
             <SettingField id="name" label="Name" value=name error_field />
             <div class="field">
@@ -222,8 +214,8 @@ pub fn AccountForm() -> impl IntoView {
             <SettingField id="base_url" label="API base URL (blank: the provider's own)" value=base_url error_field />
             <SettingField id="messages_per_second" label="Messages per second (blank: 80)" value=messages_per_second error_field />
             <div class="actions">
-                <button type="submit" disabled=move || save.pending().get()>"Save account"</button>
-                <A href="/accounts">"Cancel"</A>
+                <button type="submit" disabled=move || save.pending()>"Save account"</button>
+                <a href="/accounts">"Cancel"</a>
             </div>
             <Show when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert" data-testid="account-error">{move || error.get()}</p>

@@ -11,6 +11,7 @@ use wasm_bindgen::closure::Closure;
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
 use crate::refresh::refetch_every;
+use crate::remote::{Fetched, Job};
 
 /// How often the list of campaigns is reloaded (statuses and counts of every row; the watched
 /// campaign's progress is pushed).
@@ -21,22 +22,19 @@ const RESET_WARNING: &str = "all previously contacted recipients will receive th
 /// The campaigns page.
 #[component]
 pub fn Campaigns() -> impl IntoView {
-    let accounts = LocalResource::new(api::list_accounts);
+    let accounts = Fetched::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let campaigns = per_account(account, api::list_campaigns);
     refetch_every(campaigns, REFRESH_MS);
     let watched = RwSignal::new(None::<i64>);
     let error = RwSignal::new(None::<String>);
-    let act = Action::new_local(move |(id, action): &(i64, &'static str)| {
-        let (id, action) = (*id, *action);
-        async move {
-            match api::campaign_action(id, action).await {
-                Ok(()) => {
-                    error.set(None);
-                    campaigns.refetch();
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
+    let act = Job::new(move |(id, action): (i64, &'static str)| async move {
+        match api::campaign_action(id, action).await {
+            Ok(()) => {
+                error.set(None);
+                campaigns.refetch();
             }
+            Err(failure) => error.set(Some(failure.to_string())),
         }
     });
     view! {
@@ -66,7 +64,7 @@ pub fn Campaigns() -> impl IntoView {
 
 fn row(
     campaign: CampaignView,
-    act: Action<(i64, &'static str), ()>,
+    act: Job<(i64, &'static str)>,
     watched: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     let id = campaign.id;
@@ -139,7 +137,7 @@ fn Live(id: i64) -> impl IntoView {
         let source = send_wrapper::SendWrapper::new(source);
         on_cleanup(move || source.close());
     }
-    let rows = LocalResource::new(move || api::hopper_rows(id, tab.get()));
+    let rows = Fetched::new(move || api::hopper_rows(id, tab.get()));
     view! {
         <section class="live" aria-label="Live progress" data-testid="live">
             <h3>"Live progress"</h3>
@@ -176,9 +174,8 @@ fn NewCampaignForm(
     account: i64,
     on_created: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
-    let templates =
-        LocalResource::new(move || api::list_templates(account, TemplateFilter::NotDeleted));
-    let lists = LocalResource::new(move || api::list_lists(account));
+    let templates = Fetched::new(move || api::list_templates(account, TemplateFilter::NotDeleted));
+    let lists = Fetched::new(move || api::list_lists(account));
     let name = RwSignal::new(String::new());
     let template = RwSignal::new(String::new());
     let list = RwSignal::new(String::new());
@@ -188,7 +185,7 @@ fn NewCampaignForm(
     let include_active = RwSignal::new(false);
     let close_on_quick_reply = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
-    let create = Action::new_local(move |(): &()| {
+    let create = Job::new(move |()| {
         let on_created = on_created.clone();
         let request = NewCampaign {
             settings: CampaignSettings {
@@ -233,7 +230,7 @@ fn NewCampaignForm(
             <label>"Duplicate check (days, blank for none)" <input type="number" min="1" max="7" bind:value=duplicate_days /></label>
             <label><input type="checkbox" bind:checked=include_active />"Include customers with active interactions"</label>
             <label><input type="checkbox" bind:checked=close_on_quick_reply />"Close interaction on quick reply response"</label>
-            <button type="submit" disabled=move || create.pending().get()>"Create and start"</button>
+            <button type="submit" disabled=move || create.pending()>"Create and start"</button>
             {move || outcome.get().map(|done| match done {
                 Ok(()) => view! { <p role="status">"Campaign created."</p> }.into_any(),
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),

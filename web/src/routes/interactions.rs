@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
 use crate::refresh::refetch_every;
+use crate::remote::{Fetched, Job};
 
 /// How often an open thread asks for news (answers, statuses).
 const REFRESH_MS: u64 = 3_000;
@@ -18,7 +19,7 @@ const REFRESH_MS: u64 = 3_000;
 /// The interactions page.
 #[component]
 pub fn Interactions() -> impl IntoView {
-    let accounts = LocalResource::new(api::list_accounts);
+    let accounts = Fetched::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let conversations = per_account(account, api::list_conversations);
     refetch_every(conversations, REFRESH_MS);
@@ -77,7 +78,7 @@ pub fn Interactions() -> impl IntoView {
 #[component]
 fn Thread(account: i64, phone: String, on_sent: impl Fn() + Clone + 'static) -> impl IntoView {
     let number = phone.clone();
-    let thread = LocalResource::new(move || api::show_conversation(account, number.clone()));
+    let thread = Fetched::new(move || api::show_conversation(account, number.clone()));
     refetch_every(thread, REFRESH_MS);
     let shown = move || thread.get().and_then(Result::ok);
     let after_send = move || {
@@ -153,7 +154,7 @@ fn SendForm(
     contact: Signal<Option<ContactView>>,
     on_sent: impl Fn() + Clone + 'static,
 ) -> impl IntoView {
-    let templates = LocalResource::new(move || api::list_templates(account, Default::default()));
+    let templates = Fetched::new(move || api::list_templates(account, Default::default()));
     let text = RwSignal::new(String::new());
     let template = RwSignal::new(String::new());
     let first_name = RwSignal::new(String::new());
@@ -173,7 +174,7 @@ fn SendForm(
         })
     });
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
-    let send = Action::new_local(move |as_text: &bool| {
+    let send = Job::new(move |as_text: bool| {
         let on_sent = on_sent.clone();
         let filled = |value: String| (!value.trim().is_empty()).then_some(value);
         let request = SendMessage {
@@ -209,7 +210,7 @@ fn SendForm(
                 on:submit=move |event| { event.prevent_default(); send.dispatch(true); }>
                 <label for="message-text">"Text"</label>
                 <textarea id="message-text" rows="3" bind:value=text maxlength="4096" required></textarea>
-                <button type="submit" disabled=move || send.pending().get()>"Send text"</button>
+                <button type="submit" disabled=move || send.pending()>"Send text"</button>
             </form>
             <form aria-label="Send template" on:submit=move |event| { event.prevent_default(); send.dispatch(false); }>
                 <label for="message-template">"Template"</label>
@@ -230,7 +231,7 @@ fn SendForm(
                 <input id="message-first-name" bind:value=first_name />
                 <label for="message-last-name">"Last name"</label>
                 <input id="message-last-name" bind:value=last_name />
-                <button type="submit" disabled=move || send.pending().get()>"Send template"</button>
+                <button type="submit" disabled=move || send.pending()>"Send template"</button>
             </form>
             {move || outcome.get().map(|done| match done {
                 Ok(()) => view! { <p role="status">"Sent."</p> }.into_any(),

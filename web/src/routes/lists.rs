@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::remote::{Fetched, Job};
 
 /// How often a running import is asked how far it got.
 const PROGRESS_EVERY_MS: u64 = 500;
@@ -27,12 +28,12 @@ const TARGETS: [(&str, &str); 6] = [
 /// The lists page.
 #[component]
 pub fn Lists() -> impl IntoView {
-    let accounts = LocalResource::new(api::list_accounts);
+    let accounts = Fetched::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let lists = per_account(account, api::list_lists);
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let create = Action::new_local(move |(): &()| async move {
+    let create = Job::new(move |()| async move {
         let Some(account) = account.get_untracked() else {
             return;
         };
@@ -139,7 +140,7 @@ fn Import(list: i64, on_done: impl Fn() + Clone + Send + Sync + 'static) -> impl
     let preview = RwSignal::new(None::<Result<ImportPreview, ApiError>>);
     let mapping = RwSignal::new(Vec::<ColumnTarget>::new());
     let report = RwSignal::new(None::<Result<ImportReport, ApiError>>);
-    let read_columns = Action::new_local(move |chosen: &web_sys::File| {
+    let read_columns = Job::new(move |chosen: web_sys::File| {
         let head = chosen.slice_with_i32_and_i32(0, PREVIEW_BYTES);
         async move {
             let Ok(head) = head else { return };
@@ -150,7 +151,7 @@ fn Import(list: i64, on_done: impl Fn() + Clone + Send + Sync + 'static) -> impl
             preview.set(Some(found));
         }
     });
-    let run = Action::new_local(move |(): &()| {
+    let run = Job::new(move |()| {
         let on_done = on_done.clone();
         async move {
             let Some(chosen) = file.get_untracked() else {
@@ -170,7 +171,7 @@ fn Import(list: i64, on_done: impl Fn() + Clone + Send + Sync + 'static) -> impl
             .and_then(|files| files.get(0))
         {
             report.set(None);
-            read_columns.dispatch_local(chosen.clone());
+            read_columns.dispatch(chosen.clone());
             file.set(Some(chosen));
         }
     };
@@ -204,10 +205,10 @@ fn Import(list: i64, on_done: impl Fn() + Clone + Send + Sync + 'static) -> impl
                             }).collect_view()}
                         </tbody>
                     </table>
-                    <button on:click=move |_| { run.dispatch(()); } disabled=move || run.pending().get()>"Import"</button>
+                    <button on:click=move |_| { run.dispatch(()); } disabled=move || run.pending()>"Import"</button>
                 }.into_any(),
             })}
-            <Show when=move || run.pending().get()>
+            <Show when=move || run.pending()>
                 <Progress list file_size=file.with_untracked(|file| file.as_ref().map_or(0.0, |file| file.size())) />
             </Show>
             {move || report.get().map(|done| match done {

@@ -2,32 +2,30 @@
 
 use herald_api::LoginRequest;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api;
+use crate::remote::Job;
+use crate::router::use_router;
 use crate::session::use_session;
 
 /// User name and password; on success the session is set and the app opens.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let session = use_session();
-    let navigate = use_navigate();
+    let router = use_router();
     let (username, set_username) = signal(String::new());
     let (password, set_password) = signal(String::new());
-    let sign_in = Action::new_local(|login: &LoginRequest| {
-        let login = login.clone();
-        async move { api::sign_in(&login).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(user)) = sign_in.value().get() {
-            session.user.set(Some(user));
-            navigate("/", Default::default());
+    let error = RwSignal::new(None::<String>);
+    let sign_in = Job::new(move |login: LoginRequest| async move {
+        match api::sign_in(&login).await {
+            Ok(user) => {
+                error.set(None);
+                session.user.set(Some(user));
+                router.navigate("/");
+            }
+            Err(failure) => error.set(Some(failure.to_string())),
         }
     });
-    let error = move || match sign_in.value().get() {
-        Some(Err(error)) => Some(error.to_string()),
-        _ => None,
-    };
     view! {
         <main class="sign-in">
             <h1>"Herald"</h1>
@@ -41,8 +39,8 @@ pub fn SignIn() -> impl IntoView {
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
                     prop:value=password on:input=move |event| set_password.set(event_target_value(&event)) />
-                <p class="form-error" role="alert" data-testid="sign-in-error">{error}</p>
-                <button type="submit" disabled=move || sign_in.pending().get()>"Sign in"</button>
+                <p class="form-error" role="alert" data-testid="sign-in-error">{move || error.get()}</p>
+                <button type="submit" disabled=move || sign_in.pending()>"Sign in"</button>
             </form>
         </main>
     }

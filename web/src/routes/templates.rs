@@ -5,8 +5,6 @@ use herald_api::TemplateView;
 use herald_domain::{TemplateFilter, TemplateStatus};
 use herald_templates::{Diagnostic, Template, preview_for_contact, preview_with_samples, validate};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::AccountPicker;
@@ -16,6 +14,8 @@ use crate::components::mapping::MappingEditor;
 use crate::components::preview::WhatsAppPreview;
 use crate::components::preview_contact::PreviewContact;
 use crate::refresh::refetch_every;
+use crate::remote::{Fetched, Job};
+use crate::router::use_router;
 
 /// How often the list asks for status changes that webhooks brought.
 const REFRESH_MS: u64 = 2_000;
@@ -23,10 +23,10 @@ const REFRESH_MS: u64 = 2_000;
 /// The list of templates.
 #[component]
 pub fn Templates() -> impl IntoView {
-    let accounts = LocalResource::new(api::list_accounts);
+    let accounts = Fetched::new(api::list_accounts);
     let account = RwSignal::new(None::<i64>);
     let filter = RwSignal::new(TemplateFilter::NotDeleted);
-    let templates = LocalResource::new(move || {
+    let templates = Fetched::new(move || {
         let (account, filter) = (account.get(), filter.get());
         async move {
             match account {
@@ -44,14 +44,9 @@ pub fn Templates() -> impl IntoView {
         }
         Err(error) => action_error.set(Some(error.to_string())),
     };
-    let delete = Action::new_local(move |id: &i64| {
-        let id = *id;
-        async move { run(api::delete_template(id).await) }
-    });
-    let submit = Action::new_local(move |id: &i64| {
-        let id = *id;
-        async move { run(api::submit_template(id).await.map(|_| ())) }
-    });
+    let delete = Job::new(move |id: i64| async move { run(api::delete_template(id).await) });
+    let submit =
+        Job::new(move |id: i64| async move { run(api::submit_template(id).await.map(|_| ())) });
     view! {
         <h2>"Templates"</h2>
         <div class="toolbar">
@@ -63,7 +58,7 @@ pub fn Templates() -> impl IntoView {
                 <option value="deleted">"Deleted"</option>
             </select>
             {move || account.get().map(|id| view! {
-                <A href=format!("/templates/new?account={id}")>"New template"</A>
+                <a href=format!("/templates/new?account={id}")>"New template"</a>
             })}
         </div>
         <Show when=move || action_error.with(Option::is_some)>
@@ -92,7 +87,7 @@ pub fn Templates() -> impl IntoView {
     }
 }
 
-fn row(shown: &TemplateView, delete: Action<i64, ()>, submit: Action<i64, ()>) -> impl IntoView {
+fn row(shown: &TemplateView, delete: Job<i64>, submit: Job<i64>) -> impl IntoView {
     let id = shown.id;
     let name = shown.template.name.clone();
     let status = shown.status;
@@ -119,10 +114,10 @@ fn row(shown: &TemplateView, delete: Action<i64, ()>, submit: Action<i64, ()>) -
             <td>{if shown.template.herald.available_to_agents { "yes" } else { "no" }}</td>
             <td class="actions">
                 {if shown.deleted {
-                    view! { <A href=format!("/templates/{id}")>"Show details and preview"</A> }.into_any()
+                    view! { <a href=format!("/templates/{id}")>"Show details and preview"</a> }.into_any()
                 } else {
                     view! {
-                        <A href=format!("/templates/{id}")>{if status == TemplateStatus::Approved { "Edit mapping" } else { "Edit" }}</A>
+                        <a href=format!("/templates/{id}")>{if status == TemplateStatus::Approved { "Edit mapping" } else { "Edit" }}</a>
                         <Show when=move || can_submit>
                             <button type="button" on:click=move |_| { submit.dispatch(id); }>"Submit"</button>
                         </Show>
@@ -143,30 +138,24 @@ fn draft() -> Template {
     }
 }
 
-/// The editor page: `/templates/new?account=ID` or `/templates/ID`.
+/// The editor page: a new template of `account` (`/templates/new?account=ID`) or template `id`
+/// (`/templates/ID`).
 #[component]
-pub fn TemplateWorkspace() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
+pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView {
     let template = RwSignal::new(draft());
     let saved = RwSignal::new(None::<TemplateView>);
     let load_error = RwSignal::new(None::<String>);
     let server_findings = RwSignal::new(Vec::<Diagnostic>::new());
     let message = RwSignal::new(None::<(bool, String)>);
-    let existing_id =
-        move || params.with(|params| params.get("id").and_then(|id| id.parse::<i64>().ok()));
     let account_id = move || {
         saved
             .with(|saved| saved.as_ref().map(|saved| saved.account_id))
-            .or_else(|| query.with(|query| query.get("account").and_then(|id| id.parse().ok())))
+            .or(account)
     };
-    let loaded = LocalResource::new(move || {
-        let id = existing_id();
-        async move {
-            match id {
-                Some(id) => api::show_template(id).await.map(Some),
-                None => Ok(None),
-            }
+    let loaded = Fetched::new(move || async move {
+        match id {
+            Some(id) => api::show_template(id).await.map(Some),
+            None => Ok(None),
         }
     });
     Effect::new(move |_| match loaded.get() {
@@ -214,13 +203,11 @@ pub fn TemplateWorkspace() -> impl IntoView {
             event.prevent_default();
         }
     };
-    let navigate = use_navigate();
-    let save = Action::new_local(move |submit_after: &bool| {
-        let submit_after = *submit_after;
+    let router = use_router();
+    let save = Job::new(move |submit_after: bool| {
         let current = template.get_untracked();
         let id = saved.with_untracked(|saved| saved.as_ref().map(|saved| saved.id));
         let account = account_id();
-        let navigate = navigate.clone();
         async move {
             let stored = match (id, account) {
                 (Some(id), _) => api::update_template(id, &current).await,
@@ -246,7 +233,7 @@ pub fn TemplateWorkspace() -> impl IntoView {
                     template.set(stored.template.clone());
                     saved.set(Some(stored));
                     if new {
-                        navigate(&format!("/templates/{stored_id}"), Default::default());
+                        router.navigate(&format!("/templates/{stored_id}"));
                     }
                 }
                 Err(ApiError::Http { body, .. }) => {
@@ -260,10 +247,10 @@ pub fn TemplateWorkspace() -> impl IntoView {
             }
         }
     });
-    let blocked = move || findings.with(|found| has_error(found)) || save.pending().get();
+    let blocked = move || findings.with(|found| has_error(found)) || save.pending();
     view! {
         <div class="workspace-head">
-            <h2>{move || if existing_id().is_some() { "Edit template" } else { "New template" }}</h2>
+            <h2>{if id.is_some() { "Edit template" } else { "New template" }}</h2>
             <a href="/templates" on:click=leave>"Back to templates"</a>
             {move || status().map(|status| view! {
                 <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="editor-status">{status.to_string()}</span>
@@ -282,7 +269,7 @@ pub fn TemplateWorkspace() -> impl IntoView {
                 <MappingEditor template />
                 <PreviewContact account=Signal::derive(account_id) contact />
                 <div class="actions">
-                    <button type="button" on:click=move |_| { save.dispatch(false); } disabled=move || save.pending().get() || deleted()>"Save"</button>
+                    <button type="button" on:click=move |_| { save.dispatch(false); } disabled=move || save.pending() || deleted()>"Save"</button>
                     <button type="button" class="primary" on:click=move |_| { save.dispatch(true); } disabled=move || blocked() || locked.get()>"Save and submit"</button>
                 </div>
                 {move || message.get().map(|(ok, text)| view! {
