@@ -702,19 +702,7 @@ macro_rules! impl_campaign_stores {
                     }
                     facts.sent_recently = found.pop().unwrap_or_default();
                     facts.busy_elsewhere = found.pop().unwrap_or_default();
-                    let sql = format!(
-                        "select phone, direction, max(created_at) from messages
-                         where account_id = $1 and created_at >= $2 and phone in ({})
-                         group by phone, direction",
-                        placeholders(3, phones.len())
-                    );
-                    let mut query = sqlx::query_as::<$db, (String, String, i64)>(&sql)
-                        .bind(account_id)
-                        .bind(messages_since);
-                    for phone in phones {
-                        query = query.bind(phone);
-                    }
-                    for (phone, direction, last) in query.fetch_all(&self.pool).await.map_err(other)? {
+                    for (phone, direction, last) in self.last_messages(account_id, phones, messages_since).await? {
                         if direction == MessageDirection::Inbound.as_str() {
                             facts.wrote_recently.insert(phone);
                         } else {
@@ -776,7 +764,33 @@ impl SqliteStore {
     }
 }
 
+/// The last message each way (phone, direction, `created_at`) since a time, per phone.
+type LastMessage = (String, String, i64);
+
 impl SqliteStore {
+    /// The account's last message each way per phone of `phones` since `since`: one index
+    /// range of `messages_by_phone` per phone of the `IN` list.
+    async fn last_messages(
+        &self,
+        account_id: i64,
+        phones: &[String],
+        since: i64,
+    ) -> Result<Vec<LastMessage>> {
+        let sql = format!(
+            "select phone, direction, max(created_at) from messages
+             where account_id = $1 and created_at >= $2 and phone in ({})
+             group by phone, direction",
+            placeholders(3, phones.len())
+        );
+        let mut query = sqlx::query_as::<Sqlite, LastMessage>(&sql)
+            .bind(account_id)
+            .bind(since);
+        for phone in phones {
+            query = query.bind(phone);
+        }
+        query.fetch_all(&self.pool).await.map_err(other)
+    }
+
     /// Claims on the writer thread: a claim is a write, and a second connection writing would
     /// wait for the writer's lock and void its page cache.
     async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
@@ -825,6 +839,33 @@ struct SentRow<'a> {
 }
 
 impl PostgresStore {
+    /// The same as [`SqliteStore::last_messages`], with one index lookup per phone spelled
+    /// out: given the `IN` list, PostgreSQL's planner read every message of the account and
+    /// filtered the phones whenever `messages` had no statistics yet (a new relay's first large
+    /// campaign, before autoanalyze), 186 ms per batch of 256 at 20,000 messages.
+    async fn last_messages(
+        &self,
+        account_id: i64,
+        phones: &[String],
+        since: i64,
+    ) -> Result<Vec<LastMessage>> {
+        sqlx::query_as::<Postgres, LastMessage>(
+            "select asked.phone, last.direction, last.created_at
+             from unnest($3::text[]) as asked (phone)
+             cross join lateral (
+                 select direction, max(created_at) as created_at from messages
+                 where account_id = $1 and phone = asked.phone and created_at >= $2
+                 group by direction
+             ) as last",
+        )
+        .bind(account_id)
+        .bind(since)
+        .bind(phones)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+
     async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
         let sql = claim_sql("for update skip locked");
         let mut claimed = Vec::new();
