@@ -34,6 +34,7 @@ pub fn TemplateEditor(
     };
     let text_of =
         move |read: fn(&Template) -> String| Signal::from(Memo::new(move |_| template.with(read)));
+    let flag_of = move |read: fn(&Template) -> bool| Memo::new(move |_| template.with(read));
     view! {
         <fieldset class="editor" prop:disabled=locked>
             <legend>"Template"</legend>
@@ -46,7 +47,7 @@ pub fn TemplateEditor(
                 <label for="template-language">"Language"</label>
                 <select
                     id="template-language"
-                    prop:value=move || template.with(|t| t.language.clone())
+                    prop:value=text_of(|t| t.language.clone())
                     on:change=move |event| template.update(|t| t.language = event_target_value(&event))
                 >
                     <option value="">"Choose a language"</option>
@@ -60,7 +61,7 @@ pub fn TemplateEditor(
                 <label for="template-category">"Category"</label>
                 <select
                     id="template-category"
-                    prop:value=move || template.with(|t| t.category.clone())
+                    prop:value=text_of(|t| t.category.clone())
                     on:change=move |event| template.update(|t| t.category = event_target_value(&event))
                 >
                     <option value="">"Choose a category"</option>
@@ -82,13 +83,13 @@ pub fn TemplateEditor(
             <div class="field checkboxes">
                 <label>
                     <input type="checkbox"
-                        prop:checked=move || template.with(|t| t.herald.recontact)
+                        prop:checked=flag_of(|t| t.herald.recontact)
                         on:change=move |event| template.update(|t| t.herald.recontact = event_target_checked(&event)) />
                     " Recontact template (reopens an expired conversation)"
                 </label>
                 <label>
                     <input type="checkbox"
-                        prop:checked=move || template.with(|t| t.herald.available_to_agents)
+                        prop:checked=flag_of(|t| t.herald.available_to_agents)
                         on:change=move |event| template.update(|t| t.herald.available_to_agents = event_target_checked(&event)) />
                     " Available to agents"
                 </label>
@@ -154,8 +155,9 @@ fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) 
             }
         });
     };
-    let header_text =
-        Signal::derive(move || template.with(|t| t.header_text().unwrap_or_default().to_owned()));
+    let header_text = Signal::from(Memo::new(move |_| {
+        template.with(|t| t.header_text().unwrap_or_default().to_owned())
+    }));
     view! {
         <div class="field">
             <label for="template-header-format">"Header"</label>
@@ -236,6 +238,9 @@ fn MediaDrop(
         }
     };
     let input_ref = NodeRef::<html::Input>::new();
+    let media_name = Memo::new(move |_| {
+        template.with(|t| t.herald.media.as_ref().map(|media| media.file_name.clone()))
+    });
     view! {
         <div
             class="drop-zone"
@@ -259,7 +264,7 @@ fn MediaDrop(
                     }
                 }
             />
-            <p class="media-name">{move || template.with(|t| t.herald.media.as_ref().map(|media| media.file_name.clone()))}</p>
+            <p class="media-name">{media_name}</p>
             <Show when=move || refusal.with(Option::is_some)>
                 <p class="diagnostic error" role="alert" data-code="media_refused">{move || refusal.get()}</p>
             </Show>

@@ -35,29 +35,25 @@ pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
                 {
                     let label = variable.label();
                     let id = format!("map-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-                    let current = {
+                    // A memo: the row's effects wake only when its own source changes, not on
+                    // every keystroke elsewhere in the template.
+                    let current = Memo::new({
                         let variable = variable.clone();
-                        move || template.with(|t| variable.source(t).cloned())
-                    };
-                    let choice = {
-                        let current = current.clone();
-                        move || choice_of(current().as_ref())
-                    };
-                    let detail = {
-                        move || match current() {
-                            Some(MappingSource::CustomField(name) | MappingSource::Text(name)) => Some(name),
-                            _ => None,
-                        }
+                        move |_| template.with(|t| variable.source(t).cloned())
+                    });
+                    let choice = move || current.with(|source| choice_of(source.as_ref()));
+                    let detail = move || match current.get() {
+                        Some(MappingSource::CustomField(name) | MappingSource::Text(name)) => Some(name),
+                        _ => None,
                     };
                     let set = {
                         move |source: Option<MappingSource>| template.update(|t| t.set_mapping(&variable, source))
                     };
                     let set_detail = set.clone();
-                    let kind_of_detail = choice.clone();
                     view! {
                         <div class="mapping-row" data-testid="mapping-row">
                             <label for=id.clone()>{label.clone()}</label>
-                            <select id=id prop:value=choice.clone() aria-invalid=move || choice().is_empty().to_string()
+                            <select id=id prop:value=choice aria-invalid=move || choice().is_empty().to_string()
                                 on:change=move |event| {
                                     let value = event_target_value(&event);
                                     set(match value.as_str() {
@@ -75,18 +71,14 @@ pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
                                 <option value="custom">"Custom field…"</option>
                                 <option value="text">"Fixed text…"</option>
                             </select>
-                            <Show when={
-                                let detail = detail.clone();
-                                move || detail().is_some()
-                            }>
+                            <Show when=move || detail().is_some()>
                                 <input type="text" aria-label=format!("Value for {label}")
-                                    prop:value=detail.clone()
+                                    prop:value=detail
                                     on:input={
                                         let set_detail = set_detail.clone();
-                                        let kind_of_detail = kind_of_detail.clone();
                                         move |event| {
                                             let value = event_target_value(&event);
-                                            set_detail(Some(if kind_of_detail() == "custom" {
+                                            set_detail(Some(if choice() == "custom" {
                                                 MappingSource::CustomField(value)
                                             } else {
                                                 MappingSource::Text(value)

@@ -183,10 +183,11 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let locked =
         Signal::derive(move || deleted() || status().is_some_and(|status| !status.is_editable()));
     let dirty = Memo::new(move |_| {
-        let current = template.get();
-        saved.with(|saved| match saved {
-            Some(saved) => saved.template != current,
-            None => current != draft(),
+        template.with(|current| {
+            saved.with(|saved| match saved {
+                Some(saved) => saved.template != *current,
+                None => *current != draft(),
+            })
         })
     });
     // Leaving with unsaved changes asks first: closing or reloading the tab, and the back link.
