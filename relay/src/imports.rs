@@ -29,26 +29,24 @@ impl ImportBoard {
         if running.contains_key(&list_id) {
             return None;
         }
-        running.insert(
-            list_id,
-            ImportProgress {
-                running: true,
-                ..ImportProgress::default()
-            },
-        );
+        running.insert(list_id, ImportProgress::default());
         Some(ImportTicket {
             board: Arc::clone(board),
             list_id,
         })
     }
 
-    /// How far the import into `list_id` got, if one runs.
-    pub(crate) fn progress(&self, list_id: i64) -> Option<ImportProgress> {
+    /// How far the import into `list_id` got; `running: false` and zeros when none runs.
+    pub(crate) fn progress(&self, list_id: i64) -> ImportProgress {
         self.running
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .get(&list_id)
-            .cloned()
+            .map(|progress| ImportProgress {
+                running: true,
+                ..progress.clone()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -90,9 +88,12 @@ mod tests {
             rows: 1_000,
             ..ImportProgress::default()
         });
-        assert_eq!(board.progress(7).map(|progress| progress.rows), Some(1_000));
+        assert_eq!(
+            (board.progress(7).running, board.progress(7).rows),
+            (true, 1_000)
+        );
         drop(ticket);
-        assert_eq!(board.progress(7), None);
+        assert_eq!(board.progress(7), ImportProgress::default());
         assert!(ImportBoard::begin(&board, 7).is_some());
     }
 }

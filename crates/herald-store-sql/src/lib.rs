@@ -896,18 +896,25 @@ mod tests {
                 settled: true,
             })
             .collect();
+        let mut checkpoints = store.writer.checkpoints();
         herald_store::Store::record_webhooks(&store, &events, 1)
             .await
             .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while size() < migrated + 1_000_000 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the log was not checkpointed: {} bytes",
-                size()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        // The checkpoint running now may have begun before the commit; the one after it began
+        // after, and copies the whole log.
+        let committed = *checkpoints.borrow_and_update();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            checkpoints.wait_for(|finished| *finished >= committed + 2),
+        )
+        .await
+        .expect("two checkpoints within 10 s")
+        .unwrap();
+        assert!(
+            size() >= migrated + 1_000_000,
+            "the log was not copied into the database file: {} bytes",
+            size()
+        );
     }
 
     /// Runs against the server in `HERALD_TEST_POSTGRES_URL` (`cargo xtask test` starts one and

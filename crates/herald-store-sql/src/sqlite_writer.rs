@@ -16,7 +16,7 @@ use herald_store::{
     HopperMove, NewWebhookEvent, OutboundMessage, Result, StoreError, UpsertReport,
 };
 use rusqlite::{Connection, named_params, params};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::campaigns::{
     CLAIMED_STATES, Claim, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql,
@@ -45,6 +45,9 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 pub(crate) struct SqliteWriter {
     jobs: mpsc::Sender<Job>,
     _checkpointer: mpsc::Sender<()>,
+    /// Checkpoints finished, for the test that the log is copied beside the writer.
+    #[cfg_attr(not(test), allow(dead_code))]
+    checkpoints: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for SqliteWriter {
@@ -64,7 +67,7 @@ impl SqliteWriter {
                  pragma wal_autocheckpoint = 0;",
             )
             .map_err(other)?;
-        let checkpointer = start_checkpointer(path)?;
+        let (checkpointer, checkpoints) = start_checkpointer(path)?;
         let (jobs, receiver) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("herald-sqlite-writer".to_owned())
@@ -78,6 +81,7 @@ impl SqliteWriter {
         Ok(Self {
             jobs,
             _checkpointer: checkpointer,
+            checkpoints,
         })
     }
 
@@ -208,6 +212,14 @@ impl SqliteWriter {
     }
 }
 
+#[cfg(test)]
+impl SqliteWriter {
+    /// How many checkpoints the checkpointer finished, watched.
+    pub(crate) fn checkpoints(&self) -> watch::Receiver<u64> {
+        self.checkpoints.clone()
+    }
+}
+
 impl SqliteWriter {
     /// Claims hopper rows (see `CampaignStore::claim_contacts`) in one transaction.
     pub(crate) async fn claim(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
@@ -253,7 +265,7 @@ fn claim_rows(connection: &mut Connection, claim: Claim) -> rusqlite::Result<Vec
 }
 
 /// Starts the thread that checkpoints the write-ahead log of the database at `path`; it stops
-/// when the returned sender is dropped.
+/// when the returned sender is dropped, and the receiver counts the checkpoints it finished.
 ///
 /// A checkpoint copies every page written since the last one into the database file and flushes
 /// it: tens of milliseconds after a busy second. Run by SQLite's automatic checkpoint, it would
@@ -261,25 +273,29 @@ fn claim_rows(connection: &mut Connection, claim: Claim) -> rusqlite::Result<Vec
 /// for it (it was the p99 of the webhook bench). Here it runs beside the writer (a passive
 /// checkpoint takes no lock the writer needs), and the writer restarts the log once it has all
 /// been copied.
-fn start_checkpointer(path: &Path) -> Result<mpsc::Sender<()>> {
+fn start_checkpointer(path: &Path) -> Result<(mpsc::Sender<()>, watch::Receiver<u64>)> {
     let connection = Connection::open(path).map_err(other)?;
     connection
         .execute_batch("pragma synchronous = full; pragma busy_timeout = 5000;")
         .map_err(other)?;
     let (stop, stopped) = mpsc::channel::<()>();
+    let (finished, checkpoints) = watch::channel(0_u64);
     thread::Builder::new()
         .name("herald-sqlite-checkpointer".to_owned())
         .spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_INTERVAL)
             {
-                if let Err(error) = connection.execute_batch("pragma wal_checkpoint(passive)") {
-                    tracing::warn!(%error, "cannot checkpoint the SQLite write-ahead log");
+                match connection.execute_batch("pragma wal_checkpoint(passive)") {
+                    Ok(()) => finished.send_modify(|count| *count += 1),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot checkpoint the SQLite write-ahead log");
+                    }
                 }
             }
         })
         .map_err(other)?;
-    Ok(stop)
+    Ok((stop, checkpoints))
 }
 
 fn write_moves(

@@ -252,7 +252,7 @@ pub(crate) async fn import_progress(
     Path(list_id): Path<i64>,
 ) -> Result<Json<ImportProgress>> {
     load_list(&state, list_id).await?;
-    Ok(Json(state.imports.progress(list_id).unwrap_or_default()))
+    Ok(Json(state.imports.progress(list_id)))
 }
 
 /// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
@@ -345,12 +345,12 @@ pub(crate) async fn import_contacts(
                 report.created += done.created;
                 report.updated += done.updated;
                 ticket.report(ImportProgress {
-                    running: true,
                     bytes_read: bytes_read.load(Ordering::Relaxed),
                     rows: report.rows,
                     created: report.created,
                     updated: report.updated,
                     error_count: report.error_count,
+                    ..ImportProgress::default()
                 });
             }
         }
