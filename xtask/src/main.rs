@@ -86,12 +86,17 @@ fn test_everything() -> Result<(), Failure> {
     // Unit and integration tests on SQLite, the contract suite on PostgreSQL too, then the
     // integration suite again with every test relay on PostgreSQL.
     let postgres = postgres::TestPostgres::start(&root)?;
-    run(native_tests(&root, &[]).env("HERALD_TEST_POSTGRES_URL", &postgres.url))?;
-    run(native_tests(&root, &["--package", "herald-tests"])
+    run(native_tests(&root, None).env("HERALD_TEST_POSTGRES_URL", &postgres.url))?;
+    run(native_tests(&root, Some("herald-tests"))
         .env("HERALD_TEST_POSTGRES_URL", &postgres.url)
         .env("HERALD_TEST_DATABASE", "postgres"))?;
     drop(postgres);
 
+    // wasm-bindgen-test-runner stops Chromium without letting it delete its 50 MB profile; a
+    // private TMPDIR keeps those profiles out of /tmp, and deleting it afterwards frees them.
+    let browser_tmp = root.join("target/wasm-browser-tmp");
+    std::fs::create_dir_all(&browser_tmp)
+        .map_err(|error| Failure(format!("cannot create {}: {error}", browser_tmp.display())))?;
     for name in wasm_crates() {
         run(cargo()
             .args([
@@ -107,8 +112,11 @@ fn test_everything() -> Result<(), Failure> {
                 "wasm-bindgen-test-runner",
             )
             .env("CHROMEDRIVER", install::CHROMEDRIVER)
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .env("TMPDIR", &browser_tmp))?;
     }
+    // Best effort: a profile left behind only costs disk inside target/.
+    let _ = std::fs::remove_dir_all(&browser_tmp);
 
     build_web_app(&root)?;
     run(cargo().args(["build", "--locked", "--package", "relay", "--bin", "relay"]))?;
@@ -122,19 +130,26 @@ fn wasm_crates() -> [&'static str; 2] {
     ["herald-templates", "web"]
 }
 
-/// `cargo nextest run` (or `cargo test`) on the workspace, or on `packages` when given.
-fn native_tests(root: &Path, packages: &[&str]) -> Command {
+/// `cargo nextest run` (or `cargo test`) on the workspace, or only on `package` when given.
+/// nextest picks the package's tests out of the workspace build, so nothing is compiled again
+/// (`--package` would resolve other features and rebuild the relay and everything above it).
+fn native_tests(root: &Path, package: Option<&str>) -> Command {
     let mut command = process::cargo(root);
-    if process::output(process::command(root, "cargo-nextest").arg("--version")).is_some() {
-        command.args(["nextest", "run", "--locked", "--no-fail-fast"]);
+    let nextest =
+        process::output(process::command(root, "cargo-nextest").arg("--version")).is_some();
+    if nextest {
+        command.args(["nextest", "run"]);
     } else {
-        command.args(["test", "--locked", "--no-fail-fast"]);
+        command.arg("test");
     }
-    if packages.is_empty() {
-        command.arg("--workspace");
-    } else {
-        command.args(packages);
-    }
+    command.args(["--locked", "--no-fail-fast"]);
+    match package {
+        Some(package) if nextest => {
+            command.args(["--workspace", "-E", &format!("package({package})")])
+        }
+        Some(package) => command.args(["--package", package]),
+        None => command.arg("--workspace"),
+    };
     command
 }
 
