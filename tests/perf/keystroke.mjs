@@ -5,7 +5,8 @@
 // gzipped size of the shipped wasm, JavaScript and CSS.
 //
 // Run after `cargo xtask run` built the app (or `trunk build --release` and
-// `cargo build -p relay`): `npm run perf:keystroke`.
+// `cargo build -p relay`): `npm run perf:keystroke`. `HERALD_PERF_SLOWEST=30` also lists the 30
+// slowest events with the text just typed.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,32 +36,50 @@ try {
   await page.goto(`${relay.baseUrl}/templates/new?account=1`);
   await page.getByLabel('Message content').waitFor();
   const text = body();
-  const timings = await page.evaluate(async (full) => {
+  const { timings, mutations } = await page.evaluate(async (full) => {
     const area = document.getElementById('body');
     let lastChange = 0;
-    const observer = new MutationObserver(() => {
+    let records = 0;
+    const observer = new MutationObserver((changes) => {
       lastChange = performance.now();
+      records += changes.length;
     });
     observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     const settle = () => new Promise((done) => setTimeout(done, 0));
     const result = [];
+    const mutations = [];
     for (let length = 1; length <= full.length; length += 1) {
       await settle();
-      lastChange = 0;
-      const started = performance.now();
+      // The browser edits the value before it fires `input`: the clock starts at the event.
       area.value = full.slice(0, length);
+      lastChange = 0;
+      records = 0;
+      const started = performance.now();
       area.dispatchEvent(new Event('input', { bubbles: true }));
       await settle();
       await settle();
       result.push(lastChange > 0 ? lastChange - started : 0);
+      mutations.push(records);
     }
     observer.disconnect();
-    return result;
+    return { timings: result, mutations };
   }, text);
   const counter = await page.getByTestId('body-counter').textContent();
   if (counter.trim() !== '1024 / 1024') throw new Error(`the editor did not follow: ${counter}`);
+  const slowest = Number(process.env.HERALD_PERF_SLOWEST ?? 0);
+  if (slowest > 0) {
+    const ranked = timings.map((ms, index) => ({ ms, index, typed: text[index] })).sort((a, b) => b.ms - a.ms);
+    for (const { ms, index, typed } of ranked.slice(0, slowest)) {
+      console.log(`slow: ${ms.toFixed(2)} ms at character ${index + 1} ${JSON.stringify(typed)}: …${JSON.stringify(text.slice(Math.max(0, index - 12), index + 1))}`);
+    }
+  }
   const sorted = [...timings].sort((a, b) => a - b);
   console.log(`machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; ${timings.length} input events`);
+  const counted = [...mutations].sort((a, b) => a - b);
+  console.log(
+    `DOM mutation records per input event: p50 ${percentile(counted, 0.5)}, p99 ${percentile(counted, 0.99)}, ` +
+      `total ${counted.reduce((sum, count) => sum + count, 0)}`,
+  );
   console.log(
     `input event to last DOM update: p50 ${percentile(sorted, 0.5).toFixed(2)} ms, ` +
       `p99 ${percentile(sorted, 0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms`,
