@@ -61,7 +61,8 @@ pub async fn prepare(
     Ok((state, notices))
 }
 
-/// Serves the relay on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves the relay on `listener` until `shutdown` resolves, then finishes in-flight requests
+/// and stops the campaign engine once what it sent is stored.
 pub async fn serve(
     listener: TcpListener,
     settings: Settings,
@@ -75,7 +76,7 @@ pub async fn serve(
         .webhook_url
         .set(format!("http://{loopback}/webhooks/meta"));
     let _ = state.webhooks.set(webhook_pipeline::start(&state));
-    campaigns::start(&state);
+    let engine = campaigns::start(&state);
     if settings.template_sync_seconds > 0 {
         tokio::spawn(sync_templates_periodically(
             state.clone(),
@@ -84,10 +85,16 @@ pub async fn serve(
     }
     let app = http::router(&settings, state);
     tracing::info!(%address, "relay listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    let stop_engine = engine.stop_token();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop_engine.cancel();
+        })
         .await
-        .context("server error")
+        .context("server error");
+    engine.stop().await;
+    served
 }
 
 /// Every `period`, syncs the templates of every Meta and sandbox account that has submitted

@@ -26,6 +26,7 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use herald_domain::{CampaignStatus, DAY_MS, ErrorClass, TemplateStatus};
 use herald_store::{CampaignRecord, StoreError};
+use tokio_util::sync::CancellationToken;
 
 use crate::state::AppState;
 
@@ -70,15 +71,47 @@ pub(crate) fn parse_callback_data(data: &str) -> Option<(i64, i64)> {
     Some((id.parse().ok()?, attempt.parse().ok()?))
 }
 
+/// How long a stopping relay waits for the engine to store what it sent.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 /// Starts the engine.
-pub fn start(state: &AppState) {
+pub fn start(state: &AppState) -> RunningEngine {
     let engine = Engine {
         state: state.clone(),
         pacers: HashMap::new(),
         last_send: HashMap::new(),
         writing: None,
+        stop: CancellationToken::new(),
     };
-    tokio::spawn(engine.run());
+    RunningEngine {
+        stop: engine.stop.clone(),
+        task: tokio::spawn(engine.run()),
+    }
+}
+
+/// The engine's task, to stop it without leaving contacts in doubt.
+pub struct RunningEngine {
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningEngine {
+    /// A token whose cancellation asks the engine to stop.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Asks the engine to stop (contacts of the current batch not sent yet are given back) and waits (at most [`STOP_GRACE`]) until
+    /// the outcomes of every batch it sent are stored, so that a restart finds no contact in
+    /// `sending` to wait for (a relay killed outright is covered by the leases instead).
+    pub async fn stop(self) {
+        self.stop.cancel();
+        if tokio::time::timeout(STOP_GRACE, self.task).await.is_err() {
+            tracing::warn!(
+                "the campaign engine did not stop in time; leases will recover its batch"
+            );
+        }
+    }
 }
 
 /// The engine's memory between rounds: one token bucket per account, when each campaign last
@@ -88,6 +121,9 @@ struct Engine {
     pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
     last_send: HashMap<i64, i64>,
     writing: Option<Writing>,
+    /// Cancelled when the relay stops: contacts not sent yet are given back, and the engine
+    /// returns once what it sent is stored.
+    stop: CancellationToken,
 }
 
 /// A batch's outcomes being written while the next batch of the same campaign claims and
@@ -105,25 +141,44 @@ struct Writing {
 
 impl Engine {
     async fn run(mut self) {
-        loop {
-            match self.round().await {
-                Ok(true) => tokio::task::yield_now().await,
-                Ok(false) => tokio::time::sleep(TICK).await,
+        while !self.stop.is_cancelled() {
+            let pause = match self.round().await {
+                Ok(true) => None,
+                Ok(false) => Some(TICK),
                 Err(error) => {
                     tracing::error!(
                         error = format!("{error:#}"),
                         "campaign round failed; retrying"
                     );
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    Some(Duration::from_secs(1))
+                }
+            };
+            match pause {
+                None => tokio::task::yield_now().await,
+                Some(pause) => {
+                    tokio::select! {
+                        () = self.stop.cancelled() => {}
+                        () = tokio::time::sleep(pause) => {}
+                    }
                 }
             }
         }
+        if let Err(error) = self.written().await {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "the last batch's outcomes were not stored; leases will recover them"
+            );
+        }
     }
 
-    /// One pass over the campaigns; whether a batch went out full (more may be waiting).
+    /// One pass over the campaigns, ended early when the engine is asked to stop; whether a
+    /// batch went out full (more may be waiting).
     async fn round(&mut self) -> anyhow::Result<bool> {
         let mut busy = false;
         for campaign in self.state.store.campaigns_in(&WATCHED).await? {
+            if self.stop.is_cancelled() {
+                break;
+            }
             match self.step(&campaign).await {
                 Ok(full) => busy |= full,
                 Err(error) => tracing::warn!(
@@ -215,8 +270,16 @@ impl Engine {
             return Ok(false);
         }
         let unwritten = self.writing.as_ref().map_or(0, |writing| writing.sent);
-        let batch =
-            sender::send_batch(state, campaign, &template, &pacer, interval > 0, unwritten).await?;
+        let batch = sender::send_batch(
+            state,
+            campaign,
+            &template,
+            &pacer,
+            interval > 0,
+            unwritten,
+            &self.stop,
+        )
+        .await?;
         self.written().await?;
         match batch.outcomes {
             Some(outcomes) => {

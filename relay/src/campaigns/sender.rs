@@ -15,6 +15,7 @@ use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
 };
 use herald_templates::{RenderedMessage, Template, render_for_contact};
+use tokio_util::sync::CancellationToken;
 
 use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
 use crate::http::{OpenedAccount, open_account, parse_file};
@@ -123,6 +124,7 @@ struct Context {
     pacer: Arc<DefaultDirectRateLimiter>,
     facts: PhoneFacts,
     now: i64,
+    stop: CancellationToken,
 }
 
 /// Claims and sends one batch of `campaign`; `unwritten` messages the account sent are not
@@ -134,6 +136,7 @@ pub(super) async fn send_batch(
     pacer: &Arc<DefaultDirectRateLimiter>,
     one_at_a_time: bool,
     unwritten: i64,
+    stop: &CancellationToken,
 ) -> anyhow::Result<Batch> {
     let now = state.clock.now_ms();
     let account = open_account(state, campaign.account_id).await?;
@@ -174,6 +177,7 @@ pub(super) async fn send_batch(
         template,
         pacer: Arc::clone(pacer),
         now,
+        stop: stop.clone(),
     });
     let count = claimed.len();
     // Each send is a task of its own, so rendering, encoding and reading answers spread over
@@ -261,6 +265,18 @@ impl Outcomes {
             escalate(&state, &campaign, class, &detail).await?;
         }
         Ok(())
+    }
+}
+
+/// Not sent, and not a failure: back to retry from `ready_at`, with the attempt and the
+/// automatic try this claim took given back (so a late webhook of the attempt before still finds
+/// the row, and the next claim checks that attempt first).
+fn given_back(claimed: &ClaimedContact, ready_at: i64, reason: &str) -> Outcome {
+    Outcome {
+        ready_at: Some(ready_at),
+        tries_left: Some(claimed.tries_left + i64::from(claimed.retrying)),
+        claim_undone: true,
+        ..Outcome::new(claimed, HopperEvent::Refused(ErrorClass::Throttle), "paced").because(reason)
     }
 }
 
@@ -410,16 +426,11 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
     if let Some(&last) = context.facts.last_outbound.get(&phone)
         && *now < last + PAIR_INTERVAL_MS
     {
-        // Pacing, not a failure: back to retry for when the pair rate allows, with the attempt
-        // and the automatic try this claim took given back (so a late webhook of the attempt
-        // before still finds the row, and the next claim checks that attempt first).
-        return Ok(Outcome {
-            ready_at: Some(last + PAIR_INTERVAL_MS),
-            tries_left: Some(claimed.tries_left + i64::from(claimed.retrying)),
-            claim_undone: true,
-            ..Outcome::new(claimed, HopperEvent::Refused(ErrorClass::Throttle), "paced")
-                .because("Pair rate: the account messaged this number less than 6 seconds ago")
-        });
+        return Ok(given_back(
+            claimed,
+            last + PAIR_INTERVAL_MS,
+            "Pair rate: the account messaged this number less than 6 seconds ago",
+        ));
     }
     let callback = callback_data(claimed.hopper_id, claimed.attempt);
     let message = TemplateMessage {
@@ -430,7 +441,17 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
         components: &rendered.meta_components,
         callback_data: Some(&callback),
     };
-    context.pacer.until_ready().await;
+    let stopping = tokio::select! {
+        () = context.pacer.until_ready() => false,
+        () = context.stop.cancelled() => true,
+    };
+    if stopping {
+        return Ok(given_back(
+            claimed,
+            *now,
+            "The relay stopped before sending; the contact goes out after it starts again",
+        ));
+    }
     let sent = context.client.send_template(&message).await;
     state.metrics.provider_call("send_message", &sent);
     Ok(match sent {

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use herald_domain::PAIR_INTERVAL_MS;
+use herald_domain::{HopperState, PAIR_INTERVAL_MS};
 use herald_sandbox::{CallbackStyle, Sandbox, SandboxConfig};
 use herald_tests::{TestRelay, eventually};
 use relay::clock::{Clock, ManualClock};
@@ -916,6 +916,65 @@ async fn sending_never_exceeds_the_providers_rate() {
         "the sandbox refused for rate: {refused:?}"
     );
     assert_eq!(setup.sandbox.accepted_messages().len(), 40, "{rows}");
+}
+
+#[tokio::test]
+async fn a_relay_stopped_mid_campaign_stores_what_it_sent_and_sends_nothing_more() {
+    let setup = setup_with(CallbackStyle::Meta, |config| {
+        config.messages_per_second = 20
+    })
+    .await;
+    let updated = setup
+        .admin()
+        .put(setup.relay.url(&format!("/api/v1/accounts/{}", setup.account)))
+        .json(&json!({"name": "Provider", "provider": "meta", "settings": {
+            "waba_id": "waba-m", "phone_number_id": "15550001000", "base_url": setup.sandbox.base_url,
+            "messages_per_second": 20
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let csv: String = std::iter::once("phone,first_name\n".to_owned())
+        .chain((0..40).map(|n| format!("4915100002{n:02},Ann\n")))
+        .collect();
+    let (list, _) = setup.list_from_csv("Stopped", &csv).await;
+    let campaign = setup
+        .campaign(json!({"name": "Stopped", "template_id": template, "list_ids": [list]}))
+        .await;
+    eventually("a few contacts sent", || async {
+        Ok((setup.sandbox.accepted_messages().len() >= 5).then_some(()))
+    })
+    .await
+    .unwrap();
+    let store = Arc::clone(&setup.relay.store);
+    setup.relay.stop().await.unwrap();
+
+    // Leases are a minute long here: a contact left `sending` would wait that long after a restart.
+    let sent = setup.sandbox.accepted_messages().len();
+    assert!(sent < 40, "the campaign finished before the stop: {sent}");
+    let in_doubt = store
+        .hopper_rows(campaign, Some(HopperState::Sending), 0, 100)
+        .await
+        .unwrap();
+    assert!(in_doubt.is_empty(), "left in sending: {in_doubt:?}");
+    // The batch's contacts not sent yet were given back, to go out after a restart.
+    let mut unsent = 0;
+    for state in [HopperState::Fresh, HopperState::Retry] {
+        unsent += store
+            .hopper_rows(campaign, Some(state), 0, 100)
+            .await
+            .unwrap()
+            .len();
+    }
+    assert_eq!(unsent + sent, 40);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        setup.sandbox.accepted_messages().len(),
+        sent,
+        "the engine kept sending after the relay stopped"
+    );
 }
 
 #[tokio::test]
