@@ -930,6 +930,7 @@ impl PostgresStore {
             .collect();
         let mut transaction = self.pool.begin().await.map_err(other)?;
         if !sent.is_empty() {
+            // In key order, as the status webhooks' upsert: they often create these rows first.
             sqlx::query::<Postgres>(
                 "insert into messages (account_id, provider_message_id, direction, kind, phone,
                      status, status_rank, status_at, body, payload, callback_data, category,
@@ -939,7 +940,8 @@ impl PostgresStore {
                      cast($4 as bigint), value ->> 'body', value ->> 'payload',
                      value ->> 'callback_data', value ->> 'category', cast($4 as bigint),
                      cast($4 as bigint)
-                 from json_array_elements($1::json) as json_rows(value) where true
+                 from json_array_elements($1::json) as json_rows(value)
+                 order by cast(value ->> 'account_id' as bigint), value ->> 'provider_message_id'
                  on conflict (account_id, provider_message_id) do update set
                      kind = excluded.kind, phone = excluded.phone, body = excluded.body,
                      payload = excluded.payload, callback_data = excluded.callback_data,

@@ -796,6 +796,8 @@ impl PostgresStore {
                 event.statuses.iter().map(move |status| (*account, status))
             }));
         if !statuses.is_empty() {
+            // Rows go in key order, as in the hopper's write of accepted messages: two
+            // transactions upserting the same messages lock them in one order, never a deadlock.
             sqlx::query::<Postgres>(
                 "insert into messages (account_id, provider_message_id, direction, phone, status,
                      status_rank, status_at, delivered_at, error_code, error_message, callback_data,
@@ -805,7 +807,8 @@ impl PostgresStore {
                      cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
                      cast(value ->> 'error_code' as bigint), value ->> 'error_message',
                      value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
-                 from json_array_elements($1::json) as json_rows(value) where true
+                 from json_array_elements($1::json) as json_rows(value)
+                 order by cast(value ->> 'account_id' as bigint), value ->> 'message_id'
                  on conflict (account_id, provider_message_id) do update set
                      status = excluded.status, status_rank = excluded.status_rank,
                      status_at = excluded.status_at,

@@ -231,7 +231,36 @@ async fn webhooks(store: &dyn Store, account: i64) {
         .await
         .unwrap();
     assert_eq!(store.unprocessed_webhooks(10).await.unwrap().len(), 1);
+    status_batches_side_by_side(store, account).await;
     messages(store, account).await;
+}
+
+/// Two batches reporting the same messages in opposite orders, stored at the same time: on a
+/// backend with row locks both must store (each locks the messages in one order), no deadlock.
+async fn status_batches_side_by_side(store: &dyn Store, account: i64) {
+    let ids: Vec<String> = (0..200).map(|n| format!("wamid.side.{n:03}")).collect();
+    let of = |id: &String, state: MessageStatus, at_ms: i64| StatusUpdate {
+        recipient: "4915100000999".to_owned(),
+        ..status(id, state, at_ms)
+    };
+    let forward: Vec<StatusUpdate> = ids
+        .iter()
+        .map(|id| of(id, MessageStatus::Sent, 20))
+        .collect();
+    let backward: Vec<StatusUpdate> = ids
+        .iter()
+        .rev()
+        .map(|id| of(id, MessageStatus::Delivered, 21))
+        .collect();
+    for round in 0..5 {
+        let (first, second) = (format!("side-{round}-a"), format!("side-{round}-b"));
+        let (a, b) = futures_util::future::join(
+            store.record_webhooks(&[settled(account, &first, &forward, &[])], 20),
+            store.record_webhooks(&[settled(account, &second, &backward, &[])], 20),
+        )
+        .await;
+        assert!(a.is_ok() && b.is_ok(), "round {round}: {a:?} {b:?}");
+    }
 }
 
 fn status(message_id: &str, status: MessageStatus, at_ms: i64) -> StatusUpdate {
