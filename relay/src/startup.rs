@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use herald_domain::{Provider, TemplateFilter};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::LoginLimiter;
 use crate::bootstrap;
@@ -56,6 +57,7 @@ pub async fn prepare(
         accounts: Arc::default(),
         webhooks: Arc::new(OnceLock::new()),
         imports: Arc::default(),
+        stopping: CancellationToken::new(),
     };
     let notices = bootstrap::first_start(&state, settings).await?;
     Ok((state, notices))
@@ -83,13 +85,13 @@ pub async fn serve(
             Duration::from_secs(settings.template_sync_seconds),
         ));
     }
+    let stopping = state.stopping.clone();
     let app = http::router(&settings, state);
     tracing::info!(%address, "relay listening");
-    let stop_engine = engine.stop_token();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            stop_engine.cancel();
+            stopping.cancel();
         })
         .await
         .context("server error");

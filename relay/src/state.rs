@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use herald_store::Store;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;
@@ -42,4 +43,7 @@ pub struct AppState {
     pub webhooks: Arc<OnceLock<WebhookWriter>>,
     /// Contact imports in progress.
     pub imports: Arc<ImportBoard>,
+    /// Cancelled when the relay begins to stop: the campaign engine gives back what it has not
+    /// sent, and live streams end so that the server can drain.
+    pub stopping: CancellationToken,
 }

@@ -81,7 +81,7 @@ pub fn start(state: &AppState) -> RunningEngine {
         pacers: HashMap::new(),
         last_send: HashMap::new(),
         writing: None,
-        stop: CancellationToken::new(),
+        stop: state.stopping.clone(),
     };
     RunningEngine {
         stop: engine.stop.clone(),
@@ -96,11 +96,6 @@ pub struct RunningEngine {
 }
 
 impl RunningEngine {
-    /// A token whose cancellation asks the engine to stop.
-    pub fn stop_token(&self) -> CancellationToken {
-        self.stop.clone()
-    }
-
     /// Asks the engine to stop (contacts of the current batch not sent yet are given back) and waits (at most [`STOP_GRACE`]) until
     /// the outcomes of every batch it sent are stored, so that a restart finds no contact in
     /// `sending` to wait for (a relay killed outright is covered by the leases instead).
@@ -121,8 +116,8 @@ struct Engine {
     pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
     last_send: HashMap<i64, i64>,
     writing: Option<Writing>,
-    /// Cancelled when the relay stops: contacts not sent yet are given back, and the engine
-    /// returns once what it sent is stored.
+    /// The relay's `stopping`: contacts not sent yet are given back, and the engine returns
+    /// once what it sent is stored.
     stop: CancellationToken,
 }
 

@@ -463,7 +463,8 @@ async fn progress(state: &AppState, id: i64, since: i64) -> Result<(CampaignProg
 
 /// `GET /api/v1/campaigns/{id}/events`: live progress as server-sent events named `progress`:
 /// one at once, then one whenever the status or counts change or rows change (looked for every
-/// half second); the stream ends when the campaign is deleted.
+/// half second); the stream ends when the campaign is deleted or the relay stops (the browser's
+/// `EventSource` reconnects by itself).
 pub(crate) async fn campaign_events(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -491,7 +492,10 @@ pub(crate) async fn campaign_events(
     let events = futures_util::stream::unfold(start, move |mut cursor| async move {
         loop {
             if !cursor.waited {
-                tokio::time::sleep(PROGRESS_PERIOD).await;
+                tokio::select! {
+                    () = cursor.state.stopping.cancelled() => return None,
+                    () = tokio::time::sleep(PROGRESS_PERIOD) => {}
+                }
             }
             cursor.waited = false;
             let Ok((progress, latest)) = progress(&cursor.state, id, cursor.since).await else {

@@ -978,6 +978,43 @@ async fn a_relay_stopped_mid_campaign_stores_what_it_sent_and_sends_nothing_more
 }
 
 #[tokio::test]
+async fn an_open_progress_stream_does_not_keep_the_relay_from_stopping() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv("Watched", "phone,first_name\n491510000091,Ann\n")
+        .await;
+    let campaign = setup
+        .campaign(json!({"name": "Watched", "template_id": template, "list_ids": [list], "start_at": setup.clock.now_ms() + 60_000}))
+        .await;
+    let mut events = setup
+        .admin()
+        .get(
+            setup
+                .relay
+                .url(&format!("/api/v1/campaigns/{campaign}/events")),
+        )
+        .send()
+        .await
+        .unwrap();
+    events
+        .chunk()
+        .await
+        .unwrap()
+        .expect("the first progress event");
+    tokio::time::timeout(std::time::Duration::from_secs(5), setup.relay.stop())
+        .await
+        .expect("the relay stops within 5 s with a progress page open")
+        .unwrap();
+    // The stream ended (the browser's EventSource reconnects to the next relay by itself).
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the progress stream is still open");
+}
+
+#[tokio::test]
 async fn progress_is_pushed_as_server_sent_events_while_the_campaign_runs() {
     let setup = setup(0.0).await;
     let template = setup.approved_template(&quick_reply_template()).await;
