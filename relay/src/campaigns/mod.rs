@@ -81,24 +81,25 @@ pub fn start(state: &AppState) -> RunningEngine {
         pacers: HashMap::new(),
         last_send: HashMap::new(),
         writing: None,
-        stop: state.stopping.clone(),
     };
     RunningEngine {
-        stop: engine.stop.clone(),
+        stop: state.stopping.clone(),
         task: tokio::spawn(engine.run()),
     }
 }
 
 /// The engine's task, to stop it without leaving contacts in doubt.
 pub struct RunningEngine {
+    /// The relay's `stopping`.
     stop: CancellationToken,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningEngine {
-    /// Asks the engine to stop (contacts of the current batch not sent yet are given back) and waits (at most [`STOP_GRACE`]) until
-    /// the outcomes of every batch it sent are stored, so that a restart finds no contact in
-    /// `sending` to wait for (a relay killed outright is covered by the leases instead).
+    /// Asks the engine to stop (contacts of the current batch not sent yet are given back) and
+    /// waits, at most [`STOP_GRACE`], until the outcomes of every batch it sent are stored, so
+    /// that a restart finds no contact in `sending` to wait for (a relay killed outright is
+    /// covered by the leases instead).
     pub async fn stop(self) {
         self.stop.cancel();
         if tokio::time::timeout(STOP_GRACE, self.task).await.is_err() {
@@ -116,9 +117,6 @@ struct Engine {
     pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
     last_send: HashMap<i64, i64>,
     writing: Option<Writing>,
-    /// The relay's `stopping`: contacts not sent yet are given back, and the engine returns
-    /// once what it sent is stored.
-    stop: CancellationToken,
 }
 
 /// A batch's outcomes being written while the next batch of the same campaign claims and
@@ -136,7 +134,10 @@ struct Writing {
 
 impl Engine {
     async fn run(mut self) {
-        while !self.stop.is_cancelled() {
+        // Once the relay is stopping, contacts not sent yet are given back (`send_batch`) and the
+        // engine returns when what it sent is stored.
+        let stopping = self.state.stopping.clone();
+        while !stopping.is_cancelled() {
             let pause = match self.round().await {
                 Ok(true) => None,
                 Ok(false) => Some(TICK),
@@ -152,7 +153,7 @@ impl Engine {
                 None => tokio::task::yield_now().await,
                 Some(pause) => {
                     tokio::select! {
-                        () = self.stop.cancelled() => {}
+                        () = stopping.cancelled() => {}
                         () = tokio::time::sleep(pause) => {}
                     }
                 }
@@ -171,7 +172,7 @@ impl Engine {
     async fn round(&mut self) -> anyhow::Result<bool> {
         let mut busy = false;
         for campaign in self.state.store.campaigns_in(&WATCHED).await? {
-            if self.stop.is_cancelled() {
+            if self.state.stopping.is_cancelled() {
                 break;
             }
             match self.step(&campaign).await {
@@ -265,16 +266,8 @@ impl Engine {
             return Ok(false);
         }
         let unwritten = self.writing.as_ref().map_or(0, |writing| writing.sent);
-        let batch = sender::send_batch(
-            state,
-            campaign,
-            &template,
-            &pacer,
-            interval > 0,
-            unwritten,
-            &self.stop,
-        )
-        .await?;
+        let batch =
+            sender::send_batch(state, campaign, &template, &pacer, interval > 0, unwritten).await?;
         self.written().await?;
         match batch.outcomes {
             Some(outcomes) => {

@@ -15,7 +15,6 @@ use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
 };
 use herald_templates::{RenderedMessage, Template, render_for_contact};
-use tokio_util::sync::CancellationToken;
 
 use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
 use crate::http::{OpenedAccount, open_account, parse_file};
@@ -124,11 +123,11 @@ struct Context {
     pacer: Arc<DefaultDirectRateLimiter>,
     facts: PhoneFacts,
     now: i64,
-    stop: CancellationToken,
 }
 
 /// Claims and sends one batch of `campaign`; `unwritten` messages the account sent are not
-/// stored yet (the previous batch's, being written) and count against its daily tier.
+/// stored yet (the previous batch's, being written) and count against its daily tier. Once the
+/// relay is stopping, the contacts still waiting for the rate limiter are given back unsent.
 pub(super) async fn send_batch(
     state: &AppState,
     campaign: &CampaignRecord,
@@ -136,7 +135,6 @@ pub(super) async fn send_batch(
     pacer: &Arc<DefaultDirectRateLimiter>,
     one_at_a_time: bool,
     unwritten: i64,
-    stop: &CancellationToken,
 ) -> anyhow::Result<Batch> {
     let now = state.clock.now_ms();
     let account = open_account(state, campaign.account_id).await?;
@@ -177,7 +175,6 @@ pub(super) async fn send_batch(
         template,
         pacer: Arc::clone(pacer),
         now,
-        stop: stop.clone(),
     });
     let count = claimed.len();
     // Each send is a task of its own, so rendering, encoding and reading answers spread over
@@ -443,7 +440,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
     };
     let stopping = tokio::select! {
         () = context.pacer.until_ready() => false,
-        () = context.stop.cancelled() => true,
+        () = state.stopping.cancelled() => true,
     };
     if stopping {
         return Ok(given_back(
