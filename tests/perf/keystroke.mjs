@@ -1,12 +1,16 @@
 // Per-keystroke cost of the template editor, measured inside the page: types a 1,024-character
 // body with 10 variables into the editor in headless Chromium, one character per input event,
-// and takes the time from dispatching the event to the last DOM change it caused (the counter,
-// the diagnostics, the underlined copy and the preview all update in that span). Then sums the
-// gzipped size of the shipped wasm, JavaScript and CSS.
+// and takes two times from dispatching each event:
+// - feedback: the last DOM change the event caused outside the sample inputs and the mapping
+//   table (the counter, the findings of every field, the underlined copy, the preview): the
+//   issue's "time from input event to updated diagnostics and preview";
+// - everything: the last DOM change anywhere, once the browser has been idle, including the
+//   sample input and mapping row a closing `}}` adds (the page builds those at idle time).
+// Then sums the gzipped size of the shipped wasm, JavaScript and CSS.
 //
 // Run after `cargo xtask run` built the app (or `trunk build --release` and
 // `cargo build -p relay`): `npm run perf:keystroke`. `HERALD_PERF_SLOWEST=30` also lists the 30
-// slowest events with the text just typed.
+// slowest events (by feedback time) with the text just typed.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,54 +40,71 @@ try {
   await page.goto(`${relay.baseUrl}/templates/new?account=1`);
   await page.getByLabel('Message content').waitFor();
   const text = body();
-  const { timings, mutations } = await page.evaluate(async (full) => {
+  const { feedback, everything, mutations } = await page.evaluate(async (full) => {
     const area = document.getElementById('body');
+    const deferredParts = '.mapping, [data-testid=samples]';
+    let lastFeedback = 0;
     let lastChange = 0;
     let records = 0;
     const observer = new MutationObserver((changes) => {
-      lastChange = performance.now();
+      const now = performance.now();
+      lastChange = now;
       records += changes.length;
+      const element = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+      if (changes.some((change) => !element(change.target)?.closest(deferredParts))) lastFeedback = now;
     });
     observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     const settle = () => new Promise((done) => setTimeout(done, 0));
-    const result = [];
+    const idle = () => new Promise((done) => requestIdleCallback(() => done(), { timeout: 200 }));
+    const since = (started, at) => (at > 0 ? at - started : 0);
+    const feedback = [];
+    const everything = [];
     const mutations = [];
     for (let length = 1; length <= full.length; length += 1) {
       await settle();
       // The browser edits the value before it fires `input`: the clock starts at the event.
       area.value = full.slice(0, length);
+      lastFeedback = 0;
       lastChange = 0;
       records = 0;
       const started = performance.now();
       area.dispatchEvent(new Event('input', { bubbles: true }));
       await settle();
       await settle();
-      result.push(lastChange > 0 ? lastChange - started : 0);
+      await idle();
+      await settle();
+      feedback.push(since(started, lastFeedback));
+      everything.push(since(started, lastChange));
       mutations.push(records);
     }
     observer.disconnect();
-    return { timings: result, mutations };
+    return { feedback, everything, mutations };
   }, text);
   const counter = await page.getByTestId('body-counter').textContent();
   if (counter.trim() !== '1024 / 1024') throw new Error(`the editor did not follow: ${counter}`);
   const slowest = Number(process.env.HERALD_PERF_SLOWEST ?? 0);
   if (slowest > 0) {
-    const ranked = timings.map((ms, index) => ({ ms, index, typed: text[index] })).sort((a, b) => b.ms - a.ms);
+    const ranked = feedback.map((ms, index) => ({ ms, index, typed: text[index] })).sort((a, b) => b.ms - a.ms);
     for (const { ms, index, typed } of ranked.slice(0, slowest)) {
       console.log(`slow: ${ms.toFixed(2)} ms at character ${index + 1} ${JSON.stringify(typed)}: …${JSON.stringify(text.slice(Math.max(0, index - 12), index + 1))}`);
     }
   }
-  const sorted = [...timings].sort((a, b) => a - b);
-  console.log(`machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; ${timings.length} input events`);
+  console.log(`machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; ${feedback.length} input events`);
   const counted = [...mutations].sort((a, b) => a - b);
   console.log(
     `DOM mutation records per input event: p50 ${percentile(counted, 0.5)}, p99 ${percentile(counted, 0.99)}, ` +
       `total ${counted.reduce((sum, count) => sum + count, 0)}`,
   );
-  console.log(
-    `input event to last DOM update: p50 ${percentile(sorted, 0.5).toFixed(2)} ms, ` +
-      `p99 ${percentile(sorted, 0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms`,
-  );
+  for (const [label, timings] of [
+    ['input event to updated diagnostics and preview', feedback],
+    ['input event to last DOM update, rows built at idle included', everything],
+  ]) {
+    const sorted = [...timings].sort((a, b) => a - b);
+    console.log(
+      `${label}: p50 ${percentile(sorted, 0.5).toFixed(2)} ms, ` +
+        `p99 ${percentile(sorted, 0.99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(2)} ms`,
+    );
+  }
 } finally {
   await browser.close();
   await relay.stop();

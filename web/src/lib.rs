@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod components;
+pub mod deferred;
 pub mod refresh;
 pub mod remote;
 pub mod router;

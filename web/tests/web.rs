@@ -52,6 +52,19 @@ async fn type_into(container: &web_sys::Element, text: &str) {
     leptos::task::tick().await;
 }
 
+/// Resolves once the browser has been idle: the sample inputs and mapping rows, built at idle
+/// time, have caught up with the template.
+async fn idle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_idle_callback(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    leptos::task::tick().await;
+}
+
 fn button_named(container: &web_sys::Element, name: &str) -> web_sys::HtmlElement {
     let buttons = container.query_selector_all("button").unwrap();
     (0..buttons.length())
@@ -126,15 +139,20 @@ async fn add_variable_inserts_the_next_number_at_the_cursor_and_asks_for_its_sam
         template.with_untracked(|t| t.body_text().to_owned()),
         "Hello {{1}}, your order is ready."
     );
-    assert!(text_of(&container, "[data-testid=samples]").contains("Sample for {{1}}"));
-    assert_eq!(
+    let mapping_rows = || {
         container
             .query_selector_all("[data-testid=mapping-row]")
             .unwrap()
-            .length(),
-        1,
-        "the mapping lists the variable"
+            .length()
+    };
+    assert_eq!(
+        mapping_rows(),
+        0,
+        "the rows are not built within the change: the findings and the preview come first"
     );
+    idle().await;
+    assert!(text_of(&container, "[data-testid=samples]").contains("Sample for {{1}}"));
+    assert_eq!(mapping_rows(), 1, "the mapping lists the variable");
 }
 
 #[wasm_bindgen_test]

@@ -11,6 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::components::diagnostics::{FieldDiagnostics, has_error};
+use crate::deferred::deferred;
 
 /// Edits `template` in place; `findings` are the core's findings plus the server's.
 #[component]
@@ -376,10 +377,11 @@ fn marked(text: &str, findings: &[Diagnostic]) -> impl IntoView + use<> {
         .collect_view()
 }
 
-/// A sample value input for each variable, as the variables are typed.
+/// A sample value input for each variable, as the variables are typed (built when the browser
+/// is next idle: see [`deferred`]).
 #[component]
 fn Samples(template: RwSignal<Template>) -> impl IntoView {
-    let variables = Memo::new(move |_| template.with(variables_of));
+    let variables = deferred(Memo::new(move |_| template.with(variables_of)));
     view! {
         <Show when=move || variables.with(|found| !found.is_empty())>
             <div class="field samples" data-testid="samples">

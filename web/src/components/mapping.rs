@@ -4,6 +4,8 @@
 use herald_templates::{ContactField, MappingSource, Template, variables_of};
 use leptos::prelude::*;
 
+use crate::deferred::deferred;
+
 const FIELDS: [ContactField; 5] = [
     ContactField::FirstName,
     ContactField::LastName,
@@ -21,10 +23,11 @@ fn choice_of(source: Option<&MappingSource>) -> String {
     }
 }
 
-/// The mapping table of `template`.
+/// The mapping table of `template`; rows for new variables are built when the browser is next
+/// idle (see [`deferred`]).
 #[component]
 pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
-    let variables = Memo::new(move |_| template.with(variables_of));
+    let variables = deferred(Memo::new(move |_| template.with(variables_of)));
     view! {
         <section class="mapping" aria-labelledby="mapping-title">
             <h3 id="mapping-title">"Variable mapping"</h3>
