@@ -4,7 +4,7 @@
 
 pub mod api;
 pub mod components;
-pub mod deferred;
+pub mod reactive;
 pub mod refresh;
 pub mod remote;
 pub mod router;

@@ -9,6 +9,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web::components::editor::{TemplateEditor, media_refusal};
 use web::components::mapping::MappingEditor;
 use web::components::preview::WhatsAppPreview;
+use web::reactive::slice;
 use web_sys::{Event, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -190,4 +191,38 @@ fn media_is_checked_before_any_upload() {
         .unwrap()
         .contains("17.0 MB")
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_slice_runs_its_readers_only_when_its_part_changes() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let template = RwSignal::new(Template::default());
+    let runs = Arc::new(AtomicU32::new(0));
+    let container = document().create_element("section").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let counted = Arc::clone(&runs);
+    let handle = leptos::mount::mount_to(container.unchecked_into(), move || {
+        let name = slice(move || template.with(|t| t.name.clone()));
+        Effect::new(move |_| {
+            name.track();
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+    });
+    handle.forget();
+    leptos::task::tick().await;
+    let after_mount = runs.load(Ordering::Relaxed);
+    template.update(|t| t.set_body_text("Hello".to_owned()));
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+    assert_eq!(
+        runs.load(Ordering::Relaxed),
+        after_mount,
+        "a body change does not run the name's readers"
+    );
+    template.update(|t| t.name = "order_update".to_owned());
+    leptos::task::tick().await;
+    leptos::task::tick().await;
+    assert_eq!(runs.load(Ordering::Relaxed), after_mount + 1);
 }

@@ -11,7 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::components::diagnostics::{FieldDiagnostics, has_error};
-use crate::deferred::deferred;
+use crate::reactive::{deferred, slice};
 
 /// Edits `template` in place; `findings` are the core's findings plus the server's.
 #[component]
@@ -33,9 +33,10 @@ pub fn TemplateEditor(
             })
         }))
     };
+    // Slices, not memos: a keystroke in the body wakes none of the other fields' effects.
     let text_of =
-        move |read: fn(&Template) -> String| Signal::from(Memo::new(move |_| template.with(read)));
-    let flag_of = move |read: fn(&Template) -> bool| Memo::new(move |_| template.with(read));
+        move |read: fn(&Template) -> String| Signal::from(slice(move || template.with(read)));
+    let flag_of = move |read: fn(&Template) -> bool| slice(move || template.with(read));
     view! {
         <fieldset class="editor" prop:disabled=locked>
             <legend>"Template"</legend>
@@ -135,7 +136,7 @@ fn TextField(
 /// Header: none, text (with its counter) or media (with a drop zone that checks the file).
 #[component]
 fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let format = Memo::new(move |_| template.with(|t| t.header().map(|header| header.format)));
+    let format = slice(move || template.with(|t| t.header().map(|header| header.format)));
     let format = move || format.get();
     let choose = move |choice: String| {
         template.update(|t| {
@@ -156,7 +157,7 @@ fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) 
             }
         });
     };
-    let header_text = Signal::from(Memo::new(move |_| {
+    let header_text = Signal::from(slice(move || {
         template.with(|t| t.header_text().unwrap_or_default().to_owned())
     }));
     view! {
@@ -239,7 +240,7 @@ fn MediaDrop(
         }
     };
     let input_ref = NodeRef::<html::Input>::new();
-    let media_name = Memo::new(move |_| {
+    let media_name = slice(move || {
         template.with(|t| t.herald.media.as_ref().map(|media| media.file_name.clone()))
     });
     view! {
@@ -417,7 +418,7 @@ fn Samples(template: RwSignal<Template>) -> impl IntoView {
 /// Buttons: none, quick replies, or call to action, each within its limits.
 #[component]
 fn ButtonsField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let buttons = Memo::new(move |_| template.with(|t| t.buttons().to_vec()));
+    let buttons = slice(move || template.with(|t| t.buttons().to_vec()));
     let kind = move || {
         buttons.with(|buttons| match buttons.first() {
             None => "NONE",

@@ -4,7 +4,7 @@
 use herald_templates::{ContactField, MappingSource, Template, variables_of};
 use leptos::prelude::*;
 
-use crate::deferred::deferred;
+use crate::reactive::{deferred, slice};
 
 const FIELDS: [ContactField; 5] = [
     ContactField::FirstName,
@@ -38,11 +38,11 @@ pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
                 {
                     let label = variable.label();
                     let id = format!("map-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-                    // A memo: the row's effects wake only when its own source changes, not on
+                    // A slice: the row's effects wake only when its own source changes, not on
                     // every keystroke elsewhere in the template.
-                    let current = Memo::new({
+                    let current = slice({
                         let variable = variable.clone();
-                        move |_| template.with(|t| variable.source(t).cloned())
+                        move || template.with(|t| variable.source(t).cloned())
                     });
                     let choice = move || current.with(|source| choice_of(source.as_ref()));
                     let detail = move || match current.get() {

@@ -4,6 +4,8 @@
 use herald_templates::{HeaderFormat, Preview, PreviewHeader, Segment};
 use leptos::prelude::*;
 
+use crate::reactive::slice;
+
 fn span(segment: Segment) -> impl IntoView {
     let style = segment.style;
     view! {
@@ -24,14 +26,14 @@ fn segments(parts: Vec<Segment>) -> impl IntoView {
     parts.into_iter().map(span).collect_view()
 }
 
-/// The bubble for `preview`. Header, body, footer and buttons are memoised apart, so a
-/// keystroke in the body re-renders the body only.
+/// The bubble for `preview`. Header, footer and buttons are slices, so a keystroke in the
+/// body re-renders the body only and wakes nothing of the rest.
 #[component]
 pub fn WhatsAppPreview(preview: Signal<Preview>) -> impl IntoView {
-    let header = Memo::new(move |_| preview.with(|p| p.header.clone()));
+    let header = slice(move || preview.with(|p| p.header.clone()));
     let body = Memo::new(move |_| preview.with(|p| p.body.clone()));
-    let footer = Memo::new(move |_| preview.with(|p| p.footer.clone()));
-    let buttons = Memo::new(move |_| preview.with(|p| p.buttons.clone()));
+    let footer = slice(move || preview.with(|p| p.footer.clone()));
+    let buttons = slice(move || preview.with(|p| p.buttons.clone()));
     view! {
         <figure class="phone" aria-label="Preview">
             <div class="bubble" data-testid="preview">
