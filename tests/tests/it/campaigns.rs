@@ -205,6 +205,18 @@ impl Setup {
         campaign["id"].as_i64().unwrap()
     }
 
+    /// Opens `campaign`'s live progress (server-sent events), as the campaign page does.
+    async fn progress_stream(&self, campaign: i64) -> reqwest::Response {
+        self.admin()
+            .get(
+                self.relay
+                    .url(&format!("/api/v1/campaigns/{campaign}/events")),
+            )
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Waits until the hopper row of `phone` in `campaign` satisfies `wanted`; returns it.
     async fn row_becomes(
         &self,
@@ -969,16 +981,7 @@ async fn an_open_progress_stream_does_not_keep_the_relay_from_stopping() {
     let campaign = setup
         .campaign(json!({"name": "Watched", "template_id": template, "list_ids": [list], "start_at": setup.clock.now_ms() + 60_000}))
         .await;
-    let mut events = setup
-        .admin()
-        .get(
-            setup
-                .relay
-                .url(&format!("/api/v1/campaigns/{campaign}/events")),
-        )
-        .send()
-        .await
-        .unwrap();
+    let mut events = setup.progress_stream(campaign).await;
     events
         .chunk()
         .await
@@ -1009,16 +1012,7 @@ async fn progress_is_pushed_as_server_sent_events_while_the_campaign_runs() {
     let campaign = setup
         .campaign(json!({"name": "Live", "template_id": template, "list_ids": [list], "start_at": setup.clock.now_ms() + 60_000}))
         .await;
-    let mut events = setup
-        .admin()
-        .get(
-            setup
-                .relay
-                .url(&format!("/api/v1/campaigns/{campaign}/events")),
-        )
-        .send()
-        .await
-        .unwrap();
+    let mut events = setup.progress_stream(campaign).await;
     assert_eq!(
         events.headers()["content-type"].to_str().unwrap(),
         "text/event-stream"
