@@ -157,6 +157,23 @@ async fn add_variable_inserts_the_next_number_at_the_cursor_and_asks_for_its_sam
 }
 
 #[wasm_bindgen_test]
+async fn the_text_area_follows_changes_that_do_not_come_from_it() {
+    let (container, template) = mount_workspace();
+    type_into(&container, "Hello").await;
+    let add = button_named(&container, "Add variable");
+    add.click();
+    leptos::task::tick().await;
+    assert_eq!(textarea(&container).value(), "Hello{{1}}");
+    // A reload from the server that brings back the text last typed must show it again.
+    template.update(|t| t.set_body_text("Hello".to_owned()));
+    leptos::task::tick().await;
+    assert_eq!(textarea(&container).value(), "Hello");
+    type_into(&container, "Hello there").await;
+    assert_eq!(textarea(&container).value(), "Hello there");
+    assert_eq!(template.with_untracked(|t| t.body_text().to_owned()), "Hello there");
+}
+
+#[wasm_bindgen_test]
 async fn the_preview_follows_every_keystroke_with_formatting() {
     let (container, _) = mount_workspace();
     type_into(&container, "Your *order* is ~late~").await;

@@ -285,6 +285,19 @@ fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) ->
     // second kilobyte of text would be laid out on every keystroke for nothing.
     let marks_shown = Memo::new(move |_| findings.with(|found| found.iter().any(points_into_body)));
     let area = NodeRef::<html::Textarea>::new();
+    // What the text area holds after the user's last input: writing the same kilobyte back
+    // into it on every keystroke would cost a string crossing and the browser's compare.
+    let typed = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        text.with(|text| {
+            if typed.with_value(|typed| typed != text)
+                && let Some(area) = area.get()
+            {
+                area.set_value(text);
+                typed.set_value(text.to_owned());
+            }
+        });
+    });
     let add_variable = move |_| {
         let number = template.with(|t| t.next_body_variable());
         let token = format!("{{{{{number}}}}}");
@@ -307,10 +320,13 @@ fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) ->
             <textarea
                 id="body"
                 node_ref=area
-                prop:value=text
                 aria-invalid=move || has_error(&findings.get()).to_string()
                 aria-describedby="body-counter body-diagnostics"
-                on:input=move |event| template.update(|t| t.set_body_text(event_target_value(&event)))
+                on:input=move |event| {
+                    let value = event_target_value(&event);
+                    typed.set_value(value.clone());
+                    template.update(|t| t.set_body_text(value));
+                }
             ></textarea>
             <div class="field-tools">
                 <button type="button" on:click=add_variable>"Add variable"</button>
