@@ -9,7 +9,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web::components::editor::{TemplateEditor, media_refusal};
 use web::components::mapping::MappingEditor;
 use web::components::preview::WhatsAppPreview;
-use web::reactive::slice;
+use web::reactive::Parts;
 use web_sys::{Event, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -170,7 +170,10 @@ async fn the_text_area_follows_changes_that_do_not_come_from_it() {
     assert_eq!(textarea(&container).value(), "Hello");
     type_into(&container, "Hello there").await;
     assert_eq!(textarea(&container).value(), "Hello there");
-    assert_eq!(template.with_untracked(|t| t.body_text().to_owned()), "Hello there");
+    assert_eq!(
+        template.with_untracked(|t| t.body_text().to_owned()),
+        "Hello there"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -211,7 +214,7 @@ fn media_is_checked_before_any_upload() {
 }
 
 #[wasm_bindgen_test]
-async fn a_slice_runs_its_readers_only_when_its_part_changes() {
+async fn a_part_runs_its_readers_only_when_it_changes() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -221,7 +224,7 @@ async fn a_slice_runs_its_readers_only_when_its_part_changes() {
     document().body().unwrap().append_child(&container).unwrap();
     let counted = Arc::clone(&runs);
     let handle = leptos::mount::mount_to(container.unchecked_into(), move || {
-        let name = slice(move || template.with(|t| t.name.clone()));
+        let name = Parts::<Template>::new(template).slice(|t| t.name.clone());
         Effect::new(move |_| {
             name.track();
             counted.fetch_add(1, Ordering::Relaxed);
@@ -242,4 +245,35 @@ async fn a_slice_runs_its_readers_only_when_its_part_changes() {
     leptos::task::tick().await;
     leptos::task::tick().await;
     assert_eq!(runs.load(Ordering::Relaxed), after_mount + 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_part_is_no_longer_computed_once_its_owner_is_gone() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let template = RwSignal::new(Template::default());
+    let parts = Parts::<Template>::new(template);
+    let reads = Arc::new(AtomicU32::new(0));
+    let row = Owner::new();
+    let counted = Arc::clone(&reads);
+    let name = row.with(|| {
+        parts.slice(move |t| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            t.name.clone()
+        })
+    });
+    leptos::task::tick().await;
+    template.update(|t| t.name = "order_update".to_owned());
+    leptos::task::tick().await;
+    assert_eq!(name.get_untracked(), "order_update");
+    let while_alive = reads.load(Ordering::Relaxed);
+    row.cleanup();
+    template.update(|t| t.name = "order_shipped".to_owned());
+    leptos::task::tick().await;
+    assert_eq!(
+        reads.load(Ordering::Relaxed),
+        while_alive,
+        "a removed row's part is dropped from the template's effect"
+    );
 }

@@ -11,7 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::components::diagnostics::{FieldDiagnostics, has_error};
-use crate::reactive::{deferred, slice};
+use crate::reactive::{Parts, deferred};
 
 /// Edits `template` in place; `findings` are the core's findings plus the server's.
 #[component]
@@ -33,10 +33,10 @@ pub fn TemplateEditor(
             })
         }))
     };
-    // Slices, not memos: a keystroke in the body wakes none of the other fields' effects.
-    let text_of =
-        move |read: fn(&Template) -> String| Signal::from(slice(move || template.with(read)));
-    let flag_of = move |read: fn(&Template) -> bool| slice(move || template.with(read));
+    // Parts, not memos: a keystroke in the body wakes none of the other fields' effects.
+    let parts = Parts::new(template);
+    let text_of = move |read: fn(&Template) -> String| Signal::from(parts.slice(read));
+    let flag_of = move |read: fn(&Template) -> bool| parts.slice(read);
     view! {
         <fieldset class="editor" prop:disabled=locked>
             <legend>"Template"</legend>
@@ -73,15 +73,15 @@ pub fn TemplateEditor(
                 </select>
                 <FieldDiagnostics findings=of(Component::Category) />
             </div>
-            <HeaderField template findings=of(Component::Header) />
-            <BodyField template findings=of(Component::Body) />
-            <Samples template />
+            <HeaderField template parts findings=of(Component::Header) />
+            <BodyField template parts findings=of(Component::Body) />
+            <Samples template parts />
             <TextField
                 id="template-footer" label="Footer (optional)" limit=FOOTER_MAX_CHARS findings=of(Component::Footer)
                 value=text_of(|t| t.footer_text().to_owned())
                 on_change=move |value| template.update(|t| t.set_footer_text(value))
             />
-            <ButtonsField template findings=of(Component::Buttons) />
+            <ButtonsField template parts findings=of(Component::Buttons) />
             <div class="field checkboxes">
                 <label>
                     <input type="checkbox"
@@ -135,8 +135,12 @@ fn TextField(
 
 /// Header: none, text (with its counter) or media (with a drop zone that checks the file).
 #[component]
-fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let format = slice(move || template.with(|t| t.header().map(|header| header.format)));
+fn HeaderField(
+    template: RwSignal<Template>,
+    parts: Parts<Template>,
+    findings: Signal<Vec<Diagnostic>>,
+) -> impl IntoView {
+    let format = parts.slice(|t| t.header().map(|header| header.format));
     let format = move || format.get();
     let choose = move |choice: String| {
         template.update(|t| {
@@ -157,9 +161,7 @@ fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) 
             }
         });
     };
-    let header_text = Signal::from(slice(move || {
-        template.with(|t| t.header_text().unwrap_or_default().to_owned())
-    }));
+    let header_text = Signal::from(parts.slice(|t| t.header_text().unwrap_or_default().to_owned()));
     view! {
         <div class="field">
             <label for="template-header-format">"Header"</label>
@@ -192,7 +194,7 @@ fn HeaderField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) 
                     })
                 />
             }.into_any(),
-            Some(media) => view! { <MediaDrop template format=media findings /> }.into_any(),
+            Some(media) => view! { <MediaDrop template parts format=media findings /> }.into_any(),
             None => view! { <FieldDiagnostics findings /> }.into_any(),
         }}
     }
@@ -214,6 +216,7 @@ pub fn media_refusal(format: HeaderFormat, file: &MediaFile) -> Option<String> {
 #[component]
 fn MediaDrop(
     template: RwSignal<Template>,
+    parts: Parts<Template>,
     format: HeaderFormat,
     findings: Signal<Vec<Diagnostic>>,
 ) -> impl IntoView {
@@ -240,9 +243,7 @@ fn MediaDrop(
         }
     };
     let input_ref = NodeRef::<html::Input>::new();
-    let media_name = slice(move || {
-        template.with(|t| t.herald.media.as_ref().map(|media| media.file_name.clone()))
-    });
+    let media_name = parts.slice(|t| t.herald.media.as_ref().map(|media| media.file_name.clone()));
     view! {
         <div
             class="drop-zone"
@@ -278,8 +279,14 @@ fn MediaDrop(
 /// The body: text area, "Add variable", counter, the text with its offending characters
 /// underlined, and the findings.
 #[component]
-fn BodyField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let text = Memo::new(move |_| template.with(|t| t.body_text().to_owned()));
+fn BodyField(
+    template: RwSignal<Template>,
+    parts: Parts<Template>,
+    findings: Signal<Vec<Diagnostic>>,
+) -> impl IntoView {
+    // A part in the same effect as the template's other parts: the underlined copy, which reads
+    // the text and the findings, is drawn once when both change.
+    let text = parts.slice(|t| t.body_text().to_owned());
     let length = move || text.with(|text| text.chars().count());
     // The copy with underlines is drawn only while a finding points into the text: otherwise a
     // second kilobyte of text would be laid out on every keystroke for nothing.
@@ -397,8 +404,8 @@ fn marked(text: &str, findings: &[Diagnostic]) -> impl IntoView + use<> {
 /// A sample value input for each variable, as the variables are typed (built when the browser
 /// is next idle: see [`deferred`]).
 #[component]
-fn Samples(template: RwSignal<Template>) -> impl IntoView {
-    let variables = deferred(Memo::new(move |_| template.with(variables_of)));
+fn Samples(template: RwSignal<Template>, parts: Parts<Template>) -> impl IntoView {
+    let variables = deferred(parts.slice(variables_of));
     view! {
         <Show when=move || variables.with(|found| !found.is_empty())>
             <div class="field samples" data-testid="samples">
@@ -433,8 +440,12 @@ fn Samples(template: RwSignal<Template>) -> impl IntoView {
 
 /// Buttons: none, quick replies, or call to action, each within its limits.
 #[component]
-fn ButtonsField(template: RwSignal<Template>, findings: Signal<Vec<Diagnostic>>) -> impl IntoView {
-    let buttons = slice(move || template.with(|t| t.buttons().to_vec()));
+fn ButtonsField(
+    template: RwSignal<Template>,
+    parts: Parts<Template>,
+    findings: Signal<Vec<Diagnostic>>,
+) -> impl IntoView {
+    let buttons = parts.slice(|t| t.buttons().to_vec());
     let kind = move || {
         buttons.with(|buttons| match buttons.first() {
             None => "NONE",

@@ -4,7 +4,7 @@
 use herald_templates::{ContactField, MappingSource, Template, variables_of};
 use leptos::prelude::*;
 
-use crate::reactive::{deferred, slice};
+use crate::reactive::{Parts, deferred};
 
 const FIELDS: [ContactField; 5] = [
     ContactField::FirstName,
@@ -27,7 +27,8 @@ fn choice_of(source: Option<&MappingSource>) -> String {
 /// idle (see [`deferred`]).
 #[component]
 pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
-    let variables = deferred(Memo::new(move |_| template.with(variables_of)));
+    let parts = Parts::new(template);
+    let variables = deferred(parts.slice(variables_of));
     view! {
         <section class="mapping" aria-labelledby="mapping-title">
             <h3 id="mapping-title">"Variable mapping"</h3>
@@ -38,11 +39,11 @@ pub fn MappingEditor(template: RwSignal<Template>) -> impl IntoView {
                 {
                     let label = variable.label();
                     let id = format!("map-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-                    // A slice: the row's effects wake only when its own source changes, not on
+                    // A part: the row's effects wake only when its own source changes, not on
                     // every keystroke elsewhere in the template.
-                    let current = slice({
+                    let current = parts.slice({
                         let variable = variable.clone();
-                        move || template.with(|t| variable.source(t).cloned())
+                        move |t| variable.source(t).cloned()
                     });
                     let choice = move || current.with(|source| choice_of(source.as_ref()));
                     let detail = move || match current.get() {

@@ -4,7 +4,7 @@
 use herald_templates::{HeaderFormat, Preview, PreviewHeader, Segment};
 use leptos::prelude::*;
 
-use crate::reactive::slice;
+use crate::reactive::Parts;
 
 fn span(segment: Segment) -> impl IntoView {
     let style = segment.style;
@@ -26,14 +26,15 @@ fn segments(parts: Vec<Segment>) -> impl IntoView {
     parts.into_iter().map(span).collect_view()
 }
 
-/// The bubble for `preview`. Header, footer and buttons are slices, so a keystroke in the
+/// The bubble for `preview`. Header, body, footer and buttons are parts, so a keystroke in the
 /// body re-renders the body only and wakes nothing of the rest.
 #[component]
 pub fn WhatsAppPreview(preview: Signal<Preview>) -> impl IntoView {
-    let header = slice(move || preview.with(|p| p.header.clone()));
-    let body = Memo::new(move |_| preview.with(|p| p.body.clone()));
-    let footer = slice(move || preview.with(|p| p.footer.clone()));
-    let buttons = slice(move || preview.with(|p| p.buttons.clone()));
+    let parts: Parts<Preview> = Parts::new(preview);
+    let header = parts.slice(|p| p.header.clone());
+    let body = parts.slice(|p| p.body.clone());
+    let footer = parts.slice(|p| p.footer.clone());
+    let buttons = parts.slice(|p| p.buttons.clone());
     view! {
         <figure class="phone" aria-label="Preview">
             <div class="bubble" data-testid="preview">

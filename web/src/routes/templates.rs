@@ -13,7 +13,7 @@ use crate::components::editor::TemplateEditor;
 use crate::components::mapping::MappingEditor;
 use crate::components::preview::WhatsAppPreview;
 use crate::components::preview_contact::PreviewContact;
-use crate::reactive::slice;
+use crate::reactive::Parts;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
 use crate::router::use_router;
@@ -167,8 +167,9 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
         Some(Err(error)) => load_error.set(Some(error.to_string())),
         _ => {}
     });
-    let findings = slice(move || {
-        let mut found = template.with(validate);
+    let parts = Parts::new(template);
+    let findings = parts.slice(move |template| {
+        let mut found = validate(template);
         found.extend(server_findings.get());
         found
     });
@@ -183,12 +184,10 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let deleted = move || saved.with(|saved| saved.as_ref().is_some_and(|saved| saved.deleted));
     let locked =
         Signal::derive(move || deleted() || status().is_some_and(|status| !status.is_editable()));
-    let dirty = slice(move || {
-        template.with(|current| {
-            saved.with(|saved| match saved {
-                Some(saved) => saved.template != *current,
-                None => *current != draft(),
-            })
+    let dirty = parts.slice(move |current| {
+        saved.with(|saved| match saved {
+            Some(saved) => saved.template != *current,
+            None => *current != draft(),
         })
     });
     // Leaving with unsaved changes asks first: closing or reloading the tab, and the back link.
