@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use herald_api::ErrorBody;
 use herald_store::StoreError;
-use herald_templates::Diagnostic;
+use herald_templates::{Component, Diagnostic};
 
 /// Result of a handler.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -115,25 +115,39 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 body("payload_too_large", None),
             ),
-            Self::Provider(error) => (
-                StatusCode::BAD_GATEWAY,
-                ErrorBody {
-                    message: match (
-                        error
-                            .code
-                            .map(|code| code.to_string())
-                            .or(error.code_text.clone()),
-                        &error.details,
-                    ) {
-                        (Some(code), Some(details)) => {
-                            format!("{} (error {code}: {details})", error.message)
-                        }
-                        (Some(code), None) => format!("{} (error {code})", error.message),
-                        _ => error.message.clone(),
+            Self::Provider(error) => {
+                let message = match (
+                    error
+                        .code
+                        .map(|code| code.to_string())
+                        .or(error.code_text.clone()),
+                    &error.details,
+                ) {
+                    (Some(code), Some(details)) => {
+                        format!("{} (error {code}: {details})", error.message)
+                    }
+                    (Some(code), None) => format!("{} (error {code})", error.message),
+                    _ => error.message.clone(),
+                };
+                // A template refusal that names its part is shown beside that field.
+                let diagnostics = error
+                    .subcode
+                    .and_then(Component::refused_by_meta)
+                    .map(|component| {
+                        let reason = error.user_message.as_deref().unwrap_or(&message).to_owned();
+                        Diagnostic::error("provider_refused", component, reason, None)
+                    })
+                    .into_iter()
+                    .collect();
+                (
+                    StatusCode::BAD_GATEWAY,
+                    ErrorBody {
+                        message,
+                        diagnostics,
+                        ..body("provider_error", None)
                     },
-                    ..body("provider_error", None)
-                },
-            ),
+                )
+            }
             Self::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
                 body("too_many_attempts", None),

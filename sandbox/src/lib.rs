@@ -91,6 +91,15 @@ pub struct SandboxConfig {
         default_value = "REJECT ME"
     )]
     pub reject_patterns: Vec<String>,
+    /// A template whose components contain one of these (comma-separated) is refused at once,
+    /// as Meta refuses a malformed body (subcode 2388072).
+    #[arg(
+        long,
+        env = "SANDBOX_REFUSE_PATTERNS",
+        value_delimiter = ',',
+        default_value = "REFUSE ME"
+    )]
+    pub refuse_patterns: Vec<String>,
     /// Milliseconds from acceptance to `sent`.
     #[arg(long, env = "SANDBOX_SENT_AFTER_MS", default_value_t = 100)]
     pub sent_after_ms: u64,
@@ -285,11 +294,17 @@ struct Refusal {
     status: StatusCode,
     code: Value,
     message: String,
+    /// Meta's `error_subcode` and `error_user_msg`, for refusals of a template's content.
+    template_reason: Option<(i64, String)>,
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"message": self.message, "type": "OAuthException", "code": self.code, "fbtrace_id": "sandbox"}});
+        let mut body = json!({"error": {"message": self.message, "type": "OAuthException", "code": self.code, "fbtrace_id": "sandbox"}});
+        if let Some((subcode, reason)) = self.template_reason {
+            body["error"]["error_subcode"] = json!(subcode);
+            body["error"]["error_user_msg"] = json!(reason);
+        }
         (self.status, Json(body)).into_response()
     }
 }
@@ -299,6 +314,7 @@ fn refusal(status: StatusCode, code: i64, message: &str) -> Refusal {
         status,
         code: json!(code),
         message: message.to_owned(),
+        template_reason: None,
     }
 }
 
@@ -323,6 +339,7 @@ fn check(shared: &Shared, headers: &HeaderMap, node: Option<(&str, &str)>) -> Re
                 status: StatusCode::UNAUTHORIZED,
                 code: json!("RBC001"),
                 message: "Invalid API key or SID".to_owned(),
+                template_reason: None,
             },
         });
     }

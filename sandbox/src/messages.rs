@@ -70,6 +70,7 @@ fn kaleyra_refusal(code: &str, message: &str) -> Refusal {
         status: StatusCode::BAD_REQUEST,
         code: json!(code),
         message: message.to_owned(),
+        template_reason: None,
     }
 }
 

@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{Answer, RemoteTemplate, Shared, check, refusal};
+use crate::{Answer, Refusal, RemoteTemplate, Shared, check, refusal};
 
 /// Adds a template to the book; returns its id.
 pub(crate) fn add(
@@ -74,6 +74,21 @@ fn create_from(shared: &Arc<Shared>, body: &Value) -> Answer {
         ));
     }
     let components = body.get("components").cloned().unwrap_or(Value::Null);
+    let written = components.to_string();
+    if shared
+        .config
+        .refuse_patterns
+        .iter()
+        .any(|pattern| !pattern.is_empty() && written.contains(pattern.as_str()))
+    {
+        return Err(Refusal {
+            template_reason: Some((
+                2_388_072,
+                "The message body is not formatted correctly.".to_owned(),
+            )),
+            ..refusal(StatusCode::BAD_REQUEST, 100, "Invalid parameter")
+        });
+    }
     let id = add(shared, name, language, category, "PENDING", components);
     review_later(Arc::clone(shared), id.clone());
     Ok(Json(json!({"id": id, "status": "PENDING", "category": category})).into_response())

@@ -91,6 +91,49 @@ test('a template goes from draft to approved to deleted in the workspace', async
   assert.deepEqual(problems, []);
 });
 
+test('a duplicate, a refusal and a rejection are each shown beside what they concern', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  const existing = await page.request.post(`${relay.baseUrl}/api/v1/accounts/1/templates`, {
+    data: {
+      name: 'shipping_notice', language: 'en_US', category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Your parcel {{1}} is on its way.', example: { body_text: [['A1']] } }],
+    },
+  });
+  assert.equal(existing.status(), 201);
+
+  await page.goto(`${relay.baseUrl}/templates/new?account=1`);
+  const name = page.getByLabel('Name', { exact: true });
+  await name.fill('shipping_notice');
+  const duplicate = page.locator('#template-name-findings [data-code=name_duplicate]');
+  await duplicate.waitFor();
+  assert.equal(await name.getAttribute('aria-invalid'), 'false', 'a duplicate name is a warning, not an error');
+  await name.fill('shipping_notice_2');
+  await duplicate.waitFor({ state: 'detached' });
+
+  await page.getByLabel('Message content').fill('Your parcel {{1}} is on its way. REFUSE ME');
+  await page.getByLabel('Sample for {{1}}').fill('A1');
+  await page.getByRole('button', { name: 'Save and submit' }).click();
+  const refusal = page.locator('#body-diagnostics [data-code=provider_refused]');
+  await refusal.filter({ hasText: 'The message body is not formatted correctly.' }).waitFor();
+  await page.waitForURL(/\/templates\/\d+$/);
+  await page.getByTestId('editor-status').filter({ hasText: 'DRAFT' }).waitFor();
+
+  await page.getByLabel('Message content').fill('Your parcel {{1}} is on its way. REJECT ME');
+  await page.getByRole('button', { name: 'Save and submit' }).click();
+  await refusal.waitFor({ state: 'detached' });
+  await page.getByTestId('editor-status').filter({ hasText: 'PENDING' }).waitFor();
+  await page.getByRole('link', { name: 'Back to templates' }).click();
+  const row = page.getByTestId('template-row').filter({ hasText: 'shipping_notice_2' });
+  await row.getByTestId('status').filter({ hasText: 'REJECTED' }).waitFor({ timeout: 15_000 });
+  await row.getByRole('link', { name: 'Edit' }).click();
+  await page.locator('[data-code=template_rejected]').filter({ hasText: 'INVALID_FORMAT' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'template-rejected.png'), fullPage: true });
+  assert.equal(await page.locator('[data-code=template_rejected]').count(), 1);
+  // The browser logs the refused submission's answer; nothing else went wrong.
+  assert.deepEqual(problems, ['console: Failed to load resource: the server responded with a status of 502 (Bad Gateway)']);
+});
+
 test('a deep link is served the app, not a 404', async () => {
   const response = await fetch(`${relay.baseUrl}/templates/new`);
   assert.equal(response.status, 200);

@@ -121,6 +121,17 @@ impl Router {
         }
         self.url.set(url.to_owned());
     }
+
+    /// Gives the page at hand the address `url` without building it again (a new template,
+    /// once saved, is at its own address), in place of its history entry. The URL changes
+    /// untracked: the page shown is the same, so nothing that reads it has to follow.
+    pub fn rename(&self, url: &str) {
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+        }
+        self.url
+            .update_untracked(|current| *current = url.to_owned());
+    }
 }
 
 /// The router [`crate::App`] started.

@@ -36,6 +36,20 @@ pub enum Component {
     Template,
 }
 
+impl Component {
+    /// The part of a template that Meta's template-creation error subcode refuses (providers.md
+    /// section 2.2); `None` for a subcode that names no part.
+    pub fn refused_by_meta(subcode: i64) -> Option<Self> {
+        match subcode {
+            2_388_047 => Some(Self::Header),
+            2_388_072 | 2_388_293 | 2_388_299 => Some(Self::Body),
+            2_388_073 => Some(Self::Footer),
+            2_388_019 | 2_388_040 => Some(Self::Template),
+            _ => None,
+        }
+    }
+}
+
 /// One finding: a stable code, its severity, the human message and where it points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {

@@ -75,6 +75,18 @@ pub struct ExistingTemplate {
     pub footer: String,
 }
 
+impl ExistingTemplate {
+    /// What the account-level rules compare of `template`.
+    pub fn of(template: &Template) -> Self {
+        Self {
+            name: template.name.clone(),
+            language: template.language.clone(),
+            body: template.body_text().to_owned(),
+            footer: template.footer_text().to_owned(),
+        }
+    }
+}
+
 /// Validates `template` on its own: every rule except the account-level ones.
 pub fn validate(template: &Template) -> Vec<Diagnostic> {
     validate_in_account(template, &[])

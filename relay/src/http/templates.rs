@@ -73,13 +73,7 @@ async fn checked(
         if Some(record.id) == editing {
             continue;
         }
-        let file = parse_file(&record)?;
-        others.push(ExistingTemplate {
-            name: record.name,
-            language: record.language,
-            body: file.body_text().to_owned(),
-            footer: file.footer_text().to_owned(),
-        });
+        others.push(ExistingTemplate::of(&parse_file(&record)?));
     }
     let diagnostics = validate_in_account(template, &others);
     if diagnostics.iter().any(Diagnostic::is_error) {

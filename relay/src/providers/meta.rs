@@ -354,7 +354,10 @@ pub(super) fn error_from(
             .map_or_else(|| text.chars().take(300).collect(), str::to_owned),
         details: field("/error_data/details")
             .and_then(Value::as_str)
-            .map(str::to_owned),
+            .map(Box::from),
+        user_message: field("/error_user_msg")
+            .and_then(Value::as_str)
+            .map(Box::from),
     }
 }
 
@@ -426,6 +429,27 @@ mod tests {
             Some("Cloud API message throughput has been reached.")
         );
         assert_eq!(error.class(), ErrorClass::Throttle);
+    }
+
+    #[test]
+    fn a_template_refusal_keeps_the_reason_meant_for_its_author() {
+        let body = json!({"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100,
+            "error_subcode": 2_388_293, "error_user_title": "Too many variables",
+            "error_user_msg": "This template has too many variables for its length.", "fbtrace_id": "x"}});
+        let error = error_from(PROVIDER, 400, &body, &body.to_string());
+        assert_eq!(error.subcode, Some(2_388_293));
+        assert_eq!(
+            error.user_message.as_deref(),
+            Some("This template has too many variables for its length.")
+        );
+        assert_eq!(
+            herald_templates::Component::refused_by_meta(2_388_293),
+            Some(herald_templates::Component::Body)
+        );
+        assert_eq!(
+            herald_templates::Component::refused_by_meta(2_494_055),
+            None
+        );
     }
 
     #[test]

@@ -177,7 +177,10 @@ pub struct ProviderError {
     /// The provider's message.
     pub message: String,
     /// Meta's `error.error_data.details`.
-    pub details: Option<String>,
+    pub details: Option<Box<str>>,
+    /// Meta's `error.error_user_msg`: the reason in words for the person who wrote the template.
+    /// (The optional texts are `Box<str>` to keep the error within clippy's size for `Result`s.)
+    pub user_message: Option<Box<str>>,
 }
 
 impl ProviderError {
@@ -198,7 +201,8 @@ impl ProviderError {
             code_text: None,
             subcode: None,
             message: message.to_owned(),
-            details: Some(details),
+            details: Some(details.into()),
+            user_message: None,
         }
     }
 
@@ -212,6 +216,7 @@ impl ProviderError {
             subcode: None,
             message: error.to_string(),
             details: None,
+            user_message: None,
         }
     }
 }

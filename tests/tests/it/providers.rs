@@ -91,6 +91,43 @@ async fn a_rejection_carries_the_reason() {
 }
 
 #[tokio::test]
+async fn a_refusal_at_submission_names_the_part_it_concerns() {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let accounts: Value = admin
+        .get(relay.url("/api/v1/accounts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = accounts[0]["id"].as_i64().unwrap();
+    let created = create(
+        &relay,
+        &admin,
+        account,
+        &template("refused_at_once", "Hello {{1}}, REFUSE ME please now."),
+    )
+    .await;
+    let answer = relay.submit_template(&admin, &created["id"]).await.unwrap();
+    assert_eq!(answer.status(), 502);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], "provider_error");
+    let finding = &body["diagnostics"][0];
+    assert_eq!(finding["code"], "provider_refused");
+    assert_eq!(
+        finding["component"], "BODY",
+        "Meta's subcode 2388072 is about the body"
+    );
+    assert_eq!(
+        finding["message"],
+        "The message body is not formatted correctly."
+    );
+    assert_eq!(finding["severity"], "error");
+}
+
+#[tokio::test]
 async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();

@@ -3,7 +3,10 @@
 
 use herald_api::TemplateView;
 use herald_domain::{TemplateFilter, TemplateStatus};
-use herald_templates::{Diagnostic, Template, preview_for_contact, preview_with_samples, validate};
+use herald_templates::{
+    Component, Diagnostic, ExistingTemplate, Template, preview_for_contact, preview_with_samples,
+    validate_in_account,
+};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -130,6 +133,22 @@ fn row(shown: &TemplateView, delete: Job<i64>, submit: Job<i64>) -> impl IntoVie
     }
 }
 
+/// Why the provider rejected the template as stored, shown with the template's findings; a
+/// warning, since changing the template and submitting it again is the way out.
+fn rejection(saved: &TemplateView) -> Option<Diagnostic> {
+    let reason = saved.rejection_reason.as_deref()?;
+    (saved.status == TemplateStatus::Rejected).then(|| {
+        Diagnostic::warning(
+            "template_rejected",
+            Component::Template,
+            format!(
+                "The provider rejected this template ({reason}): change it and submit it again"
+            ),
+            None,
+        )
+    })
+}
+
 /// A fresh template for the editor.
 fn draft() -> Template {
     Template {
@@ -146,7 +165,8 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let template = RwSignal::new(draft());
     let saved = RwSignal::new(None::<TemplateView>);
     let load_error = RwSignal::new(None::<String>);
-    let server_findings = RwSignal::new(Vec::<Diagnostic>::new());
+    // The relay's last refusal, with the template it refused: shown while the template is that.
+    let server_findings = RwSignal::new(None::<(Template, Vec<Diagnostic>)>);
     let message = RwSignal::new(None::<(bool, String)>);
     let account_id = move || {
         saved
@@ -167,10 +187,55 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
         Some(Err(error)) => load_error.set(Some(error.to_string())),
         _ => {}
     });
+    let editing = move || {
+        saved
+            .with(|saved| saved.as_ref().map(|saved| saved.id))
+            .or(id)
+    };
+    // The account's other templates, so that a duplicate name or content is flagged while
+    // typing by the same account-level rules the relay applies on saving.
+    let others = Fetched::new(move || {
+        let account = account_id();
+        async move {
+            match account {
+                Some(account) => api::list_templates(account, TemplateFilter::NotDeleted)
+                    .await
+                    .ok(),
+                None => None,
+            }
+        }
+    });
+    let others = Memo::new(move |_| {
+        others
+            .get()
+            .flatten()
+            .map(|list| {
+                let editing = editing();
+                list.templates
+                    .iter()
+                    .filter(|other| Some(other.id) != editing)
+                    .map(|other| ExistingTemplate::of(&other.template))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
     let parts = Parts::new(template);
     let findings = parts.slice(move |template| {
-        let mut found = validate(template);
-        found.extend(server_findings.get());
+        let mut found = others.with(|others| validate_in_account(template, others));
+        found.extend(saved.with(|saved| saved.as_ref().and_then(rejection)));
+        // The relay's own findings that the browser's check does not repeat: a provider's
+        // refusal, or a rule that saw templates created since the list was read.
+        server_findings.with(|answer| {
+            if let Some((refused, findings)) = answer
+                && refused == template
+            {
+                for finding in findings {
+                    if !found.contains(finding) {
+                        found.push(finding.clone());
+                    }
+                }
+            }
+        });
         found
     });
     let contact = RwSignal::new(None::<herald_contacts::Contact>);
@@ -221,37 +286,54 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
                     return;
                 }
             };
-            let stored = match stored {
-                Ok(stored) if submit_after => api::submit_template(stored.id).await,
-                other => other,
-            };
-            match stored {
-                Ok(stored) => {
-                    server_findings.set(Vec::new());
-                    message.set(Some((true, format!("Saved; status {}.", stored.status))));
-                    let new = id.is_none();
-                    let stored_id = stored.id;
-                    template.set(stored.template.clone());
-                    saved.set(Some(stored));
-                    if new {
-                        router.navigate(&format!("/templates/{stored_id}"));
-                    }
-                }
-                Err(ApiError::Http { body, .. }) => {
-                    server_findings.set(body.diagnostics.clone());
+            let refused = |error: ApiError| match error {
+                ApiError::Http { body, .. } => {
+                    server_findings.set(Some((template.get_untracked(), body.diagnostics.clone())));
                     message.set(Some((false, body.message)));
                 }
-                Err(error) => message.set(Some((
+                error => message.set(Some((
                     false,
                     format!("{error}. Nothing was lost: try again."),
                 ))),
+            };
+            let keep = |stored: TemplateView| {
+                server_findings.set(None);
+                // The editor flags the same warnings beside their fields while they last; the
+                // relay's, from the moment of saving, are said once here.
+                let warnings = stored
+                    .warnings
+                    .iter()
+                    .map(|warning| format!(" {}.", warning.message))
+                    .collect::<String>();
+                message.set(Some((
+                    true,
+                    format!("Saved; status {}.{warnings}", stored.status),
+                )));
+                if id.is_none() {
+                    // Kept, not rebuilt: a refusal of the submission that follows stays shown.
+                    router.rename(&format!("/templates/{}", stored.id));
+                }
+                template.set(stored.template.clone());
+                saved.set(Some(stored));
+            };
+            let stored = match stored {
+                Ok(stored) => stored,
+                Err(error) => return refused(error),
+            };
+            let stored_id = stored.id;
+            keep(stored);
+            if submit_after {
+                match api::submit_template(stored_id).await {
+                    Ok(submitted) => keep(submitted),
+                    Err(error) => refused(error),
+                }
             }
         }
     });
     let blocked = move || findings.with(|found| has_error(found)) || save.pending();
     view! {
         <div class="workspace-head">
-            <h2>{if id.is_some() { "Edit template" } else { "New template" }}</h2>
+            <h2>{move || if editing().is_some() { "Edit template" } else { "New template" }}</h2>
             <a href="/templates" on:click=leave>"Back to templates"</a>
             {move || status().map(|status| view! {
                 <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="editor-status">{status.to_string()}</span>
