@@ -73,7 +73,7 @@ test('a template goes from draft to approved to deleted in the workspace', async
 
   await page.getByRole('button', { name: 'Save and submit' }).click();
   await page.waitForURL(/\/templates\/\d+$/);
-  await page.getByTestId('editor-status').filter({ hasText: /PENDING|APPROVED/ }).waitFor();
+  await page.getByTestId('editor-status').filter({ hasText: 'APPROVED' }).waitFor({ timeout: 15_000 });
 
   await page.getByRole('link', { name: 'Back to templates' }).click();
   const row = page.getByTestId('template-row').filter({ hasText: 'order_update' });
@@ -122,7 +122,7 @@ test('a duplicate, a refusal and a rejection are each shown beside what they con
   await page.getByLabel('Message content').fill('Your parcel {{1}} is on its way. REJECT ME');
   await page.getByRole('button', { name: 'Save and submit' }).click();
   await refusal.waitFor({ state: 'detached' });
-  await page.getByTestId('editor-status').filter({ hasText: 'PENDING' }).waitFor();
+  await page.getByTestId('editor-status').filter({ hasText: /PENDING|REJECTED/ }).waitFor();
   await page.getByRole('link', { name: 'Back to templates' }).click();
   const row = page.getByTestId('template-row').filter({ hasText: 'shipping_notice_2' });
   await row.getByTestId('status').filter({ hasText: 'REJECTED' }).waitFor({ timeout: 15_000 });

@@ -249,6 +249,37 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let deleted = move || saved.with(|saved| saved.as_ref().is_some_and(|saved| saved.deleted));
     let locked =
         Signal::derive(move || deleted() || status().is_some_and(|status| !status.is_editable()));
+    // While the provider reviews the template its status is asked again, so the verdict a
+    // webhook brought shows here without a reload; the template being edited is left alone.
+    let review = Fetched::new(move || {
+        let pending = editing().filter(|_| status() == Some(TemplateStatus::Pending));
+        async move {
+            match pending {
+                Some(id) => api::show_template(id).await.ok(),
+                None => None,
+            }
+        }
+    });
+    refetch_every(review, REFRESH_MS);
+    Effect::new(move |_| {
+        let Some(Some(view)) = review.get() else {
+            return;
+        };
+        let reviewed = saved.with_untracked(|saved| {
+            saved
+                .as_ref()
+                .is_some_and(|saved| saved.id == view.id && saved.status != view.status)
+        });
+        if reviewed {
+            saved.update(|saved| {
+                if let Some(saved) = saved {
+                    saved.status = view.status;
+                    saved.quality = view.quality;
+                    saved.rejection_reason = view.rejection_reason;
+                }
+            });
+        }
+    });
     let dirty = parts.slice(move |current| {
         saved.with(|saved| match saved {
             Some(saved) => saved.template != *current,
