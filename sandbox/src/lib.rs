@@ -91,8 +91,8 @@ pub struct SandboxConfig {
         default_value = "REJECT ME"
     )]
     pub reject_patterns: Vec<String>,
-    /// A template whose components contain one of these (comma-separated) is refused at once,
-    /// as Meta refuses a malformed body (subcode 2388072).
+    /// A template whose body contains one of these (comma-separated) is refused at once, as
+    /// Meta refuses a malformed body (subcode 2388072).
     #[arg(
         long,
         env = "SANDBOX_REFUSE_PATTERNS",

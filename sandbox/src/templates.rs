@@ -74,13 +74,7 @@ fn create_from(shared: &Arc<Shared>, body: &Value) -> Answer {
         ));
     }
     let components = body.get("components").cloned().unwrap_or(Value::Null);
-    let written = components.to_string();
-    if shared
-        .config
-        .refuse_patterns
-        .iter()
-        .any(|pattern| !pattern.is_empty() && written.contains(pattern.as_str()))
-    {
+    if body_contains_any(&components, &shared.config.refuse_patterns) {
         return Err(Refusal {
             template_reason: Some((
                 2_388_072,
@@ -120,6 +114,20 @@ pub(crate) async fn edit(
     Ok(Json(json!({"success": true})).into_response())
 }
 
+/// Whether the body text among `components` contains one of `patterns` (empty ones ignored).
+fn body_contains_any(components: &Value, patterns: &[String]) -> bool {
+    let body = components
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|component| component.get("type").and_then(Value::as_str) == Some("BODY"))
+        .filter_map(|component| component.get("text").and_then(Value::as_str))
+        .collect::<String>();
+    patterns
+        .iter()
+        .any(|pattern| !pattern.is_empty() && body.contains(pattern.as_str()))
+}
+
 /// Reviews a template after the configured delay and reports it like the provider does.
 fn review_later(shared: Arc<Shared>, template_id: String) {
     tokio::spawn(async move {
@@ -129,12 +137,7 @@ fn review_later(shared: Arc<Shared>, template_id: String) {
             let Some(template) = book.templates.iter_mut().find(|t| t.id == template_id) else {
                 return;
             };
-            let body = template.components.to_string();
-            let rejected = shared
-                .config
-                .reject_patterns
-                .iter()
-                .any(|pattern| !pattern.is_empty() && body.contains(pattern.as_str()));
+            let rejected = body_contains_any(&template.components, &shared.config.reject_patterns);
             template.status = if rejected { "REJECTED" } else { "APPROVED" }.to_owned();
             template.rejected_reason = rejected.then(|| "INVALID_FORMAT".to_owned());
             template.clone()

@@ -119,9 +119,10 @@ test('a duplicate, a refusal and a rejection are each shown beside what they con
   await page.waitForURL(/\/templates\/\d+$/);
   await page.getByTestId('editor-status').filter({ hasText: 'DRAFT' }).waitFor();
 
+  // The refusal is shown while the text is the refused one.
   await page.getByLabel('Message content').fill('Your parcel {{1}} is on its way. REJECT ME');
-  await page.getByRole('button', { name: 'Save and submit' }).click();
   await refusal.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Save and submit' }).click();
   await page.getByTestId('editor-status').filter({ hasText: /PENDING|REJECTED/ }).waitFor();
   await page.getByRole('link', { name: 'Back to templates' }).click();
   const row = page.getByTestId('template-row').filter({ hasText: 'shipping_notice_2' });

@@ -53,13 +53,19 @@ try {
         lastChange = now;
         records += changes.length;
         const element = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
-        const deferredNode = (node) =>
-          node.nodeType === Node.COMMENT_NODE || (node.nodeType === Node.ELEMENT_NODE && node.matches(deferredParts));
-        // Showing the samples for the first variable inserts them into the form: a change of
-        // the form whose nodes are all deferred parts (or their placeholder) is theirs.
-        const ownedByDeferred = (change) =>
-          element(change.target)?.closest(deferredParts) ||
-          (change.type === 'childList' && [...change.addedNodes, ...change.removedNodes].every(deferredNode));
+        const deferredElement = (node) => node.nodeType === Node.ELEMENT_NODE && node.matches(deferredParts);
+        // Showing the samples for the first variable inserts them into the form in place of a
+        // placeholder comment: a change that adds or removes a deferred part, and otherwise
+        // only comments, is theirs.
+        const ownedByDeferred = (change) => {
+          if (element(change.target)?.closest(deferredParts)) return true;
+          const nodes = [...change.addedNodes, ...change.removedNodes];
+          return (
+            change.type === 'childList' &&
+            nodes.some(deferredElement) &&
+            nodes.every((node) => node.nodeType === Node.COMMENT_NODE || deferredElement(node))
+          );
+        };
         if (changes.some((change) => !ownedByDeferred(change))) lastFeedback = now;
       });
       observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
@@ -105,6 +111,7 @@ try {
   // Each keystroke does the same work in every round, while the machine's noise (another
   // process taking the core, a compilation, a collection) lands on a different keystroke each
   // round: the median of the rounds is the keystroke's own cost, the rounds apart show the noise.
+  // The upper middle value when the number of rounds is even.
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const perKeystroke = (timings) => timings[0].map((_, index) => median(timings.map((round) => round[index])));
   const feedback = perKeystroke(feedbackRounds);
@@ -133,6 +140,7 @@ try {
     );
   };
   feedbackRounds.forEach((timings, round) => report(`round ${round + 1}, input event to updated diagnostics and preview`, timings));
+  report(`all ${rounds} rounds pooled, input event to updated diagnostics and preview`, feedbackRounds.flat());
   report(`median of ${rounds} rounds, input event to updated diagnostics and preview`, feedback);
   const braces = feedback.filter((_, index) => '{}'.includes(text[index]));
   const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;

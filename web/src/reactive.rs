@@ -51,13 +51,18 @@ impl<S: Send + Sync + 'static> Parts<S> {
     }
 
     /// What `read` returns, as a signal set only when the value changes. Signals `read` uses
-    /// besides the source are tracked too. The part lives as long as the owner it is made
-    /// under (a component, a row of a list).
+    /// besides the source are tracked too, from the effect's next run on: a part that reads
+    /// other signals is made before the effect first runs (when its component is built). The
+    /// part lives as long as the owner it is made under (a component, a row of a list).
     pub fn slice<T>(self, read: impl Fn(&S) -> T + Send + Sync + 'static) -> ReadSignal<T>
     where
         T: PartialEq + Send + Sync + 'static,
     {
         static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+        debug_assert!(
+            Owner::current().is_some(),
+            "a part made outside any owner would never leave the effect"
+        );
         let (value, set_value) = signal(untrack(|| self.source.with(&read)));
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         self.updates.update_value(|all| {

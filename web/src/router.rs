@@ -70,7 +70,7 @@ impl Page {
 #[derive(Debug, Clone, Copy)]
 pub struct Router {
     url: RwSignal<String>,
-    page: Memo<Page>,
+    page: RwSignal<Page>,
 }
 
 impl Router {
@@ -78,13 +78,13 @@ impl Router {
     /// links (a plain left click on an `<a href="/...">` without `download` or `target`, that
     /// no handler of its own prevented, as the editor's unsaved-changes question does).
     pub fn start() -> Self {
-        let url = RwSignal::new(current_url());
+        let url = current_url();
         let router = Self {
-            url,
-            page: Memo::new(move |_| url.with(|url| Page::at(url))),
+            page: RwSignal::new(Page::at(&url)),
+            url: RwSignal::new(url),
         };
         let back_and_forward = window_event_listener(ev::popstate, move |_| {
-            url.set(current_url());
+            router.show(current_url());
         });
         let clicks = window_event_listener(ev::click, move |event| {
             if let Some(href) = own_link(&event) {
@@ -119,18 +119,28 @@ impl Router {
             // Should the browser refuse, the page still changes; only its history entry is lost.
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
         }
-        self.url.set(url.to_owned());
+        self.show(url.to_owned());
+    }
+
+    /// Follows `url`; the page is built again only when `url` names another one.
+    fn show(&self, url: String) {
+        let page = Page::at(&url);
+        self.url.set(url);
+        if self.page.with_untracked(|shown| *shown != page) {
+            self.page.set(page);
+        }
     }
 
     /// Gives the page at hand the address `url` without building it again (a new template,
-    /// once saved, is at its own address), in place of its history entry. The URL changes
-    /// untracked: the page shown is the same, so nothing that reads it has to follow.
+    /// once saved, is at its own address), in place of its history entry. URL and page change
+    /// untracked: what is shown stays, and a later move to the former address builds that page.
     pub fn rename(&self, url: &str) {
         if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
         }
         self.url
             .update_untracked(|current| *current = url.to_owned());
+        self.page.update_untracked(|page| *page = Page::at(url));
     }
 }
 
@@ -183,7 +193,7 @@ pub fn Redirect(path: &'static str) -> impl IntoView {
         if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
         }
-        router.url.set(path.to_owned());
+        router.show(path.to_owned());
     });
 }
 

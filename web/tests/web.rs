@@ -140,6 +140,13 @@ async fn add_variable_inserts_the_next_number_at_the_cursor_and_asks_for_its_sam
         template.with_untracked(|t| t.body_text().to_owned()),
         "Hello {{1}}, your order is ready."
     );
+    let area = textarea(&container);
+    assert_eq!(area.value(), "Hello {{1}}, your order is ready.");
+    assert_eq!(
+        area.selection_start().unwrap(),
+        Some(11),
+        "the caret is after the variable, ready for the next word"
+    );
     let mapping_rows = || {
         container
             .query_selector_all("[data-testid=mapping-row]")

@@ -137,3 +137,28 @@ impl Diagnostic {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Component;
+
+    #[test]
+    fn meta_template_subcodes_name_the_part_they_refuse() {
+        for (subcode, part) in [
+            (2_388_047, Component::Header),
+            (2_388_072, Component::Body),
+            (2_388_293, Component::Body),
+            (2_388_299, Component::Body),
+            (2_388_073, Component::Footer),
+            (2_388_019, Component::Template),
+            (2_388_040, Component::Template),
+        ] {
+            assert_eq!(Component::refused_by_meta(subcode), Some(part), "{subcode}");
+        }
+        assert_eq!(
+            Component::refused_by_meta(2_494_055),
+            None,
+            "throttling is not about a template"
+        );
+    }
+}

@@ -442,14 +442,6 @@ mod tests {
             error.user_message.as_deref(),
             Some("This template has too many variables for its length.")
         );
-        assert_eq!(
-            herald_templates::Component::refused_by_meta(2_388_293),
-            Some(herald_templates::Component::Body)
-        );
-        assert_eq!(
-            herald_templates::Component::refused_by_meta(2_494_055),
-            None
-        );
     }
 
     #[test]

@@ -114,6 +114,7 @@ async fn a_refusal_at_submission_names_the_part_it_concerns() {
     assert_eq!(answer.status(), 502);
     let body: Value = answer.json().await.unwrap();
     assert_eq!(body["code"], "provider_error");
+    assert_eq!(body["diagnostics"].as_array().map(Vec::len), Some(1));
     let finding = &body["diagnostics"][0];
     assert_eq!(finding["code"], "provider_refused");
     assert_eq!(

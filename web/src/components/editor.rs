@@ -292,16 +292,19 @@ fn BodyField(
     // second kilobyte of text would be laid out on every keystroke for nothing.
     let marks_shown = Memo::new(move |_| findings.with(|found| found.iter().any(points_into_body)));
     let area = NodeRef::<html::Textarea>::new();
-    // What the text area holds after the user's last input: writing the same kilobyte back
-    // into it on every keystroke would cost a string crossing and the browser's compare.
-    let typed = StoredValue::new(String::new());
+    // The text area's value as last typed or written: writing the same kilobyte back into it
+    // on every keystroke would cost a string crossing and the browser's compare.
+    let in_area = StoredValue::new(String::new());
+    let show = move |area: &web_sys::HtmlTextAreaElement, text: &str| {
+        area.set_value(text);
+        in_area.set_value(text.to_owned());
+    };
     Effect::new(move |_| {
         text.with(|text| {
-            if typed.with_value(|typed| typed != text)
+            if in_area.with_value(|shown| shown != text)
                 && let Some(area) = area.get()
             {
-                area.set_value(text);
-                typed.set_value(text.to_owned());
+                show(&area, text);
             }
         });
     });
@@ -314,12 +317,15 @@ fn BodyField(
             .and_then(|area| area.selection_start().ok().flatten())
             .map_or(current.encode_utf16().count(), |at| at as usize);
         let (before, after) = split_at_utf16(&current, cursor);
-        template.update(|t| t.set_body_text(format!("{before}{token}{after}")));
+        let written = format!("{before}{token}{after}");
+        // Written at once, so the caret set below is not moved to the end by a later write.
         if let Some(area) = area.get() {
+            show(&area, &written);
             let caret = (before.encode_utf16().count() + token.len()) as u32;
             let _ = area.focus();
             let _ = area.set_selection_range(caret, caret);
         }
+        template.update(|t| t.set_body_text(written));
     };
     view! {
         <div class="field">
@@ -331,7 +337,7 @@ fn BodyField(
                 aria-describedby="body-counter body-diagnostics"
                 on:input=move |event| {
                     let value = event_target_value(&event);
-                    typed.set_value(value.clone());
+                    in_area.set_value(value.clone());
                     template.update(|t| t.set_body_text(value));
                 }
             ></textarea>

@@ -317,17 +317,26 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
                     return;
                 }
             };
-            let refused = |error: ApiError| match error {
-                ApiError::Http { body, .. } => {
-                    server_findings.set(Some((template.get_untracked(), body.diagnostics.clone())));
-                    message.set(Some((false, body.message)));
+            // The page may be gone by the time the relay answers: then there is nothing to show.
+            let refused = |sent: Template, error: ApiError| {
+                if saved.is_disposed() {
+                    return;
                 }
-                error => message.set(Some((
-                    false,
-                    format!("{error}. Nothing was lost: try again."),
-                ))),
+                match error {
+                    ApiError::Http { body, .. } => {
+                        server_findings.set(Some((sent, body.diagnostics.clone())));
+                        message.set(Some((false, body.message)));
+                    }
+                    error => message.set(Some((
+                        false,
+                        format!("{error}. Nothing was lost: try again."),
+                    ))),
+                }
             };
-            let keep = |stored: TemplateView| {
+            let keep = |sent: &Template, stored: TemplateView| {
+                if saved.is_disposed() {
+                    return;
+                }
                 server_findings.set(None);
                 // The editor flags the same warnings beside their fields while they last; the
                 // relay's, from the moment of saving, are said once here.
@@ -344,19 +353,22 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
                     // Kept, not rebuilt: a refusal of the submission that follows stays shown.
                     router.rename(&format!("/templates/{}", stored.id));
                 }
-                template.set(stored.template.clone());
+                // What was typed while the relay answered stays.
+                if template.with_untracked(|current| current == sent) {
+                    template.set(stored.template.clone());
+                }
                 saved.set(Some(stored));
             };
             let stored = match stored {
                 Ok(stored) => stored,
-                Err(error) => return refused(error),
+                Err(error) => return refused(current, error),
             };
-            let stored_id = stored.id;
-            keep(stored);
+            let (stored_id, submitted_template) = (stored.id, stored.template.clone());
+            keep(&current, stored);
             if submit_after {
                 match api::submit_template(stored_id).await {
-                    Ok(submitted) => keep(submitted),
-                    Err(error) => refused(error),
+                    Ok(submitted) => keep(&submitted_template, submitted),
+                    Err(error) => refused(submitted_template, error),
                 }
             }
         }
