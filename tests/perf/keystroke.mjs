@@ -54,17 +54,15 @@ try {
         records += changes.length;
         const element = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
         const deferredElement = (node) => node.nodeType === Node.ELEMENT_NODE && node.matches(deferredParts);
-        // Showing the samples for the first variable inserts them into the form in place of a
-        // placeholder comment: a change that adds or removes a deferred part, and otherwise
-        // only comments, is theirs.
+        // Showing the samples for the first variable inserts them into the form, with the
+        // placeholder comments that mark their place: a change of the form's children made
+        // only of deferred parts and comments, in a form that holds a deferred part, is theirs.
         const ownedByDeferred = (change) => {
           if (element(change.target)?.closest(deferredParts)) return true;
+          if (change.type !== 'childList') return false;
           const nodes = [...change.addedNodes, ...change.removedNodes];
-          return (
-            change.type === 'childList' &&
-            nodes.some(deferredElement) &&
-            nodes.every((node) => node.nodeType === Node.COMMENT_NODE || deferredElement(node))
-          );
+          const holdsDeferred = [...change.target.children].some(deferredElement) || nodes.some(deferredElement);
+          return holdsDeferred && nodes.every((node) => node.nodeType === Node.COMMENT_NODE || deferredElement(node));
         };
         if (changes.some((change) => !ownedByDeferred(change))) lastFeedback = now;
       });
