@@ -135,12 +135,18 @@ impl Router {
     /// once saved, is at its own address), in place of its history entry. URL and page change
     /// untracked: what is shown stays, and a later move to the former address builds that page.
     pub fn rename(&self, url: &str) {
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
-        }
+        replace_history_entry(url);
         self.url
             .update_untracked(|current| *current = url.to_owned());
         self.page.update_untracked(|page| *page = Page::at(url));
+    }
+}
+
+/// Puts `url` in the address bar in place of the current history entry (should the browser
+/// refuse, only the address is not updated).
+fn replace_history_entry(url: &str) {
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
     }
 }
 
@@ -190,9 +196,7 @@ pub fn NavLink(href: &'static str, children: Children) -> impl IntoView {
 pub fn Redirect(path: &'static str) -> impl IntoView {
     let router = use_router();
     Effect::new(move |_| {
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
-        }
+        replace_history_entry(path);
         router.show(path.to_owned());
     });
 }

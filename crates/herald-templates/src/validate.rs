@@ -85,6 +85,20 @@ impl ExistingTemplate {
             footer: template.footer_text().to_owned(),
         }
     }
+
+    /// The account's live templates, given with their ids, other than the one being edited
+    /// (`None` for a new template): what [`validate_in_account`] compares against, in the
+    /// editor and in the relay alike.
+    pub fn others<'a>(
+        templates: impl IntoIterator<Item = (i64, &'a Template)>,
+        editing: Option<i64>,
+    ) -> Vec<Self> {
+        templates
+            .into_iter()
+            .filter(|(id, _)| Some(*id) != editing)
+            .map(|(_, template)| Self::of(template))
+            .collect()
+    }
 }
 
 /// Validates `template` on its own: every rule except the account-level ones.

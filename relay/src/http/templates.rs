@@ -64,17 +64,14 @@ async fn checked(
     editing: Option<i64>,
     template: &Template,
 ) -> Result<Vec<Diagnostic>> {
-    let mut others = Vec::new();
-    for record in state
+    let files = state
         .store
         .list_templates(account_id, TemplateFilter::NotDeleted)
         .await?
-    {
-        if Some(record.id) == editing {
-            continue;
-        }
-        others.push(ExistingTemplate::of(&parse_file(&record)?));
-    }
+        .iter()
+        .map(|record| Ok((record.id, parse_file(record)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let others = ExistingTemplate::others(files.iter().map(|(id, file)| (*id, file)), editing);
     let diagnostics = validate_in_account(template, &others);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(AppError::TemplateInvalid(diagnostics));

@@ -27,15 +27,7 @@ async fn create(relay: &TestRelay, admin: &reqwest::Client, account: i64, file: 
 async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();
-    let accounts: Value = admin
-        .get(relay.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let account = accounts[0]["id"].as_i64().unwrap();
+    let account = relay.sandbox_account_id(&admin).await.unwrap();
     let created = create(
         &relay,
         &admin,
@@ -66,15 +58,7 @@ async fn a_submitted_template_is_approved_by_the_sandbox_webhook() {
 async fn a_rejection_carries_the_reason() {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();
-    let accounts: Value = admin
-        .get(relay.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let account = accounts[0]["id"].as_i64().unwrap();
+    let account = relay.sandbox_account_id(&admin).await.unwrap();
     let created = create(
         &relay,
         &admin,
@@ -94,15 +78,7 @@ async fn a_rejection_carries_the_reason() {
 async fn a_refusal_at_submission_names_the_part_it_concerns() {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();
-    let accounts: Value = admin
-        .get(relay.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let account = accounts[0]["id"].as_i64().unwrap();
+    let account = relay.sandbox_account_id(&admin).await.unwrap();
     let created = create(
         &relay,
         &admin,

@@ -210,12 +210,11 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
             .get()
             .flatten()
             .map(|list| {
-                let editing = editing();
-                list.templates
+                let templates = list
+                    .templates
                     .iter()
-                    .filter(|other| Some(other.id) != editing)
-                    .map(|other| ExistingTemplate::of(&other.template))
-                    .collect::<Vec<_>>()
+                    .map(|other| (other.id, &other.template));
+                ExistingTemplate::others(templates, editing())
             })
             .unwrap_or_default()
     });

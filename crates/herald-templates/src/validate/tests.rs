@@ -557,3 +557,20 @@ fn text_far_past_its_limit_is_analysed_only_up_to_four_times_the_limit() {
     assert_eq!(codes, ["body_too_long"]);
     assert_eq!(diagnostics[0].span(), Some(1024..10005));
 }
+
+#[test]
+fn the_template_being_edited_is_not_among_its_own_others() {
+    let edited = template(json!({}));
+    let other = template(json!({"name": "order_shipped"}));
+    let listed = [(1, &edited), (2, &other)];
+    let others = ExistingTemplate::others(listed, Some(1));
+    assert_eq!(others.len(), 1);
+    assert_eq!(others[0].name, "order_shipped");
+    assert!(
+        validate_in_account(&edited, &others)
+            .iter()
+            .all(|finding| finding.code != "name_duplicate"),
+        "a saved template is not a duplicate of itself"
+    );
+    assert_eq!(ExistingTemplate::others(listed, None).len(), 2);
+}
