@@ -22,26 +22,39 @@ mod text;
 mod validate;
 mod variables;
 
-pub use diagnostic::{Component, Diagnostic, Severity};
+pub use diagnostic::{Code, Component, Diagnostic, Severity};
 pub use languages::{SUPPORTED_LANGUAGES, is_supported_language};
-pub use mapping::{ContactFields, TemplateVariable, resolve, unmapped_variables, variables_of};
+pub use mapping::{
+    ContactFields, MappingGap, TemplateVariable, VariableUse, resolve, sending_gaps,
+    unmapped_variables, variables_of,
+};
 pub use model::{
-    Body, BodyExample, Button, Buttons, ContactField, Footer, Header, HeaderExample, HeaderFormat,
-    HeraldSettings, MappingSource, MediaFile, NamedExample, ParameterFormat, Template,
+    Body, BodyExample, Button, ButtonKind, Buttons, Card, CardMapping, Carousel, Category,
+    ComponentKind, Components, ContactField, Footer, Header, HeaderExample, HeaderFormat,
+    HeraldSettings, LimitedTimeOffer, Location, MappingSource, MediaFile, NamedExample, Offer,
+    OtpType, ParameterFormat, ProductSection, ProductSelection, Samples, SupportedApp, Template,
     TemplateComponent, VariableMapping,
 };
 pub use preview::{
-    Preview, PreviewButton, PreviewHeader, Segment, Style, preview_for_contact,
-    preview_with_samples,
+    Preview, PreviewButton, PreviewCard, PreviewHeader, PreviewOffer, Segment, Style,
+    preview_for_contact, preview_with_samples,
 };
-pub use render::{RenderError, RenderedMessage, make_sendable, percent_encode, render_for_contact};
+pub use render::{
+    ONE_TIME_CODE_MAX_CHARS, RenderError, RenderedMessage, make_sendable, parse_expiration,
+    percent_encode, render_for_contact,
+};
 pub use validate::{
-    BODY_MAX_CHARS, BUTTON_TEXT_MAX_CHARS, ExistingTemplate, FOOTER_MAX_CHARS, HEADER_MAX_CHARS,
-    IMAGE_MAX_BYTES, MediaRule, NAME_MAX_CHARS, QUICK_REPLIES_MAX, TEMPLATES_PER_ACCOUNT_MAX,
-    TOO_MANY_VARIABLES_MESSAGE, URL_MAX_CHARS, VIDEO_OR_DOCUMENT_MAX_BYTES,
-    WORDS_PER_VARIABLE_SENTENCE_MIN, check_media, media_rule, validate, validate_in_account,
+    BODY_MAX_CHARS, BUTTON_TEXT_MAX_CHARS, BUTTONS_MAX, CARD_BODY_MAX_CHARS, CARD_BUTTONS_MAX,
+    CAROUSEL_CARDS_MAX, CAROUSEL_CARDS_MIN, CODE_EXPIRATION_MINUTES, COPY_CODE_BUTTONS_MAX,
+    COUPON_CODE_MAX_CHARS, ExistingTemplate, FOOTER_MAX_CHARS, HEADER_MAX_CHARS,
+    IMAGE_MAX_BYTES, MediaRule, NAME_MAX_CHARS, OFFER_BODY_MAX_CHARS, OFFER_TEXT_MAX_CHARS,
+    PHONE_BUTTONS_MAX, QUICK_REPLIES_MAX, QUICK_REPLIES_SHOWN, TEMPLATES_PER_ACCOUNT_MAX,
+    TOO_MANY_VARIABLES_MESSAGE, URL_BUTTONS_MAX, URL_MAX_CHARS, VIDEO_MAX_BYTES,
+    DOCUMENT_MAX_BYTES, GIF_MAX_BYTES, OFFER_COUPON_CODE_MAX_CHARS, VOICE_CALL_TEXT_MAX_CHARS,
+    WORDS_PER_VARIABLE_REFUSED, WORDS_PER_VARIABLE_SENTENCE_MIN, check_media, media_rule,
+    validate, validate_in_account,
 };
-pub use variables::{VariableKind, VariableToken, scan as scan_variables};
+pub use variables::{NAMED_PARAMETER_MAX_CHARS, VariableKind, VariableToken, scan as scan_variables};
 
 /// The input is not a template file: not JSON, or JSON of another shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Component;
-use crate::mapping::{ContactFields, resolve, variables_of};
-use crate::model::{Button, HeaderFormat, Template};
+use crate::mapping::{ContactFields, TemplateVariable, resolve, variables_of};
+use crate::model::{Button, ButtonKind, Components, Header, HeaderFormat, Template};
 use crate::text::analysed;
 use crate::validate::{BODY_MAX_CHARS, FOOTER_MAX_CHARS, HEADER_MAX_CHARS};
 use crate::variables::{VariableToken, scan};
@@ -19,14 +19,18 @@ use crate::variables::{VariableToken, scan};
 /// The whole bubble.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preview {
-    /// Text or a media placeholder above the body.
+    /// Text, a media placeholder or a map pin above the body.
     pub header: Option<PreviewHeader>,
+    /// A limited-time offer's title and expiry, between the header and the body.
+    pub offer: Option<PreviewOffer>,
     /// The body as styled segments.
     pub body: Vec<Segment>,
     /// The footer in small grey text.
     pub footer: Option<String>,
     /// Buttons under the bubble.
     pub buttons: Vec<PreviewButton>,
+    /// A carousel's cards, scrolled sideways under the bubble.
+    pub cards: Vec<PreviewCard>,
 }
 
 /// A header as shown.
@@ -38,13 +42,44 @@ pub enum PreviewHeader {
         /// Its segments.
         segments: Vec<Segment>,
     },
-    /// A placeholder for an image, video or document.
+    /// A placeholder for an image, video, GIF or document.
     Media {
         /// Which kind of media.
         format: HeaderFormat,
         /// The file name, when known.
         file_name: Option<String>,
     },
+    /// A map pin.
+    Location {
+        /// The place's name, when set.
+        name: Option<String>,
+        /// Its address, when set.
+        address: Option<String>,
+    },
+    /// A product of the catalog.
+    Product,
+}
+
+/// A limited-time offer as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewOffer {
+    /// The offer's title.
+    pub title: String,
+    /// When it ends (Unix milliseconds), if it counts down and the time is known.
+    pub expires_at_ms: Option<i64>,
+    /// Whether it counts down.
+    pub counts_down: bool,
+}
+
+/// One card of a carousel as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewCard {
+    /// Its media or product header.
+    pub header: Option<PreviewHeader>,
+    /// Its body as styled segments.
+    pub body: Vec<Segment>,
+    /// Its buttons.
+    pub buttons: Vec<PreviewButton>,
 }
 
 /// A run of text with one style.
@@ -76,81 +111,180 @@ pub struct Style {
 /// A button as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewButton {
-    /// `quick_reply`, `url` or `phone_number`.
+    /// Its type in lower case: `quick_reply`, `url`, `phone_number`, `copy_code`, `otp`,
+    /// `flow`, `catalog`, `mpm`, `spm`, `voice_call`, or an unknown one as written.
     pub kind: String,
     /// Its label.
     pub text: String,
+    /// What it carries: a copy-code button's code (once known).
+    pub detail: Option<String>,
+}
+
+/// Where a variable stands: its component, card, button and key.
+type Place = (Component, Option<usize>, Option<usize>, String);
+
+fn place_of(variable: &TemplateVariable) -> Place {
+    (
+        variable.component,
+        variable.card,
+        variable.button,
+        variable.key.clone(),
+    )
 }
 
 /// The preview with variables filled from the template's sample values.
 pub fn preview_with_samples(template: &Template) -> Preview {
-    let values: HashMap<(Component, String), String> = variables_of(template)
+    let values: HashMap<Place, String> = variables_of(template)
         .into_iter()
-        .filter_map(|variable| Some(((variable.component, variable.key), variable.sample?)))
+        .filter_map(|variable| Some((place_of(&variable), variable.sample?)))
         .collect();
-    build(template, &|component, key| {
-        values.get(&(component, key.to_owned())).cloned()
-    })
+    build(template, &values)
 }
 
 /// The preview with variables filled from `contact` through the template's mapping.
 pub fn preview_for_contact(template: &Template, contact: &dyn ContactFields) -> Preview {
-    let values: HashMap<(Component, String), String> = variables_of(template)
+    let values: HashMap<Place, String> = variables_of(template)
         .into_iter()
         .filter_map(|variable| {
             let value = resolve(variable.source(template)?, contact)?;
-            (!value.trim().is_empty())
-                .then(|| ((variable.component, variable.key), value.to_owned()))
+            (!value.trim().is_empty()).then(|| (place_of(&variable), value.to_owned()))
         })
         .collect();
-    build(template, &|component, key| {
-        values.get(&(component, key.to_owned())).cloned()
-    })
+    build(template, &values)
 }
 
-type ValueOf<'a> = dyn Fn(Component, &str) -> Option<String> + 'a;
+type ValueOf<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
-fn build(template: &Template, value_of: &ValueOf<'_>) -> Preview {
-    let header = template.header().map(|header| match header.format {
+/// Meta's own body and footer of an authentication template, when the file does not carry
+/// them (a template as created rather than as Meta lists it).
+fn authentication_texts(template: &Template) -> (String, Option<String>) {
+    let body = template.body();
+    let text = body.map_or("", |body| body.text.as_str());
+    let body_text = if text.trim().is_empty() {
+        let mut text = "*{{1}}* is your verification code.".to_owned();
+        if body.and_then(|body| body.add_security_recommendation) == Some(true) {
+            text.push_str(" For your security, do not share this code.");
+        }
+        text
+    } else {
+        text.to_owned()
+    };
+    let footer = template.footer().and_then(|footer| {
+        if !footer.text.is_empty() {
+            Some(footer.text.clone())
+        } else {
+            footer
+                .code_expiration_minutes
+                .map(|minutes| format!("This code expires in {minutes} minutes."))
+        }
+    });
+    (body_text, footer)
+}
+
+fn header_of(header: &Header, media_name: Option<String>, value_of: &ValueOf<'_>, template: &Template) -> PreviewHeader {
+    match &header.format {
         HeaderFormat::Text => PreviewHeader::Text {
             segments: format_text(
                 analysed(header.text.as_deref().unwrap_or_default(), HEADER_MAX_CHARS),
-                Component::Header,
                 value_of,
             ),
         },
-        format => PreviewHeader::Media {
-            format,
-            file_name: template
-                .herald
-                .media
-                .as_ref()
-                .map(|media| media.file_name.clone()),
+        HeaderFormat::Location => PreviewHeader::Location {
+            name: template.herald.location.as_ref().map(|place| place.name.clone()),
+            address: template.herald.location.as_ref().map(|place| place.address.clone()),
         },
+        HeaderFormat::Product => PreviewHeader::Product,
+        format => PreviewHeader::Media {
+            format: format.clone(),
+            file_name: media_name,
+        },
+    }
+}
+
+fn buttons_of(buttons: &[Button], value_of: &dyn Fn(usize) -> Option<String>) -> Vec<PreviewButton> {
+    buttons
+        .iter()
+        .enumerate()
+        .map(|(index, button)| PreviewButton {
+            kind: button.kind.as_str().to_ascii_lowercase(),
+            text: button.label().to_owned(),
+            detail: (button.kind == ButtonKind::CopyCode)
+                .then(|| value_of(index).or_else(|| button.sample().map(str::to_owned)))
+                .flatten(),
+        })
+        .collect()
+}
+
+fn build(template: &Template, values: &HashMap<Place, String>) -> Preview {
+    let lookup = |component: Component, card: Option<usize>, button: Option<usize>, key: &str| {
+        values.get(&(component, card, button, key.to_owned())).cloned()
+    };
+    let header = template.header().map(|header| {
+        header_of(
+            header,
+            template.herald.media.as_ref().map(|media| media.file_name.clone()),
+            &|key| lookup(Component::Header, None, None, key),
+            template,
+        )
     });
+    let offer = template.offer().map(|offer| {
+        let counts_down = offer.has_expiration == Some(true);
+        PreviewOffer {
+            title: offer.text.clone(),
+            counts_down,
+            expires_at_ms: counts_down
+                .then(|| lookup(Component::LimitedTimeOffer, None, None, "expiration_time"))
+                .flatten()
+                .and_then(|value| crate::render::parse_expiration(&value)),
+        }
+    });
+    let body_value = |key: &str| lookup(Component::Body, None, None, key);
+    let (body, footer) = if template.is_authentication() {
+        let (text, footer) = authentication_texts(template);
+        (format_text(&text, &body_value), footer)
+    } else {
+        (
+            format_text(analysed(template.body_text(), BODY_MAX_CHARS), &body_value),
+            template
+                .footer()
+                .map(|footer| analysed(&footer.text, FOOTER_MAX_CHARS).to_owned()),
+        )
+    };
+    let coupon = |index: usize| {
+        lookup(Component::Buttons, None, Some(index), "coupon_code")
+    };
+    let cards = template
+        .cards()
+        .iter()
+        .enumerate()
+        .map(|(index, card)| PreviewCard {
+            header: card.header().map(|header| {
+                header_of(
+                    header,
+                    template
+                        .herald
+                        .card_media
+                        .get(index)
+                        .and_then(Option::as_ref)
+                        .map(|media| media.file_name.clone()),
+                    &|_| None,
+                    template,
+                )
+            }),
+            body: format_text(
+                analysed(card.body_text(), BODY_MAX_CHARS),
+                &|key| lookup(Component::Carousel, Some(index), None, key),
+            ),
+            buttons: buttons_of(card.buttons(), &|_| None),
+        })
+        .collect();
     Preview {
         header,
-        body: format_text(
-            analysed(template.body_text(), BODY_MAX_CHARS),
-            Component::Body,
-            value_of,
-        ),
-        footer: template
-            .footer()
-            .map(|footer| analysed(&footer.text, FOOTER_MAX_CHARS).to_owned()),
-        buttons: template
-            .buttons()
-            .iter()
-            .map(|button| PreviewButton {
-                kind: match button {
-                    Button::QuickReply { .. } => "quick_reply",
-                    Button::Url { .. } => "url",
-                    Button::PhoneNumber { .. } => "phone_number",
-                }
-                .to_owned(),
-                text: button.text().to_owned(),
-            })
-            .collect(),
+        offer,
+        body,
+        footer,
+        buttons: buttons_of(template.buttons(), &coupon),
+        cards,
     }
 }
 
@@ -167,11 +301,7 @@ const STRIKE: u8 = 4;
 const MONOSPACE: u8 = 8;
 
 /// Splits `text` into styled segments, with variables filled by `value_of`.
-pub(crate) fn format_text(
-    text: &str,
-    component: Component,
-    value_of: &ValueOf<'_>,
-) -> Vec<Segment> {
+pub(crate) fn format_text(text: &str, value_of: &ValueOf<'_>) -> Vec<Segment> {
     let chars: Vec<char> = text.chars().collect();
     let tokens = scan(text);
     let mut atoms: Vec<Atom<'_>> = Vec::with_capacity(chars.len());
@@ -214,7 +344,7 @@ pub(crate) fn format_text(
             },
             Atom::Variable(token) => {
                 let key = token.key().unwrap_or_default();
-                let value = value_of(component, &key);
+                let value = value_of(&key);
                 segments.push(Segment {
                     filled: value.is_some(),
                     text: value.unwrap_or_else(|| format!("{{{{{key}}}}}")),
@@ -314,7 +444,7 @@ mod tests {
     use super::*;
 
     fn plain(text: &str) -> Vec<(String, Style)> {
-        format_text(text, Component::Body, &|_, key| Some(format!("<{key}>")))
+        format_text(text, &|key| Some(format!("<{key}>")))
             .into_iter()
             .map(|segment| (segment.text, segment.style))
             .collect()
@@ -368,9 +498,7 @@ mod tests {
 
     #[test]
     fn variables_are_filled_and_take_the_surrounding_style() {
-        let segments = format_text("Dear *{{1}}*!", Component::Body, &|_, _| {
-            Some("*Ann*".into())
-        });
+        let segments = format_text("Dear *{{1}}*!", &|_| Some("*Ann*".into()));
         assert_eq!(segments[1].text, "*Ann*");
         assert_eq!(segments[1].variable.as_deref(), Some("1"));
         assert!(segments[1].style.bold && segments[1].filled);
@@ -378,7 +506,7 @@ mod tests {
 
     #[test]
     fn missing_values_show_the_placeholder() {
-        let segments = format_text("Dear {{1}}, hi", Component::Body, &|_, _| None);
+        let segments = format_text("Dear {{1}}, hi", &|_| None);
         assert_eq!(segments[1].text, "{{1}}");
         assert!(!segments[1].filled);
     }

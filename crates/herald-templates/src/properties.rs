@@ -4,9 +4,10 @@
 use proptest::prelude::*;
 
 use crate::{
-    Body, Button, Buttons, ContactField, ContactFields, Diagnostic, Footer, Header, HeaderFormat,
-    MappingSource, Template, TemplateComponent, make_sendable, parse_template, preview_for_contact,
-    preview_with_samples, render_for_contact, validate,
+    Body, Button, Buttons, Card, Carousel, Category, Components, ContactField, ContactFields,
+    Diagnostic, Footer, Header, HeaderFormat, MappingSource, Template, TemplateComponent,
+    make_sendable, parse_template, preview_for_contact, preview_with_samples, render_for_contact,
+    validate,
 };
 
 /// Text that favours the characters the rules care about.
@@ -41,32 +42,63 @@ fn template_from(texts: [String; 5], category: bool) -> Template {
     Template {
         name: header.clone(),
         language: "en".to_owned(),
-        category: if category { "UTILITY" } else { "MARKETING" }.to_owned(),
+        category: if category { Category::Utility } else { Category::Marketing },
         components: vec![
             TemplateComponent::Header(Header {
-                format: HeaderFormat::Text,
                 text: Some(header),
-                example: None,
+                ..Header::new(HeaderFormat::Text)
             }),
             TemplateComponent::Body(Body {
-                text: body,
-                example: None,
+                text: body.clone(),
+                ..Body::default()
             }),
-            TemplateComponent::Footer(Footer { text: footer }),
+            TemplateComponent::Footer(Footer {
+                text: footer,
+                ..Footer::default()
+            }),
             TemplateComponent::Buttons(Buttons {
                 buttons: vec![
-                    Button::QuickReply {
-                        text: button.clone(),
-                    },
-                    Button::Url {
-                        text: button,
-                        url,
-                        example: None,
+                    Button::quick_reply(&button),
+                    Button::url(&button, &url),
+                    Button {
+                        example: Some(crate::Samples::One(button.clone())),
+                        ..Button::new(crate::ButtonKind::CopyCode)
                     },
                 ],
+                ..Buttons::default()
+            }),
+            TemplateComponent::LimitedTimeOffer(crate::LimitedTimeOffer {
+                limited_time_offer: crate::Offer {
+                    text: button.clone(),
+                    has_expiration: Some(true),
+                    ..crate::Offer::default()
+                },
+                ..crate::LimitedTimeOffer::default()
+            }),
+            TemplateComponent::Carousel(Carousel {
+                cards: vec![card(&body, &button, &url), card(&url, &button, &body)],
+                ..Carousel::default()
             }),
         ],
         ..Template::default()
+    }
+}
+
+/// A carousel card whose texts are the generated ones.
+fn card(body: &str, button: &str, url: &str) -> Card {
+    let mut card = Card::default();
+    card.set_header(Some(Header::new(HeaderFormat::Image)));
+    card.set_body_text(body.to_owned());
+    card.set_buttons(vec![Button::quick_reply(button), Button::url(button, url)]);
+    card
+}
+
+/// The text of a button's `field`.
+fn button_text(button: &Button, field: Option<&str>) -> String {
+    match field {
+        Some("url") => button.url_text().to_owned(),
+        Some("phone_number") => button.phone_number.clone().unwrap_or_default(),
+        _ => button.text.clone(),
     }
 }
 
@@ -78,14 +110,18 @@ fn pointed_text(template: &Template, diagnostic: &Diagnostic) -> Option<String> 
         Component::Header => template.header_text()?.to_owned(),
         Component::Body => template.body_text().to_owned(),
         Component::Footer => template.footer_text().to_owned(),
+        Component::LimitedTimeOffer => template.offer()?.text.clone(),
         Component::Buttons => {
             let button = template.buttons().get(diagnostic.button?)?;
-            match (diagnostic.field.as_deref(), button) {
-                (Some("url"), Button::Url { url, .. }) => url.clone(),
-                (Some("phone_number"), Button::PhoneNumber { phone_number, .. }) => {
-                    phone_number.clone()
-                }
-                _ => button.text().to_owned(),
+            button_text(button, diagnostic.field.as_deref())
+        }
+        Component::Carousel => {
+            let card = template.cards().get(diagnostic.card?)?;
+            match (diagnostic.button, diagnostic.field.as_deref()) {
+                (Some(index), field) => button_text(card.buttons().get(index)?, field),
+                (None, Some("body")) => card.body_text().to_owned(),
+                (None, Some("header")) => card.header_text()?.to_owned(),
+                _ => return None,
             }
         }
         Component::Category | Component::Language | Component::Template => return None,

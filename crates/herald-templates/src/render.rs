@@ -5,9 +5,16 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::diagnostic::Component;
-use crate::mapping::{ContactFields, TemplateVariable, resolve, variables_of};
-use crate::model::{HeaderFormat, ParameterFormat, Template};
+use crate::mapping::{ContactFields, TemplateVariable, VariableUse, resolve, variables_of};
+use crate::model::{
+    Button, ButtonKind, Card, Components, Header, HeaderFormat, MediaFile, ParameterFormat,
+    Template,
+};
+use crate::validate::COUPON_CODE_MAX_CHARS;
 use crate::variables::{VariableKind, scan};
+
+/// Longest one-time code Meta sends in an authentication template.
+pub const ONE_TIME_CODE_MAX_CHARS: usize = 15;
 
 /// Why a template cannot be sent to a contact.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +32,21 @@ pub enum RenderError {
         variable: String,
         /// The field it is mapped to, e.g. `First name`.
         field: String,
+    },
+    /// The contact's value cannot be sent where the variable stands.
+    #[error("variable {variable} cannot be sent: {reason}")]
+    InvalidValue {
+        /// The variable, e.g. `coupon code`.
+        variable: String,
+        /// Why, naming the limit.
+        reason: String,
+    },
+    /// A setting the template's kind needs at send time is missing (a card's media link, a
+    /// location, products).
+    #[error("{what} is not set: the template cannot be sent without it")]
+    MissingSetting {
+        /// What, e.g. `card 2 media link`.
+        what: String,
     },
 }
 
@@ -85,14 +107,46 @@ pub fn percent_encode(value: &str) -> String {
     encoded
 }
 
-/// Renders `template` for `contact` through the template's mapping.
-pub fn render_for_contact(
+/// Reads a limited-time offer's expiry: Unix milliseconds, or a UTC date `2026-12-31`,
+/// `2026-12-31T18:00` or `2026-12-31T18:00:00Z`.
+pub fn parse_expiration(value: &str) -> Option<i64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse().ok();
+    }
+    let value = value.strip_suffix('Z').unwrap_or(value);
+    let (date, time) = value.split_once(['T', ' ']).unwrap_or((value, "00:00"));
+    let mut date_parts = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);
+    let mut time_parts = time.splitn(3, ':').map(str::parse::<i64>);
+    let hour = time_parts.next()?.ok()?;
+    let minute = time_parts.next().unwrap_or(Ok(0)).ok()?;
+    let second = time_parts.next().unwrap_or(Ok(0)).ok()?;
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (0..24).contains(&hour)
+        && (0..60).contains(&minute)
+        && (0..60).contains(&second);
+    if !valid {
+        return None;
+    }
+    // Days from 1970-01-01 to the date (Howard Hinnant's days_from_civil).
+    let shifted_year = if month <= 2 { year - 1 } else { year };
+    let era = shifted_year.div_euclid(400);
+    let year_of_era = shifted_year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000)
+}
+
+/// The values of every variable for one contact, made sendable and checked.
+fn values_for(
     template: &Template,
     contact: &dyn ContactFields,
-) -> Result<RenderedMessage, RenderError> {
-    let variables = variables_of(template);
-    let mut values: Vec<(TemplateVariable, String)> = Vec::with_capacity(variables.len());
-    for variable in variables {
+) -> Result<Vec<(TemplateVariable, String)>, RenderError> {
+    let mut values = Vec::new();
+    for variable in variables_of(template) {
         let Some(source) = variable.source(template) else {
             return Err(RenderError::Unmapped {
                 variable: variable.label(),
@@ -105,84 +159,279 @@ pub fn render_for_contact(
                 field: source.describe(),
             });
         }
+        let invalid = |reason: String| RenderError::InvalidValue {
+            variable: variable.label(),
+            reason,
+        };
+        let value = match variable.usage {
+            VariableUse::OfferExpiration => parse_expiration(&value)
+                .ok_or_else(|| invalid(format!("\"{value}\" is not a date (2026-12-31T18:00) or Unix milliseconds")))?
+                .to_string(),
+            VariableUse::CouponCode => {
+                let code = value.trim();
+                if code.chars().count() > COUPON_CODE_MAX_CHARS || !code.chars().all(char::is_alphanumeric) {
+                    return Err(invalid(format!(
+                        "a coupon code is letters and digits only, at most {COUPON_CODE_MAX_CHARS}"
+                    )));
+                }
+                code.to_owned()
+            }
+            VariableUse::OneTimeCode => {
+                let code = value.trim();
+                if code.chars().count() > ONE_TIME_CODE_MAX_CHARS {
+                    return Err(invalid(format!(
+                        "a one-time code is at most {ONE_TIME_CODE_MAX_CHARS} characters"
+                    )));
+                }
+                code.to_owned()
+            }
+            VariableUse::Text | VariableUse::UrlSuffix => value,
+        };
         values.push((variable, value));
     }
-    let named = template.parameter_format == Some(ParameterFormat::Named)
-        || values.iter().any(|(variable, _)| {
-            variable.component != Component::Buttons
-                && !variable.key.bytes().all(|b| b.is_ascii_digit())
-        });
-    let body_values: HashMap<&str, &str> = values
-        .iter()
-        .filter(|(variable, _)| variable.component == Component::Body)
-        .map(|(variable, value)| (variable.key.as_str(), value.as_str()))
-        .collect();
-    let text_parameter = |key: &str, value: &str| {
-        if named {
-            json!({"type": "text", "parameter_name": key, "text": value})
-        } else {
-            json!({"type": "text", "text": value})
-        }
-    };
+    Ok(values)
+}
 
-    let mut meta_components = Vec::new();
-    if let Some(header) = template.header() {
-        match header.format {
-            HeaderFormat::Text => {
-                let parameters: Vec<Value> = values
+/// The values of one card (or of the template, `None`) in one part.
+struct Values<'v> {
+    values: &'v [(TemplateVariable, String)],
+    named: bool,
+}
+
+impl Values<'_> {
+    fn text_parameters(&self, component: Component, card: Option<usize>) -> Vec<Value> {
+        self.values
+            .iter()
+            .filter(|(variable, _)| {
+                variable.component == component && variable.card == card && variable.button.is_none()
+            })
+            .map(|(variable, value)| {
+                if self.named {
+                    json!({"type": "text", "parameter_name": variable.key, "text": value})
+                } else {
+                    json!({"type": "text", "text": value})
+                }
+            })
+            .collect()
+    }
+
+    fn button(&self, card: Option<usize>, index: usize) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(variable, _)| variable.card == card && variable.button == Some(index))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn of(&self, usage: VariableUse) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(variable, _)| variable.usage == usage)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+fn media_parameter(format: &HeaderFormat, media: Option<&MediaFile>) -> Option<Value> {
+    let link = media?.link.as_deref().filter(|link| !link.trim().is_empty())?;
+    let kind = format.as_str().to_ascii_lowercase();
+    let mut object = json!({"link": link});
+    if *format == HeaderFormat::Document
+        && let Some(media) = media
+    {
+        object["filename"] = json!(media.file_name);
+    }
+    Some(json!({"type": kind, kind: object}))
+}
+
+fn header_component(
+    template: &Template,
+    header: &Header,
+    values: &Values<'_>,
+) -> Result<Option<Value>, RenderError> {
+    let parameters: Vec<Value> = match &header.format {
+        HeaderFormat::Text => values.text_parameters(Component::Header, None),
+        HeaderFormat::Location => {
+            let place = template.herald.location.as_ref().ok_or_else(|| RenderError::MissingSetting {
+                what: "the location header's place".to_owned(),
+            })?;
+            vec![json!({"type": "location", "location": {
+                "latitude": place.latitude.to_string(),
+                "longitude": place.longitude.to_string(),
+                "name": place.name,
+                "address": place.address,
+            }})]
+        }
+        format => media_parameter(format, template.herald.media.as_ref())
+            .into_iter()
+            .collect(),
+    };
+    Ok((!parameters.is_empty()).then(|| json!({"type": "header", "parameters": parameters})))
+}
+
+/// The components of a template's (or a card's) buttons that take parameters.
+fn button_components(
+    template: &Template,
+    buttons: &[Button],
+    card: Option<usize>,
+    values: &Values<'_>,
+) -> Result<Vec<Value>, RenderError> {
+    let mut components = Vec::new();
+    for (index, button) in buttons.iter().enumerate() {
+        let parameter = match button.kind {
+            ButtonKind::Otp => values
+                .of(VariableUse::OneTimeCode)
+                .map(|code| ("url", json!({"type": "text", "text": code}))),
+            ButtonKind::Url if template.is_authentication() => values
+                .of(VariableUse::OneTimeCode)
+                .filter(|_| !scan(button.url_text()).is_empty())
+                .map(|code| ("url", json!({"type": "text", "text": code}))),
+            ButtonKind::Url => values
+                .button(card, index)
+                .map(|value| ("url", json!({"type": "text", "text": percent_encode(value)}))),
+            ButtonKind::CopyCode => values.button(card, index).map(|code| {
+                ("copy_code", json!({"type": "coupon_code", "coupon_code": code}))
+            }),
+            ButtonKind::Mpm => {
+                let products = template
+                    .herald
+                    .products
+                    .as_ref()
+                    .filter(|products| !products.sections.is_empty())
+                    .ok_or_else(|| RenderError::MissingSetting {
+                        what: "the multi-product button's products".to_owned(),
+                    })?;
+                let sections: Vec<Value> = products
+                    .sections
                     .iter()
-                    .filter(|(variable, _)| variable.component == Component::Header)
-                    .map(|(variable, value)| text_parameter(&variable.key, value))
+                    .map(|section| {
+                        json!({
+                            "title": section.title,
+                            "product_items": section.product_retailer_ids.iter()
+                                .map(|id| json!({"product_retailer_id": id}))
+                                .collect::<Vec<_>>(),
+                        })
+                    })
                     .collect();
-                if !parameters.is_empty() {
-                    meta_components.push(json!({"type": "header", "parameters": parameters}));
-                }
+                Some(("mpm", json!({"type": "action", "action": {
+                    "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
+                    "sections": sections,
+                }})))
             }
-            format => {
-                if let Some(media) = template.herald.media.as_ref()
-                    && let Some(link) = media.link.as_deref()
-                {
-                    let kind = match format {
-                        HeaderFormat::Image => "image",
-                        HeaderFormat::Video => "video",
-                        HeaderFormat::Document | HeaderFormat::Text => "document",
-                    };
-                    let mut object = json!({"link": link});
-                    if format == HeaderFormat::Document {
-                        object["filename"] = json!(media.file_name);
-                    }
-                    meta_components.push(json!({
-                        "type": "header",
-                        "parameters": [{"type": kind, kind: object}],
-                    }));
-                }
-            }
+            ButtonKind::Catalog => template
+                .herald
+                .products
+                .as_ref()
+                .filter(|products| !products.thumbnail_product_retailer_id.is_empty())
+                .map(|products| {
+                    ("catalog", json!({"type": "action", "action": {
+                        "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
+                    }}))
+                }),
+            _ => None,
+        };
+        if let Some((sub_type, parameter)) = parameter {
+            components.push(json!({
+                "type": "button",
+                "sub_type": sub_type,
+                "index": index.to_string(),
+                "parameters": [parameter],
+            }));
         }
     }
-    let body_parameters: Vec<Value> = values
-        .iter()
-        .filter(|(variable, _)| variable.component == Component::Body)
-        .map(|(variable, value)| text_parameter(&variable.key, value))
-        .collect();
+    Ok(components)
+}
+
+fn card_component(
+    template: &Template,
+    index: usize,
+    card: &Card,
+    values: &Values<'_>,
+) -> Result<Value, RenderError> {
+    let mut components = Vec::new();
+    if let Some(header) = card.header() {
+        let media = template.herald.card_media.get(index).and_then(Option::as_ref);
+        let parameter = media_parameter(&header.format, media);
+        match (parameter, &header.format) {
+            (Some(parameter), _) => {
+                components.push(json!({"type": "header", "parameters": [parameter]}));
+            }
+            (None, HeaderFormat::Image | HeaderFormat::Video) => {
+                return Err(RenderError::MissingSetting {
+                    what: format!("card {} media link", index + 1),
+                });
+            }
+            (None, _) => {}
+        }
+    }
+    let body = values.text_parameters(Component::Carousel, Some(index));
+    if !body.is_empty() {
+        components.push(json!({"type": "body", "parameters": body}));
+    }
+    components.extend(button_components(template, card.buttons(), Some(index), values)?);
+    Ok(json!({"card_index": index, "components": components}))
+}
+
+/// Renders `template` for `contact` through the template's mapping: every kind's parameters
+/// (header text, media or place; the offer's expiry; body; URL, coupon, one-time code and
+/// product buttons; each carousel card's media, body and buttons).
+pub fn render_for_contact(
+    template: &Template,
+    contact: &dyn ContactFields,
+) -> Result<RenderedMessage, RenderError> {
+    let values = values_for(template, contact)?;
+    let named = template.parameter_format == Some(ParameterFormat::Named)
+        || values.iter().any(|(variable, _)| {
+            variable.usage == VariableUse::Text && !variable.key.bytes().all(|b| b.is_ascii_digit())
+        });
+    let values = Values {
+        values: &values,
+        named,
+    };
+    let mut meta_components = Vec::new();
+    if let Some(header) = template.header()
+        && let Some(component) = header_component(template, header, &values)?
+    {
+        meta_components.push(component);
+    }
+    if let Some(expiration) = values.of(VariableUse::OfferExpiration) {
+        meta_components.push(json!({
+            "type": "limited_time_offer",
+            "parameters": [{"type": "limited_time_offer", "limited_time_offer": {
+                "expiration_time_ms": expiration.parse::<i64>().unwrap_or_default(),
+            }}],
+        }));
+    }
+    let body_parameters = values.text_parameters(Component::Body, None);
     let kaleyra_params: Vec<String> = values
+        .values
         .iter()
-        .filter(|(variable, _)| variable.component == Component::Body)
+        .filter(|(variable, _)| variable.component == Component::Body && variable.button.is_none())
         .map(|(_, value)| value.clone())
         .collect();
     if !body_parameters.is_empty() {
         meta_components.push(json!({"type": "body", "parameters": body_parameters}));
     }
-    for (variable, value) in &values {
-        if let (Component::Buttons, Some(index)) = (variable.component, variable.button) {
-            meta_components.push(json!({
-                "type": "button",
-                "sub_type": "url",
-                "index": index.to_string(),
-                "parameters": [{"type": "text", "text": percent_encode(value)}],
-            }));
-        }
+    meta_components.extend(button_components(template, template.buttons(), None, &values)?);
+    let cards = template
+        .cards()
+        .iter()
+        .enumerate()
+        .map(|(index, card)| card_component(template, index, card, &values))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !cards.is_empty() {
+        meta_components.push(json!({"type": "carousel", "cards": cards}));
     }
-    let body_text = fill(template.body_text(), |key| body_values.get(key).copied());
+    let body_values: HashMap<&str, &str> = values
+        .values
+        .iter()
+        .filter(|(variable, _)| variable.component == Component::Body && variable.button.is_none())
+        .map(|(variable, value)| (variable.key.as_str(), value.as_str()))
+        .collect();
+    let shown_body = if template.is_authentication() && template.body_text().trim().is_empty() {
+        "{{1}} is your verification code."
+    } else {
+        template.body_text()
+    };
+    let body_text = fill(shown_body, |key| body_values.get(key).copied());
     Ok(RenderedMessage {
         meta_components,
         kaleyra_params,

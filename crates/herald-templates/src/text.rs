@@ -66,6 +66,32 @@ pub(crate) fn words_outside_variables(
     text.unicode_words().count()
 }
 
+/// WhatsApp's formatting markers: `*bold*`, `_italic_`, `~strike~`, backtick monospace.
+pub(crate) fn is_formatting_marker(character: char) -> bool {
+    matches!(character, '*' | '_' | '~' | '`')
+}
+
+/// Whether `character` is an emoji or a part of one (joiner, variation selector, skin tone,
+/// regional indicator, tag): the blocks Unicode's emoji data draws from, without the ASCII
+/// digits, `#` and `*` that can start a keycap.
+pub(crate) fn is_emoji(character: char) -> bool {
+    matches!(
+        u32::from(character),
+        0x1F000..=0x1FAFF
+            | 0x2600..=0x27BF
+            | 0x2B00..=0x2BFF
+            | 0x2300..=0x23FF
+            | 0x3030
+            | 0x303D
+            | 0x3297
+            | 0x3299
+            | 0x200D
+            | 0x20E3
+            | 0xFE0F
+            | 0xE0020..=0xE007F
+    )
+}
+
 /// `range` without its leading and trailing whitespace (empty ranges stay where they are).
 pub(crate) fn trim_range(chars: &[char], range: Range<usize>) -> Range<usize> {
     let mut start = range.start;
@@ -114,6 +140,16 @@ mod tests {
             ["您好{{1}}。", "订单已发货"]
         );
         assert_eq!(split("नमस्ते।धन्यवाद"), ["नमस्ते।", "धन्यवाद"]);
+    }
+
+    #[test]
+    fn emoji_and_their_parts_are_told_from_letters_and_symbols() {
+        for emoji in ['😀', '👍', '🏽', '❤', '\u{FE0F}', '\u{200D}', '🇮', '⏰', '✅', '⭐'] {
+            assert!(is_emoji(emoji), "{emoji:?}");
+        }
+        for plain in ['a', 'é', '您', '€', '#', '*', '1', '·', '→'] {
+            assert!(!is_emoji(plain), "{plain:?}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct VariableToken {
 pub enum VariableKind {
     /// `{{n}}` with n a positive integer.
     Positional(u32),
-    /// `{{name}}` with lowercase letters and `_`.
+    /// `{{name}}`: lowercase letters, digits and `_`, starting with a letter.
     Named(String),
     /// Braces that are not a valid variable: `{{ 1 }}`, `{{#}}`, `{{1}`, a stray `}}`.
     Malformed,
@@ -89,6 +89,10 @@ pub fn scan(text: &str) -> Vec<VariableToken> {
     tokens
 }
 
+/// Longest name of a named parameter that libraries accept (Meta publishes no limit: a longer
+/// name is a warning, not a malformed variable).
+pub const NAMED_PARAMETER_MAX_CHARS: usize = 20;
+
 fn classify(content: &str) -> VariableKind {
     let bytes = content.as_bytes();
     if !bytes.is_empty() && bytes[0] != b'0' && bytes.iter().all(u8::is_ascii_digit) {
@@ -96,7 +100,11 @@ fn classify(content: &str) -> VariableKind {
             .parse()
             .map_or(VariableKind::Malformed, VariableKind::Positional);
     }
-    if !bytes.is_empty() && bytes.iter().all(|&b| b.is_ascii_lowercase() || b == b'_') {
+    let is_name = bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if is_name {
         return VariableKind::Named(content.to_owned());
     }
     VariableKind::Malformed
@@ -143,6 +151,7 @@ mod tests {
             "{{1a}}",
             "{{}}",
             "{{First}}",
+            "{{_name}}",
         ] {
             assert_eq!(
                 kinds(text),
@@ -150,6 +159,17 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn named_parameters_may_hold_digits_after_a_letter() {
+        assert_eq!(
+            kinds("{{address_line1}} {{abcdefghijklmnopqrstu}}"),
+            vec![
+                (0..17, VariableKind::Named("address_line1".into())),
+                (18..43, VariableKind::Named("abcdefghijklmnopqrstu".into())),
+            ]
+        );
     }
 
     #[test]
