@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use herald_api::ErrorBody;
 use herald_store::StoreError;
-use herald_templates::{Component, Diagnostic};
+use herald_templates::{Code, Component, Diagnostic};
 
 /// Result of a handler.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -135,7 +135,7 @@ impl AppError {
                     .and_then(Component::refused_by_meta)
                     .map(|component| {
                         let reason = error.user_message.as_deref().unwrap_or(&message).to_owned();
-                        Diagnostic::error("provider_refused", component, reason, None)
+                        Diagnostic::new(Code::ProviderRefused, component, reason, None)
                     })
                     .into_iter()
                     .collect();

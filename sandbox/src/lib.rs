@@ -10,13 +10,19 @@
 //!   as not on WhatsApp fail with 131026; some contacts answer (a quick-reply tap when the
 //!   template has quick replies, text otherwise).
 //! - Throughput is capped like Meta's: messages per second (130429) and per recipient (131056).
+//! - A template send must carry the parameters its template needs, component by component, as
+//!   Meta checks them (132000), carousel cards and limited-time offers included.
+//! - A new sandbox already holds a template of every kind, as made in Meta's own console
+//!   (`SANDBOX_TEMPLATE_LIBRARY=false` starts it empty).
 //! - Every accepted message is kept in a log, so tests can prove nothing was sent twice.
 //!
 //! Outcomes are decided by a hash of the message's sequence number and the seed, so a run is
 //! reproducible.
 
 mod delivery;
+mod library;
 mod messages;
+mod parameters;
 mod templates;
 
 use std::collections::{HashMap, VecDeque};
@@ -144,6 +150,9 @@ pub struct SandboxConfig {
     /// Seed of the outcome hash.
     #[arg(long, env = "SANDBOX_SEED", default_value_t = 7)]
     pub seed: u64,
+    /// Start with a template of every kind, approved, as made in Meta's own console.
+    #[arg(long, env = "SANDBOX_TEMPLATE_LIBRARY", default_value_t = true, action = clap::ArgAction::Set)]
+    pub template_library: bool,
 }
 
 impl SandboxConfig {
@@ -173,6 +182,8 @@ pub struct RemoteTemplate {
     pub status: String,
     /// Components as submitted.
     pub components: Value,
+    /// The other fields of the template as submitted (`parameter_format`, ...).
+    pub fields: serde_json::Map<String, Value>,
     /// Why it was rejected.
     pub rejected_reason: Option<String>,
 }
@@ -237,11 +248,14 @@ impl Sandbox {
     pub fn add_approved_template(&self, name: &str, language: &str, components: Value) -> String {
         templates::add(
             &self.shared,
-            name,
-            language,
-            "MARKETING",
+            templates::Submitted {
+                name,
+                language,
+                category: "MARKETING",
+                fields: serde_json::Map::new(),
+                components,
+            },
             "APPROVED",
-            components,
         )
     }
 }
@@ -259,6 +273,22 @@ pub fn start(listener: TcpListener, config: SandboxConfig) -> anyhow::Result<San
         started: Instant::now(),
         outbox,
     });
+    if shared.config.template_library {
+        for (name, language, category, fields, components) in library::templates() {
+            let fields = fields.as_object().cloned().unwrap_or_default();
+            templates::add(
+                &shared,
+                templates::Submitted {
+                    name,
+                    language,
+                    category,
+                    fields,
+                    components,
+                },
+                "APPROVED",
+            );
+        }
+    }
     let app = Router::new()
         .route(
             "/{version}/{node}/message_templates",
@@ -296,6 +326,8 @@ struct Refusal {
     message: String,
     /// Meta's `error_subcode` and `error_user_msg`, for refusals of a template's content.
     template_reason: Option<(i64, String)>,
+    /// Meta's `error_data.details`: which part of a send is wrong.
+    details: Option<String>,
 }
 
 impl IntoResponse for Refusal {
@@ -304,6 +336,10 @@ impl IntoResponse for Refusal {
         if let Some((subcode, reason)) = self.template_reason {
             body["error"]["error_subcode"] = json!(subcode);
             body["error"]["error_user_msg"] = json!(reason);
+        }
+        if let Some(details) = self.details {
+            body["error"]["error_data"] =
+                json!({"messaging_product": "whatsapp", "details": details});
         }
         (self.status, Json(body)).into_response()
     }
@@ -315,6 +351,7 @@ fn refusal(status: StatusCode, code: i64, message: &str) -> Refusal {
         code: json!(code),
         message: message.to_owned(),
         template_reason: None,
+        details: None,
     }
 }
 
@@ -340,6 +377,7 @@ fn check(shared: &Shared, headers: &HeaderMap, node: Option<(&str, &str)>) -> Re
                 code: json!("RBC001"),
                 message: "Invalid API key or SID".to_owned(),
                 template_reason: None,
+                details: None,
             },
         });
     }

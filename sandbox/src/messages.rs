@@ -71,6 +71,7 @@ fn kaleyra_refusal(code: &str, message: &str) -> Refusal {
         code: json!(code),
         message: message.to_owned(),
         template_reason: None,
+        details: None,
     }
 }
 
@@ -104,6 +105,20 @@ fn accept(shared: &Arc<Shared>, message: Value) -> Result<(String, String), Refu
                     &format!("template name ({name}) does not exist in {language}"),
                 ));
             };
+            let sent = message
+                .pointer("/template/components")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Err(mismatch) = crate::parameters::check(&template.components, &sent) {
+                return Err(Refusal {
+                    details: Some(mismatch),
+                    ..refusal(
+                        StatusCode::BAD_REQUEST,
+                        132_000,
+                        "(#132000) Number of parameters does not match the expected number of params",
+                    )
+                });
+            }
             Some(quick_replies_of(&template.components))
         }
         _ => None,
@@ -166,15 +181,26 @@ fn text_at(value: &Value, pointer: &str) -> String {
         .to_owned()
 }
 
-/// The labels of a template's quick-reply buttons.
+/// The labels of a template's quick-reply buttons (the first carousel card's, for a carousel).
 fn quick_replies_of(components: &Value) -> Vec<String> {
-    components
+    let cards = components
         .as_array()
         .into_iter()
         .flatten()
+        .filter_map(|component| component.pointer("/cards/0/components"));
+    components
+        .as_array()
+        .into_iter()
+        .chain(cards.filter_map(Value::as_array))
+        .flatten()
         .filter_map(|component| component.get("buttons").and_then(Value::as_array))
         .flatten()
-        .filter(|button| button.get("type").and_then(Value::as_str) == Some("QUICK_REPLY"))
+        .filter(|button| {
+            button
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| kind.eq_ignore_ascii_case("QUICK_REPLY"))
+        })
         .filter_map(|button| button.get("text").and_then(Value::as_str))
         .map(str::to_owned)
         .collect()

@@ -13,25 +13,29 @@ use serde_json::{Value, json};
 
 use crate::{Answer, Refusal, RemoteTemplate, Shared, check, refusal};
 
+/// What a business submits: the template's name, language, category, components and its other
+/// fields (`parameter_format`, `message_send_ttl_seconds`, ...), kept as given.
+pub(crate) struct Submitted<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) language: &'a str,
+    pub(crate) category: &'a str,
+    pub(crate) fields: serde_json::Map<String, Value>,
+    pub(crate) components: Value,
+}
+
 /// Adds a template to the book; returns its id.
-pub(crate) fn add(
-    shared: &Shared,
-    name: &str,
-    language: &str,
-    category: &str,
-    status: &str,
-    components: Value,
-) -> String {
+pub(crate) fn add(shared: &Shared, submitted: Submitted<'_>, status: &str) -> String {
     let mut book = shared.book();
     book.next_id += 1;
     let id = book.next_id.to_string();
     book.templates.push(RemoteTemplate {
         id: id.clone(),
-        name: name.to_owned(),
-        language: language.to_owned(),
-        category: category.to_owned(),
+        name: submitted.name.to_owned(),
+        language: submitted.language.to_owned(),
+        category: submitted.category.to_uppercase(),
         status: status.to_owned(),
-        components,
+        components: submitted.components,
+        fields: submitted.fields,
         rejected_reason: None,
     });
     id
@@ -74,6 +78,18 @@ fn create_from(shared: &Arc<Shared>, body: &Value) -> Answer {
         ));
     }
     let components = body.get("components").cloned().unwrap_or(Value::Null);
+    let fields: serde_json::Map<String, Value> = body
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| {
+            !matches!(
+                key.as_str(),
+                "name" | "language" | "category" | "components"
+            )
+        })
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
     if body_contains_any(&components, &shared.config.refuse_patterns) {
         return Err(Refusal {
             template_reason: Some((
@@ -83,7 +99,17 @@ fn create_from(shared: &Arc<Shared>, body: &Value) -> Answer {
             ..refusal(StatusCode::BAD_REQUEST, 100, "Invalid parameter")
         });
     }
-    let id = add(shared, name, language, category, "PENDING", components);
+    let id = add(
+        shared,
+        Submitted {
+            name,
+            language,
+            category,
+            fields,
+            components,
+        },
+        "PENDING",
+    );
     review_later(Arc::clone(shared), id.clone());
     Ok(Json(json!({"id": id, "status": "PENDING", "category": category})).into_response())
 }
@@ -120,7 +146,12 @@ fn body_contains_any(components: &Value, patterns: &[String]) -> bool {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|component| component.get("type").and_then(Value::as_str) == Some("BODY"))
+        .filter(|component| {
+            component
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| kind.eq_ignore_ascii_case("BODY"))
+        })
         .filter_map(|component| component.get("text").and_then(Value::as_str))
         .collect::<String>();
     patterns
@@ -179,12 +210,18 @@ pub(crate) async fn list(
         .skip(start)
         .take(limit)
         .map(|t| {
-            json!({
+            let mut listed = json!({
                 "id": t.id, "name": t.name, "language": t.language, "status": t.status,
-                "category": t.category, "components": t.components,
+                "category": t.category, "components": upper_case_types(&t.components),
                 "quality_score": {"score": "UNKNOWN"},
                 "rejected_reason": t.rejected_reason.clone().unwrap_or_else(|| "NONE".to_owned()),
-            })
+            });
+            if let Some(listed) = listed.as_object_mut() {
+                for (key, value) in &t.fields {
+                    listed.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+            }
+            listed
         })
         .collect();
     let end = start + page.len();
@@ -195,6 +232,29 @@ pub(crate) async fn list(
         ));
     }
     Ok(Json(json!({"data": page, "paging": paging})).into_response())
+}
+
+/// Components as Meta lists them: every `type` and header `format` in upper case, whatever
+/// case they were created in.
+fn upper_case_types(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(upper_case_types).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("type" | "format" | "otp_type", Value::String(text)) => {
+                            Value::String(text.to_uppercase())
+                        }
+                        _ => upper_case_types(value),
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 #[derive(Debug, Deserialize)]

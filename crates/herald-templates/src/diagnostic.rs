@@ -270,7 +270,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding of `code` with the code's severity.
-    pub fn new(code: Code, component: Component, message: String, span: Option<Range<usize>>) -> Self {
+    pub fn new(
+        code: Code,
+        component: Component,
+        message: String,
+        span: Option<Range<usize>>,
+    ) -> Self {
         Self {
             code,
             severity: code.severity(),
@@ -326,7 +331,10 @@ impl Diagnostic {
     pub fn approved_by_meta(mut self) -> Self {
         if self.is_error() {
             self.severity = Severity::Warning;
-            self.message = format!("Approved by Meta; today's rules would flag: {}", self.message);
+            self.message = format!(
+                "Approved by Meta; today's rules would flag: {}",
+                self.message
+            );
         }
         self
     }
@@ -378,10 +386,14 @@ mod tests {
 
     #[test]
     fn an_approved_template_s_errors_are_warnings_that_say_so() {
-        let finding =
-            Diagnostic::new(Code::BodyTooLong, Component::Body, "Too long".into(), None).approved_by_meta();
+        let finding = Diagnostic::new(Code::BodyTooLong, Component::Body, "Too long".into(), None)
+            .approved_by_meta();
         assert_eq!(finding.severity, Severity::Warning);
-        assert!(finding.message.starts_with("Approved by Meta; today's rules would flag:"));
+        assert!(
+            finding
+                .message
+                .starts_with("Approved by Meta; today's rules would flag:")
+        );
         let warning = Diagnostic::new(Code::ButtonsMixed, Component::Buttons, "Mixed".into(), None);
         assert_eq!(warning.clone().approved_by_meta(), warning);
     }

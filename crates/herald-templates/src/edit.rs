@@ -5,12 +5,13 @@
 use crate::diagnostic::Component;
 use crate::mapping::{TemplateVariable, VariableUse};
 use crate::model::{
-    Body, BodyExample, Button, Buttons, Card, CardMapping, Carousel, Components, Footer, Header,
-    HeaderExample, LimitedTimeOffer, MappingSource, NamedExample, Offer, ParameterFormat,
-    Samples, Template, TemplateComponent,
+    Body, BodyExample, Button, ButtonKind, Buttons, Card, CardMapping, Carousel, Category,
+    Components, Footer, Header, HeaderExample, HeaderFormat, LimitedTimeOffer, MappingSource,
+    NamedExample, Offer, OtpType, ParameterFormat, Samples, Template, TemplateComponent,
 };
 use crate::text::analysed;
 use crate::validate::BODY_MAX_CHARS;
+use crate::validate::CAROUSEL_CARDS_MIN;
 use crate::variables::{VariableKind, scan};
 
 /// Meta's order of components; unknown ones keep their place at the end.
@@ -81,6 +82,156 @@ fn set_header(components: &mut Vec<TemplateComponent>, header: Option<Header>) {
     }
 }
 
+/// What a template is, as Meta's template manager offers it: the kind decides which parts the
+/// editor shows. It is read from the components, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// Header, body, footer and buttons of any type.
+    Standard,
+    /// A body and up to 10 cards scrolled sideways.
+    Carousel,
+    /// An offer with a title and a countdown, a coupon code and a link.
+    LimitedTimeOffer,
+    /// A body with the catalog's button.
+    Catalog,
+    /// A text header, a body and a button opening chosen products.
+    MultiProduct,
+    /// A one-time passcode with Meta's fixed text and an OTP button.
+    Authentication,
+}
+
+impl TemplateKind {
+    /// Every kind, in the order the editor offers them.
+    pub const ALL: [Self; 6] = [
+        Self::Standard,
+        Self::Carousel,
+        Self::LimitedTimeOffer,
+        Self::Catalog,
+        Self::MultiProduct,
+        Self::Authentication,
+    ];
+
+    /// The name users see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Standard => "Standard (header, body, footer, buttons)",
+            Self::Carousel => "Carousel",
+            Self::LimitedTimeOffer => "Limited-time offer",
+            Self::Catalog => "Catalog",
+            Self::MultiProduct => "Multi-product",
+            Self::Authentication => "Authentication (one-time passcode)",
+        }
+    }
+
+    /// A stable text form, for the editor's select.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Carousel => "carousel",
+            Self::LimitedTimeOffer => "limited_time_offer",
+            Self::Catalog => "catalog",
+            Self::MultiProduct => "multi_product",
+            Self::Authentication => "authentication",
+        }
+    }
+
+    /// The kind of a text form.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+impl Template {
+    /// The template's kind, read from its category and components.
+    pub fn kind(&self) -> TemplateKind {
+        let has_button = |kind: ButtonKind| self.buttons().iter().any(|button| button.kind == kind);
+        if self.is_authentication() {
+            TemplateKind::Authentication
+        } else if self
+            .components
+            .iter()
+            .any(|component| matches!(component, TemplateComponent::Carousel(_)))
+        {
+            TemplateKind::Carousel
+        } else if self.offer().is_some() {
+            TemplateKind::LimitedTimeOffer
+        } else if has_button(ButtonKind::Mpm) {
+            TemplateKind::MultiProduct
+        } else if has_button(ButtonKind::Catalog) {
+            TemplateKind::Catalog
+        } else {
+            TemplateKind::Standard
+        }
+    }
+
+    /// Makes the template of `kind`: the parts the kind needs are added with Meta's defaults,
+    /// the parts it cannot have are removed; the body text is kept.
+    pub fn set_kind(&mut self, kind: TemplateKind) {
+        if kind == self.kind() {
+            return;
+        }
+        let body = self.body_text().to_owned();
+        self.components
+            .retain(|component| matches!(component, TemplateComponent::Unsupported(_)));
+        self.herald.card_media.clear();
+        self.herald.mapping = Default::default();
+        self.herald.media = None;
+        self.herald.location = None;
+        self.herald.products = None;
+        if self.category == Category::Authentication {
+            self.category = Category::Marketing;
+        }
+        match kind {
+            TemplateKind::Standard => self.set_body_text(body),
+            TemplateKind::Carousel => {
+                self.set_body_text(body);
+                self.set_carousel(CAROUSEL_CARDS_MIN);
+            }
+            TemplateKind::LimitedTimeOffer => {
+                self.set_offer(Some(Offer {
+                    has_expiration: Some(true),
+                    ..Offer::default()
+                }));
+                self.set_body_text(body);
+                self.set_buttons(vec![
+                    Button::new(ButtonKind::CopyCode),
+                    Button::url("", "https://"),
+                ]);
+            }
+            TemplateKind::Catalog => {
+                self.set_body_text(body);
+                self.set_buttons(vec![Button {
+                    text: "View catalog".to_owned(),
+                    ..Button::new(ButtonKind::Catalog)
+                }]);
+            }
+            TemplateKind::MultiProduct => {
+                self.set_header(Some(Header::new(HeaderFormat::Text)));
+                self.set_body_text(body);
+                self.set_buttons(vec![Button {
+                    text: "View items".to_owned(),
+                    ..Button::new(ButtonKind::Mpm)
+                }]);
+            }
+            TemplateKind::Authentication => {
+                self.category = Category::Authentication;
+                put(
+                    &mut self.components,
+                    TemplateComponent::Body(Body {
+                        add_security_recommendation: Some(true),
+                        ..Body::default()
+                    }),
+                );
+                self.set_code_expiration(Some(10));
+                self.set_buttons(vec![Button {
+                    otp_type: Some(OtpType::CopyCode),
+                    ..Button::new(ButtonKind::Otp)
+                }]);
+            }
+        }
+    }
+}
+
 impl Card {
     /// Sets or removes the card's header.
     pub fn set_header(&mut self, header: Option<Header>) {
@@ -143,7 +294,9 @@ impl Template {
     /// Sets the footer text (keeping an authentication footer's expiry); an empty footer is
     /// removed.
     pub fn set_footer_text(&mut self, text: String) {
-        let expiry = self.footer().and_then(|footer| footer.code_expiration_minutes);
+        let expiry = self
+            .footer()
+            .and_then(|footer| footer.code_expiration_minutes);
         if text.is_empty() && expiry.is_none() {
             remove(&mut self.components, 3);
         } else {
@@ -216,15 +369,17 @@ impl Template {
 
     fn new_card() -> Card {
         let mut card = Card::default();
-        card.set_header(Some(Header::new(crate::model::HeaderFormat::Image)));
+        card.set_header(Some(Header::new(HeaderFormat::Image)));
         card
     }
 
     fn carousel_mut(&mut self) -> Option<&mut Carousel> {
-        self.components.iter_mut().find_map(|component| match component {
-            TemplateComponent::Carousel(carousel) => Some(carousel),
-            _ => None,
-        })
+        self.components
+            .iter_mut()
+            .find_map(|component| match component {
+                TemplateComponent::Carousel(carousel) => Some(carousel),
+                _ => None,
+            })
     }
 
     /// Changes card `index` with `change`.
@@ -245,9 +400,13 @@ impl Template {
         };
         let card = carousel.cards.last().map_or_else(Self::new_card, |last| {
             let mut card = Card::default();
-            card.set_header(last.header().map(|header| Header::new(header.format.clone())));
+            card.set_header(
+                last.header()
+                    .map(|header| Header::new(header.format.clone())),
+            );
             if last.body().is_some() {
-                card.components.push(TemplateComponent::Body(Body::default()));
+                card.components
+                    .push(TemplateComponent::Body(Body::default()));
             }
             card.set_buttons(
                 last.buttons()
@@ -296,7 +455,10 @@ impl Template {
         settings.card_media.resize(count, None);
         let media = settings.card_media.remove(from);
         settings.card_media.insert(to, media);
-        settings.mapping.cards.resize_with(count, CardMapping::default);
+        settings
+            .mapping
+            .cards
+            .resize_with(count, CardMapping::default);
         let mapping = settings.mapping.cards.remove(from);
         settings.mapping.cards.insert(to, mapping);
         while settings.card_media.last() == Some(&None) {
@@ -331,7 +493,12 @@ impl Template {
 
     /// Stores `value` as the sample of `variable`, where Meta reads it.
     pub fn set_sample(&mut self, variable: &TemplateVariable, value: String) {
-        match (variable.usage, variable.component, variable.card, variable.button) {
+        match (
+            variable.usage,
+            variable.component,
+            variable.card,
+            variable.button,
+        ) {
             (VariableUse::OfferExpiration, ..) => {}
             (_, Component::Header, ..) => {
                 if let Some(mut header) = self.header().cloned() {
@@ -364,7 +531,8 @@ impl Template {
                         button.example = Some(match variable.usage {
                             VariableUse::CouponCode => Samples::One(value.clone()),
                             _ => {
-                                let prefix = button.url_text().split("{{").next().unwrap_or_default();
+                                let prefix =
+                                    button.url_text().split("{{").next().unwrap_or_default();
                                 Samples::Many(vec![format!("{prefix}{value}")])
                             }
                         });
@@ -385,7 +553,10 @@ impl Template {
             (_, _, Some(card), None) => self.edit_card(card, |card| {
                 if let Some(body) = card.body().cloned() {
                     let mut components = std::mem::take(&mut card.components);
-                    put(&mut components, TemplateComponent::Body(with_sample(body, variable, value)));
+                    put(
+                        &mut components,
+                        TemplateComponent::Body(with_sample(body, variable, value)),
+                    );
                     card.components = components;
                 }
             }),
@@ -531,6 +702,88 @@ mod tests {
             variables_of(&template)[0].sample.as_deref(),
             Some("Ann"),
             "editing the text keeps the samples"
+        );
+    }
+
+    #[test]
+    fn each_kind_is_made_with_meta_s_parts_and_read_back() {
+        for kind in TemplateKind::ALL {
+            let mut template = Template {
+                name: "kinds".into(),
+                language: "en_US".into(),
+                category: crate::model::Category::Marketing,
+                ..Template::default()
+            };
+            template.set_body_text("Hello there, our news of the week.".into());
+            template.set_kind(kind);
+            assert_eq!(template.kind(), kind, "{kind:?}");
+            assert_eq!(TemplateKind::parse(kind.as_str()), Some(kind));
+            let codes: Vec<&str> = validate(&template)
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            assert!(
+                !codes.contains(&"component_not_allowed"),
+                "{kind:?}: {codes:?}"
+            );
+            if kind != TemplateKind::Authentication {
+                assert_eq!(template.body_text(), "Hello there, our news of the week.");
+            }
+        }
+        let mut template = Template::default();
+        template.set_kind(TemplateKind::Authentication);
+        template.set_kind(TemplateKind::Standard);
+        assert_eq!(
+            template.category,
+            crate::model::Category::Marketing,
+            "leaving authentication"
+        );
+    }
+
+    #[test]
+    fn cards_move_with_their_mapping_and_media() {
+        let mut template = Template::default();
+        template.set_kind(TemplateKind::Carousel);
+        template.add_card();
+        for index in 0..3 {
+            template.edit_card(index, |card| {
+                card.set_body_text(format!("Card {index} for {{{{1}}}} today."))
+            });
+        }
+        let variables = variables_of(&template);
+        for (index, variable) in variables.iter().enumerate() {
+            template.set_mapping(
+                variable,
+                Some(MappingSource::Text(format!("value {index}"))),
+            );
+        }
+        template.set_card_media(
+            2,
+            Some(crate::model::MediaFile {
+                file_name: "third.png".into(),
+                mime_type: "image/png".into(),
+                size_bytes: 1,
+                link: None,
+            }),
+        );
+        template.move_card(2, 0);
+        assert_eq!(template.cards()[0].body_text(), "Card 2 for {{1}} today.");
+        assert_eq!(
+            template.herald.card_media[0]
+                .as_ref()
+                .map(|m| m.file_name.as_str()),
+            Some("third.png")
+        );
+        assert_eq!(
+            template.herald.mapping.cards[0].body.get("1"),
+            Some(&MappingSource::Text("value 2".into()))
+        );
+        template.remove_card(0);
+        assert_eq!(template.cards().len(), 2);
+        assert!(template.herald.card_media.is_empty());
+        assert_eq!(
+            template.herald.mapping.cards[0].body.get("1"),
+            Some(&MappingSource::Text("value 0".into()))
         );
     }
 

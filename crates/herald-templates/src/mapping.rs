@@ -56,7 +56,10 @@ impl TemplateVariable {
     /// `card 2 {{1}}`, `coupon code`.
     pub fn label(&self) -> String {
         let braces = format!("{{{{{}}}}}", self.key);
-        let card = self.card.map(|card| format!("card {} ", card + 1)).unwrap_or_default();
+        let card = self
+            .card
+            .map(|card| format!("card {} ", card + 1))
+            .unwrap_or_default();
         match (self.usage, self.component, self.button) {
             (VariableUse::OneTimeCode, ..) => "one-time code".to_owned(),
             (VariableUse::OfferExpiration, ..) => "offer expiry".to_owned(),
@@ -86,10 +89,7 @@ impl TemplateVariable {
     }
 
     /// Where the mapping keeps this variable's source, created when missing.
-    pub(crate) fn slot<'a>(
-        &self,
-        mapping: &'a mut VariableMapping,
-    ) -> MappingSlot<'a> {
+    pub(crate) fn slot<'a>(&self, mapping: &'a mut VariableMapping) -> MappingSlot<'a> {
         match (self.component, self.card, self.button) {
             (Component::LimitedTimeOffer, ..) => MappingSlot::Single(&mut mapping.offer_expiration),
             (Component::Header, ..) => MappingSlot::Keyed(&mut mapping.header, self.key.clone()),
@@ -111,8 +111,14 @@ impl TemplateVariable {
 
 /// A place in the mapping that holds one variable's source.
 pub(crate) enum MappingSlot<'a> {
-    Keyed(&'a mut std::collections::BTreeMap<String, MappingSource>, String),
-    Indexed(&'a mut std::collections::BTreeMap<usize, MappingSource>, usize),
+    Keyed(
+        &'a mut std::collections::BTreeMap<String, MappingSource>,
+        String,
+    ),
+    Indexed(
+        &'a mut std::collections::BTreeMap<usize, MappingSource>,
+        usize,
+    ),
     Single(&'a mut Option<MappingSource>),
 }
 
@@ -212,7 +218,12 @@ fn text_variables(
 ) -> Vec<TemplateVariable> {
     distinct_variables(&scan(analysed(text, limit)))
         .into_iter()
-        .map(|token| make(token.key().unwrap_or_default(), samples.non_blank(&token.kind)))
+        .map(|token| {
+            make(
+                token.key().unwrap_or_default(),
+                samples.non_blank(&token.kind),
+            )
+        })
         .collect()
 }
 
@@ -232,7 +243,11 @@ fn button_variables(
                     let sample = button
                         .sample()
                         .map(|full_url| url_sample_suffix(button.url_text(), full_url));
-                    (token.key().unwrap_or_default(), VariableUse::UrlSuffix, sample)
+                    (
+                        token.key().unwrap_or_default(),
+                        VariableUse::UrlSuffix,
+                        sample,
+                    )
                 }),
             ButtonKind::CopyCode => Some((
                 "coupon_code".to_owned(),
@@ -257,17 +272,22 @@ fn button_variables(
 
 fn card_variables(index: usize, card: &Card) -> Vec<TemplateVariable> {
     let samples = SampleValues::of_body(card.body());
-    let mut variables = text_variables(card.body_text(), BODY_MAX_CHARS, &samples, |key, sample| {
-        TemplateVariable {
-            component: Component::Carousel,
-            card: Some(index),
-            button: None,
-            key,
-            usage: VariableUse::Text,
-            sample,
-        }
-    });
-    variables.extend(button_variables(card.buttons(), Some(index), Component::Carousel));
+    let mut variables =
+        text_variables(card.body_text(), BODY_MAX_CHARS, &samples, |key, sample| {
+            TemplateVariable {
+                component: Component::Carousel,
+                card: Some(index),
+                button: None,
+                key,
+                usage: VariableUse::Text,
+                sample,
+            }
+        });
+    variables.extend(button_variables(
+        card.buttons(),
+        Some(index),
+        Component::Carousel,
+    ));
     variables
 }
 
@@ -332,7 +352,11 @@ pub fn variables_of(template: &Template) -> Vec<TemplateVariable> {
                 sample,
             },
         ));
-        variables.extend(button_variables(template.buttons(), None, Component::Buttons));
+        variables.extend(button_variables(
+            template.buttons(),
+            None,
+            Component::Buttons,
+        ));
     }
     for (index, card) in template.cards().iter().enumerate() {
         variables.extend(card_variables(index, card));
@@ -416,11 +440,16 @@ pub fn sending_gaps(template: &Template) -> Vec<MappingGap> {
             reason: "has no place to show".to_owned(),
         });
     }
-    if template.buttons().iter().any(|button| button.kind == ButtonKind::Mpm)
-        && settings
-            .products
-            .as_ref()
-            .is_none_or(|products| products.sections.iter().all(|section| section.product_retailer_ids.is_empty()))
+    if template
+        .buttons()
+        .iter()
+        .any(|button| button.kind == ButtonKind::Mpm)
+        && settings.products.as_ref().is_none_or(|products| {
+            products
+                .sections
+                .iter()
+                .all(|section| section.product_retailer_ids.is_empty())
+        })
     {
         gaps.push(MappingGap {
             variable: "multi-product button".to_owned(),

@@ -532,7 +532,9 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
         Some(Value::String(text)) => Some(text),
         Some(Value::Number(number)) => Some(number.to_string()),
         Some(other) => {
-            return Err(D::Error::custom(format!("expected text or a number, found {other}")));
+            return Err(D::Error::custom(format!(
+                "expected text or a number, found {other}"
+            )));
         }
     })
 }
@@ -899,7 +901,8 @@ pub trait Components {
 
     /// The buttons, empty when there are none.
     fn buttons(&self) -> &[Button] {
-        find_component!(self.components(), Buttons).map_or(&[], |buttons| buttons.buttons.as_slice())
+        find_component!(self.components(), Buttons)
+            .map_or(&[], |buttons| buttons.buttons.as_slice())
     }
 
     /// The body text, empty when there is no body.
@@ -951,6 +954,14 @@ impl Template {
     /// The limited-time offer, if any.
     pub fn offer(&self) -> Option<&Offer> {
         find_component!(self.components, LimitedTimeOffer).map(|offer| &offer.limited_time_offer)
+    }
+
+    /// Whether `other` has the same content as this template: everything but Herald's own
+    /// settings (mapping, flags, media files), which may change after approval.
+    pub fn same_content(&self, other: &Self) -> bool {
+        let mut without_settings = other.clone();
+        without_settings.herald = self.herald.clone();
+        *self == without_settings
     }
 
     /// Whether this is an authentication (one-time passcode) template.

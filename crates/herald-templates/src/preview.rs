@@ -181,7 +181,12 @@ fn authentication_texts(template: &Template) -> (String, Option<String>) {
     (body_text, footer)
 }
 
-fn header_of(header: &Header, media_name: Option<String>, value_of: &ValueOf<'_>, template: &Template) -> PreviewHeader {
+fn header_of(
+    header: &Header,
+    media_name: Option<String>,
+    value_of: &ValueOf<'_>,
+    template: &Template,
+) -> PreviewHeader {
     match &header.format {
         HeaderFormat::Text => PreviewHeader::Text {
             segments: format_text(
@@ -190,8 +195,16 @@ fn header_of(header: &Header, media_name: Option<String>, value_of: &ValueOf<'_>
             ),
         },
         HeaderFormat::Location => PreviewHeader::Location {
-            name: template.herald.location.as_ref().map(|place| place.name.clone()),
-            address: template.herald.location.as_ref().map(|place| place.address.clone()),
+            name: template
+                .herald
+                .location
+                .as_ref()
+                .map(|place| place.name.clone()),
+            address: template
+                .herald
+                .location
+                .as_ref()
+                .map(|place| place.address.clone()),
         },
         HeaderFormat::Product => PreviewHeader::Product,
         format => PreviewHeader::Media {
@@ -201,7 +214,10 @@ fn header_of(header: &Header, media_name: Option<String>, value_of: &ValueOf<'_>
     }
 }
 
-fn buttons_of(buttons: &[Button], value_of: &dyn Fn(usize) -> Option<String>) -> Vec<PreviewButton> {
+fn buttons_of(
+    buttons: &[Button],
+    value_of: &dyn Fn(usize) -> Option<String>,
+) -> Vec<PreviewButton> {
     buttons
         .iter()
         .enumerate()
@@ -217,12 +233,18 @@ fn buttons_of(buttons: &[Button], value_of: &dyn Fn(usize) -> Option<String>) ->
 
 fn build(template: &Template, values: &HashMap<Place, String>) -> Preview {
     let lookup = |component: Component, card: Option<usize>, button: Option<usize>, key: &str| {
-        values.get(&(component, card, button, key.to_owned())).cloned()
+        values
+            .get(&(component, card, button, key.to_owned()))
+            .cloned()
     };
     let header = template.header().map(|header| {
         header_of(
             header,
-            template.herald.media.as_ref().map(|media| media.file_name.clone()),
+            template
+                .herald
+                .media
+                .as_ref()
+                .map(|media| media.file_name.clone()),
             &|key| lookup(Component::Header, None, None, key),
             template,
         )
@@ -250,9 +272,7 @@ fn build(template: &Template, values: &HashMap<Place, String>) -> Preview {
                 .map(|footer| analysed(&footer.text, FOOTER_MAX_CHARS).to_owned()),
         )
     };
-    let coupon = |index: usize| {
-        lookup(Component::Buttons, None, Some(index), "coupon_code")
-    };
+    let coupon = |index: usize| lookup(Component::Buttons, None, Some(index), "coupon_code");
     let cards = template
         .cards()
         .iter()
@@ -271,10 +291,9 @@ fn build(template: &Template, values: &HashMap<Place, String>) -> Preview {
                     template,
                 )
             }),
-            body: format_text(
-                analysed(card.body_text(), BODY_MAX_CHARS),
-                &|key| lookup(Component::Carousel, Some(index), None, key),
-            ),
+            body: format_text(analysed(card.body_text(), BODY_MAX_CHARS), &|key| {
+                lookup(Component::Carousel, Some(index), None, key)
+            }),
             buttons: buttons_of(card.buttons(), &|_| None),
         })
         .collect();

@@ -42,7 +42,11 @@ fn template_from(texts: [String; 5], category: bool) -> Template {
     Template {
         name: header.clone(),
         language: "en".to_owned(),
-        category: if category { Category::Utility } else { Category::Marketing },
+        category: if category {
+            Category::Utility
+        } else {
+            Category::Marketing
+        },
         components: vec![
             TemplateComponent::Header(Header {
                 text: Some(header),

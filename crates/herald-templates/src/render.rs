@@ -117,7 +117,11 @@ pub fn parse_expiration(value: &str) -> Option<i64> {
     let value = value.strip_suffix('Z').unwrap_or(value);
     let (date, time) = value.split_once(['T', ' ']).unwrap_or((value, "00:00"));
     let mut date_parts = date.splitn(3, '-').map(str::parse::<i64>);
-    let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);
+    let (year, month, day) = (
+        date_parts.next()?.ok()?,
+        date_parts.next()?.ok()?,
+        date_parts.next()?.ok()?,
+    );
     let mut time_parts = time.splitn(3, ':').map(str::parse::<i64>);
     let hour = time_parts.next()?.ok()?;
     let minute = time_parts.next().unwrap_or(Ok(0)).ok()?;
@@ -165,11 +169,17 @@ fn values_for(
         };
         let value = match variable.usage {
             VariableUse::OfferExpiration => parse_expiration(&value)
-                .ok_or_else(|| invalid(format!("\"{value}\" is not a date (2026-12-31T18:00) or Unix milliseconds")))?
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "\"{value}\" is not a date (2026-12-31T18:00) or Unix milliseconds"
+                    ))
+                })?
                 .to_string(),
             VariableUse::CouponCode => {
                 let code = value.trim();
-                if code.chars().count() > COUPON_CODE_MAX_CHARS || !code.chars().all(char::is_alphanumeric) {
+                if code.chars().count() > COUPON_CODE_MAX_CHARS
+                    || !code.chars().all(char::is_alphanumeric)
+                {
                     return Err(invalid(format!(
                         "a coupon code is letters and digits only, at most {COUPON_CODE_MAX_CHARS}"
                     )));
@@ -203,7 +213,9 @@ impl Values<'_> {
         self.values
             .iter()
             .filter(|(variable, _)| {
-                variable.component == component && variable.card == card && variable.button.is_none()
+                variable.component == component
+                    && variable.card == card
+                    && variable.button.is_none()
             })
             .map(|(variable, value)| {
                 if self.named {
@@ -231,7 +243,10 @@ impl Values<'_> {
 }
 
 fn media_parameter(format: &HeaderFormat, media: Option<&MediaFile>) -> Option<Value> {
-    let link = media?.link.as_deref().filter(|link| !link.trim().is_empty())?;
+    let link = media?
+        .link
+        .as_deref()
+        .filter(|link| !link.trim().is_empty())?;
     let kind = format.as_str().to_ascii_lowercase();
     let mut object = json!({"link": link});
     if *format == HeaderFormat::Document
@@ -247,23 +262,26 @@ fn header_component(
     header: &Header,
     values: &Values<'_>,
 ) -> Result<Option<Value>, RenderError> {
-    let parameters: Vec<Value> = match &header.format {
-        HeaderFormat::Text => values.text_parameters(Component::Header, None),
-        HeaderFormat::Location => {
-            let place = template.herald.location.as_ref().ok_or_else(|| RenderError::MissingSetting {
-                what: "the location header's place".to_owned(),
-            })?;
-            vec![json!({"type": "location", "location": {
-                "latitude": place.latitude.to_string(),
-                "longitude": place.longitude.to_string(),
-                "name": place.name,
-                "address": place.address,
-            }})]
-        }
-        format => media_parameter(format, template.herald.media.as_ref())
-            .into_iter()
-            .collect(),
-    };
+    let parameters: Vec<Value> =
+        match &header.format {
+            HeaderFormat::Text => values.text_parameters(Component::Header, None),
+            HeaderFormat::Location => {
+                let place = template.herald.location.as_ref().ok_or_else(|| {
+                    RenderError::MissingSetting {
+                        what: "the location header's place".to_owned(),
+                    }
+                })?;
+                vec![json!({"type": "location", "location": {
+                    "latitude": place.latitude.to_string(),
+                    "longitude": place.longitude.to_string(),
+                    "name": place.name,
+                    "address": place.address,
+                }})]
+            }
+            format => media_parameter(format, template.herald.media.as_ref())
+                .into_iter()
+                .collect(),
+        };
     Ok((!parameters.is_empty()).then(|| json!({"type": "header", "parameters": parameters})))
 }
 
@@ -284,11 +302,17 @@ fn button_components(
                 .of(VariableUse::OneTimeCode)
                 .filter(|_| !scan(button.url_text()).is_empty())
                 .map(|code| ("url", json!({"type": "text", "text": code}))),
-            ButtonKind::Url => values
-                .button(card, index)
-                .map(|value| ("url", json!({"type": "text", "text": percent_encode(value)}))),
+            ButtonKind::Url => values.button(card, index).map(|value| {
+                (
+                    "url",
+                    json!({"type": "text", "text": percent_encode(value)}),
+                )
+            }),
             ButtonKind::CopyCode => values.button(card, index).map(|code| {
-                ("copy_code", json!({"type": "coupon_code", "coupon_code": code}))
+                (
+                    "copy_code",
+                    json!({"type": "coupon_code", "coupon_code": code}),
+                )
             }),
             ButtonKind::Mpm => {
                 let products = template
@@ -311,10 +335,13 @@ fn button_components(
                         })
                     })
                     .collect();
-                Some(("mpm", json!({"type": "action", "action": {
-                    "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
-                    "sections": sections,
-                }})))
+                Some((
+                    "mpm",
+                    json!({"type": "action", "action": {
+                        "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
+                        "sections": sections,
+                    }}),
+                ))
             }
             ButtonKind::Catalog => template
                 .herald
@@ -322,9 +349,12 @@ fn button_components(
                 .as_ref()
                 .filter(|products| !products.thumbnail_product_retailer_id.is_empty())
                 .map(|products| {
-                    ("catalog", json!({"type": "action", "action": {
-                        "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
-                    }}))
+                    (
+                        "catalog",
+                        json!({"type": "action", "action": {
+                            "thumbnail_product_retailer_id": products.thumbnail_product_retailer_id,
+                        }}),
+                    )
                 }),
             _ => None,
         };
@@ -348,7 +378,11 @@ fn card_component(
 ) -> Result<Value, RenderError> {
     let mut components = Vec::new();
     if let Some(header) = card.header() {
-        let media = template.herald.card_media.get(index).and_then(Option::as_ref);
+        let media = template
+            .herald
+            .card_media
+            .get(index)
+            .and_then(Option::as_ref);
         let parameter = media_parameter(&header.format, media);
         match (parameter, &header.format) {
             (Some(parameter), _) => {
@@ -366,7 +400,12 @@ fn card_component(
     if !body.is_empty() {
         components.push(json!({"type": "body", "parameters": body}));
     }
-    components.extend(button_components(template, card.buttons(), Some(index), values)?);
+    components.extend(button_components(
+        template,
+        card.buttons(),
+        Some(index),
+        values,
+    )?);
     Ok(json!({"card_index": index, "components": components}))
 }
 
@@ -410,7 +449,12 @@ pub fn render_for_contact(
     if !body_parameters.is_empty() {
         meta_components.push(json!({"type": "body", "parameters": body_parameters}));
     }
-    meta_components.extend(button_components(template, template.buttons(), None, &values)?);
+    meta_components.extend(button_components(
+        template,
+        template.buttons(),
+        None,
+        &values,
+    )?);
     let cards = template
         .cards()
         .iter()

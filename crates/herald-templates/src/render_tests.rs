@@ -148,7 +148,7 @@ fn files_round_trip_without_losing_keys() {
     assert_eq!(written, text);
 }
 
-fn parse(file: serde_json::Value) -> crate::Template {
+fn parse(file: &serde_json::Value) -> crate::Template {
     parse_template(file.to_string().as_bytes()).unwrap()
 }
 
@@ -164,7 +164,7 @@ fn carousel_cards_carry_their_media_body_and_button_parameters() {
             ]}
         ]})
     };
-    let template = parse(json!({
+    let template = parse(&json!({
         "name": "summer", "language": "en", "category": "MARKETING",
         "components": [
             {"type": "BODY", "text": "Hello {{1}}, our picks of the week."},
@@ -200,17 +200,19 @@ fn carousel_cards_carry_their_media_body_and_button_parameters() {
             ]}
         ]})
     );
-    let mut without_link = template.clone();
+    let mut without_link = template;
     without_link.herald.card_media[1] = None;
     assert_eq!(
         render_for_contact(&without_link, &ann()),
-        Err(RenderError::MissingSetting { what: "card 2 media link".into() })
+        Err(RenderError::MissingSetting {
+            what: "card 2 media link".into()
+        })
     );
 }
 
 #[test]
 fn a_limited_time_offer_sends_its_expiry_and_coupon() {
-    let template = parse(json!({
+    let template = parse(&json!({
         "name": "offer", "language": "en_US", "category": "marketing",
         "components": [
             {"type": "limited_time_offer", "limited_time_offer": {"text": "Expiring offer!", "has_expiration": true}},
@@ -243,7 +245,11 @@ fn a_limited_time_offer_sends_its_expiry_and_coupon() {
         Err(RenderError::InvalidValue { variable, .. }) if variable == "offer expiry"
     ));
     let mut bad_code = template;
-    bad_code.herald.mapping.buttons.insert(0, MappingSource::Text("SAVE 25%".into()));
+    bad_code
+        .herald
+        .mapping
+        .buttons
+        .insert(0, MappingSource::Text("SAVE 25%".into()));
     assert!(matches!(
         render_for_contact(&bad_code, &ann()),
         Err(RenderError::InvalidValue { variable, .. }) if variable == "coupon code"
@@ -254,8 +260,15 @@ fn a_limited_time_offer_sends_its_expiry_and_coupon() {
 fn expiry_dates_are_read_as_utc() {
     assert_eq!(crate::parse_expiration("0"), Some(0));
     assert_eq!(crate::parse_expiration("1970-01-02"), Some(86_400_000));
-    assert_eq!(crate::parse_expiration("2000-03-01T00:00:00Z"), Some(951_868_800_000));
-    assert_eq!(crate::parse_expiration("2026-02-30"), Some(1_772_409_600_000), "days are not checked against the month");
+    assert_eq!(
+        crate::parse_expiration("2000-03-01T00:00:00Z"),
+        Some(951_868_800_000)
+    );
+    assert_eq!(
+        crate::parse_expiration("2026-02-30"),
+        Some(1_772_409_600_000),
+        "days are not checked against the month"
+    );
     assert_eq!(crate::parse_expiration("2026-13-01"), None);
     assert_eq!(crate::parse_expiration("tomorrow"), None);
 }
@@ -266,7 +279,7 @@ fn authentication_sends_the_code_in_the_body_and_the_button() {
         json!({"type": "OTP", "otp_type": "COPY_CODE"}),
         json!({"type": "URL", "text": "Copy code", "url": "https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp{{1}}"}),
     ] {
-        let template = parse(json!({
+        let template = parse(&json!({
             "name": "login_code", "language": "en_US", "category": "AUTHENTICATION",
             "components": [
                 {"type": "BODY", "add_security_recommendation": true},
@@ -291,13 +304,16 @@ fn authentication_sends_the_code_in_the_body_and_the_button() {
             first_name: None,
             custom: BTreeMap::from([("code", "1234567890123456")]),
         };
-        assert!(matches!(render_for_contact(&template, &long), Err(RenderError::InvalidValue { .. })));
+        assert!(matches!(
+            render_for_contact(&template, &long),
+            Err(RenderError::InvalidValue { .. })
+        ));
     }
 }
 
 #[test]
 fn location_headers_and_product_buttons_send_their_settings() {
-    let template = parse(json!({
+    let template = parse(&json!({
         "name": "where", "language": "en", "category": "UTILITY",
         "components": [
             {"type": "HEADER", "format": "LOCATION"},
@@ -308,14 +324,19 @@ fn location_headers_and_product_buttons_send_their_settings() {
     let message = render_for_contact(&template, &ann()).unwrap();
     assert_eq!(
         message.meta_components,
-        vec![json!({"type": "header", "parameters": [{"type": "location", "location": {
-            "latitude": "37.5", "longitude": "-122.25", "name": "Depot", "address": "1 Hacker Way"}}]})]
+        vec![
+            json!({"type": "header", "parameters": [{"type": "location", "location": {
+            "latitude": "37.5", "longitude": "-122.25", "name": "Depot", "address": "1 Hacker Way"}}]})
+        ]
     );
     let mut no_place = template;
     no_place.herald.location = None;
-    assert!(matches!(render_for_contact(&no_place, &ann()), Err(RenderError::MissingSetting { .. })));
+    assert!(matches!(
+        render_for_contact(&no_place, &ann()),
+        Err(RenderError::MissingSetting { .. })
+    ));
 
-    let multi = parse(json!({
+    let multi = parse(&json!({
         "name": "cart", "language": "en", "category": "MARKETING",
         "components": [
             {"type": "HEADER", "format": "TEXT", "text": "Forget something?"},
@@ -328,10 +349,12 @@ fn location_headers_and_product_buttons_send_their_settings() {
     }));
     assert_eq!(
         render_for_contact(&multi, &ann()).unwrap().meta_components,
-        vec![json!({"type": "button", "sub_type": "mpm", "index": "0", "parameters": [{"type": "action", "action": {
-            "thumbnail_product_retailer_id": "sku1",
-            "sections": [{"title": "Popular", "product_items": [{"product_retailer_id": "sku1"}, {"product_retailer_id": "sku2"}]}]
-        }}]})]
+        vec![
+            json!({"type": "button", "sub_type": "mpm", "index": "0", "parameters": [{"type": "action", "action": {
+                "thumbnail_product_retailer_id": "sku1",
+                "sections": [{"title": "Popular", "product_items": [{"product_retailer_id": "sku1"}, {"product_retailer_id": "sku2"}]}]
+            }}]})
+        ]
     );
 }
 
@@ -339,9 +362,16 @@ fn location_headers_and_product_buttons_send_their_settings() {
 fn sending_gaps_name_what_a_campaign_lacks() {
     let mut template = order_template();
     assert!(crate::sending_gaps(&template).is_empty());
-    template.herald.mapping.body.insert("2".into(), MappingSource::CustomField(" ".into()));
+    template
+        .herald
+        .mapping
+        .body
+        .insert("2".into(), MappingSource::CustomField(" ".into()));
     template.herald.mapping.header.remove("1");
-    let gaps: Vec<String> = crate::sending_gaps(&template).iter().map(ToString::to_string).collect();
+    let gaps: Vec<String> = crate::sending_gaps(&template)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
         gaps,
         [

@@ -144,7 +144,9 @@ mod tests {
 
     #[test]
     fn emoji_and_their_parts_are_told_from_letters_and_symbols() {
-        for emoji in ['😀', '👍', '🏽', '❤', '\u{FE0F}', '\u{200D}', '🇮', '⏰', '✅', '⭐'] {
+        for emoji in [
+            '😀', '👍', '🏽', '❤', '\u{FE0F}', '\u{200D}', '🇮', '⏰', '✅', '⭐',
+        ] {
             assert!(is_emoji(emoji), "{emoji:?}");
         }
         for plain in ['a', 'é', '您', '€', '#', '*', '1', '·', '→'] {

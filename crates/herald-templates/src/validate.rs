@@ -24,7 +24,8 @@ pub use buttons::{
 };
 pub use kinds::{
     CARD_BODY_MAX_CHARS, CARD_BUTTONS_MAX, CAROUSEL_CARDS_MAX, CAROUSEL_CARDS_MIN,
-    CODE_EXPIRATION_MINUTES, OFFER_BODY_MAX_CHARS, OFFER_TEXT_MAX_CHARS,
+    CODE_EXPIRATION_MINUTES, OFFER_BODY_MAX_CHARS, OFFER_TEXT_MAX_CHARS, SIGNATURE_HASH_CHARS,
+    SUPPORTED_APPS_MAX,
 };
 pub use text::{
     BODY_MAX_CHARS, FOOTER_MAX_CHARS, HEADER_MAX_CHARS, TOO_MANY_VARIABLES_MESSAGE,
@@ -100,7 +101,12 @@ pub fn validate_in_account(template: &Template, others: &[ExistingTemplate]) -> 
     check_category(&mut findings, &template.category);
     check_language(&mut findings, &template.language);
     kinds::check_components(&mut findings, template);
-    text::check_header(&mut findings, template, template.header(), &template.herald.media);
+    text::check_header(
+        &mut findings,
+        template,
+        template.header(),
+        &template.herald.media,
+    );
     if template.is_authentication() {
         kinds::check_authentication(&mut findings, template);
     } else {
@@ -117,8 +123,8 @@ pub fn validate_in_account(template: &Template, others: &[ExistingTemplate]) -> 
         };
         // A template created from Meta's Template Library names it and has no components of
         // its own until Meta lists it.
-        let from_library = template.components.is_empty()
-            && template.other.contains_key("library_template_name");
+        let from_library =
+            template.components.is_empty() && template.other.contains_key("library_template_name");
         let body_required = !from_library;
         text::check_body(
             &mut findings,

@@ -20,10 +20,23 @@ fn codes_of_subcode(subcode: i64) -> &'static [Code] {
         2_388_299 => &[Code::VariableAtEdge],
         2_388_293 => &[Code::TooManyVariables],
         2_388_060 => &[Code::ButtonTextInvalid],
-        2_388_047 => &[Code::HeaderTextInvalid, Code::HeaderTextTooLong, Code::HeaderTooManyVariables],
+        2_388_047 => &[
+            Code::HeaderTextInvalid,
+            Code::HeaderTextTooLong,
+            Code::HeaderTooManyVariables,
+        ],
         2_388_073 => &[Code::FooterHasVariable, Code::FooterTooLong],
-        2_388_072 => &[Code::VariableMalformed, Code::BodyEmpty, Code::VariablesAdjacent],
-        2_388_040 => &[Code::BodyTooLong, Code::HeaderTextTooLong, Code::FooterTooLong, Code::ButtonTextInvalid],
+        2_388_072 => &[
+            Code::VariableMalformed,
+            Code::BodyEmpty,
+            Code::VariablesAdjacent,
+        ],
+        2_388_040 => &[
+            Code::BodyTooLong,
+            Code::HeaderTextTooLong,
+            Code::FooterTooLong,
+            Code::ButtonTextInvalid,
+        ],
         2_388_019 => &[Code::TemplateLimit],
         _ => &[],
     }
@@ -59,15 +72,23 @@ struct Outcome {
 }
 
 fn judge(file: &'static str) -> Outcome {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(file);
     let case: Value = serde_json::from_slice(&std::fs::read(&path).expect("the corpus file reads"))
         .expect("the corpus file is JSON");
     let template = parse_template(case["template"].to_string().as_bytes())
         .unwrap_or_else(|error| panic!("{file}: Meta's JSON must be readable: {error}"));
     let superseded = case.get("superseded").is_some();
     let refused = case["verdict"] == "refused" || superseded;
-    let herald: Vec<Diagnostic> = validate(&template).into_iter().filter(Diagnostic::is_error).collect();
-    let expected = case["meta_subcode"].as_i64().map(codes_of_subcode).unwrap_or_default();
+    let herald: Vec<Diagnostic> = validate(&template)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    let expected = case["meta_subcode"]
+        .as_i64()
+        .map(codes_of_subcode)
+        .unwrap_or_default();
     let agrees = if refused {
         !herald.is_empty()
             && (expected.is_empty() || herald.iter().any(|found| expected.contains(&found.code)))
@@ -80,14 +101,22 @@ fn judge(file: &'static str) -> Outcome {
         (true, None, _) => "refused".to_owned(),
         (false, ..) => "approved".to_owned(),
     };
-    Outcome { file, meta, herald, agrees }
+    Outcome {
+        file,
+        meta,
+        herald,
+        agrees,
+    }
 }
 
 #[track_caller]
 fn assert_agrees(file: &'static str) {
     let outcome = judge(file);
     if let Some((_, reason)) = KNOWN_DISAGREEMENTS.iter().find(|(known, _)| *known == file) {
-        assert!(!outcome.agrees, "{file} agrees now: take it off KNOWN_DISAGREEMENTS ({reason})");
+        assert!(
+            !outcome.agrees,
+            "{file} agrees now: take it off KNOWN_DISAGREEMENTS ({reason})"
+        );
         return;
     }
     assert!(
@@ -179,35 +208,59 @@ corpus! {
 }
 
 #[test]
+#[allow(clippy::print_stdout)] // the table and the figure are this test's report
 fn the_agreement_figure() {
-    let listed: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"))
-        .expect("the corpus folder reads")
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".json"))
-        .collect();
+    let listed: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"))
+            .expect("the corpus folder reads")
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".json"))
+            .collect();
     for name in &listed {
-        assert!(FILES.contains(&name.as_str()), "{name} is in the corpus but has no test: add it to corpus!");
+        assert!(
+            FILES.contains(&name.as_str()),
+            "{name} is in the corpus but has no test: add it to corpus!"
+        );
     }
     let outcomes: Vec<Outcome> = FILES.iter().map(|file| judge(file)).collect();
     let agreeing = outcomes.iter().filter(|outcome| outcome.agrees).count();
     println!("| file | Meta | Herald's errors | agrees |");
     println!("| --- | --- | --- | --- |");
     for outcome in &outcomes {
-        let codes: Vec<&str> = outcome.herald.iter().map(|found| found.code.as_str()).collect();
+        let codes: Vec<&str> = outcome
+            .herald
+            .iter()
+            .map(|found| found.code.as_str())
+            .collect();
         println!(
             "| {} | {} | {} | {} |",
             outcome.file,
             outcome.meta,
-            if codes.is_empty() { "none".to_owned() } else { codes.join(", ") },
+            if codes.is_empty() {
+                "none".to_owned()
+            } else {
+                codes.join(", ")
+            },
             if outcome.agrees { "yes" } else { "NO" }
         );
     }
-    println!("agreement: {agreeing} of {} ({:.1} %)", outcomes.len(), 100.0 * agreeing as f64 / outcomes.len() as f64);
+    println!(
+        "agreement: {agreeing} of {} ({:.1} %)",
+        outcomes.len(),
+        100.0 * agreeing as f64 / outcomes.len() as f64
+    );
     for (file, reason) in KNOWN_DISAGREEMENTS {
         println!("known disagreement: {file}: {reason}");
     }
-    let disagreeing: Vec<&str> = outcomes.iter().filter(|outcome| !outcome.agrees).map(|outcome| outcome.file).collect();
+    let disagreeing: Vec<&str> = outcomes
+        .iter()
+        .filter(|outcome| !outcome.agrees)
+        .map(|outcome| outcome.file)
+        .collect();
     let mut known: Vec<&str> = KNOWN_DISAGREEMENTS.iter().map(|(file, _)| *file).collect();
     known.sort_unstable();
-    assert_eq!(disagreeing, known, "every case agrees with Meta but the known ones");
+    assert_eq!(
+        disagreeing, known,
+        "every case agrees with Meta but the known ones"
+    );
 }

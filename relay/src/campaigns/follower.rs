@@ -8,7 +8,7 @@ use herald_domain::{
     parse_meta,
 };
 use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
-use herald_templates::Template;
+use herald_templates::{Button, Components, Template};
 
 use super::sender::OPEN_ELSEWHERE;
 use super::{callback_data, escalate, parse_callback_data, retry_at};
@@ -241,11 +241,9 @@ fn answer_outcome(
             "The answer came after the response timeout: no longer valid for the campaign",
         ));
     }
-    if template
-        .buttons()
-        .iter()
-        .any(|button| button.is_call_to_action())
-    {
+    let buttons = template.buttons();
+    // A call-to-action template waits for its timeout; one with quick replies for an answer.
+    if !buttons.is_empty() && !buttons.iter().any(Button::is_quick_reply) {
         return None;
     }
     if message.kind == MessageKind::Button {

@@ -14,7 +14,7 @@ use herald_domain::{
 use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
 };
-use herald_templates::{RenderedMessage, Template, render_for_contact};
+use herald_templates::{Category, RenderedMessage, Template, render_for_contact};
 
 use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
 use crate::http::{OpenedAccount, open_account, parse_file};
@@ -198,7 +198,7 @@ pub(super) async fn send_batch(
         outcomes: Some(Outcomes {
             state: state.clone(),
             campaign: campaign.clone(),
-            category: context.template.category.clone(),
+            category: context.template.category.to_string(),
             list: outcomes,
             lease_until,
         }),
@@ -348,7 +348,7 @@ pub(crate) fn admit(
         Ok(phone) => phone,
         Err(error) => return Admission::InvalidPhone(error.to_string()),
     };
-    if opted_out && template.category.eq_ignore_ascii_case("MARKETING") {
+    if opted_out && template.category == Category::Marketing {
         return Admission::Skip("The contact opted out of marketing messages".to_owned());
     }
     if let Some(days) = settings.duplicate_check_days

@@ -13,7 +13,7 @@ use herald_domain::{
     AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning,
 };
 use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
-use herald_templates::unmapped_variables;
+use herald_templates::sending_gaps;
 use serde::Deserialize;
 
 use crate::campaigns::{Admission, admit, batch_facts};
@@ -108,15 +108,15 @@ async fn checked_settings(
             ),
         ));
     }
-    let unmapped = unmapped_variables(&parse_file(&record)?);
-    if !unmapped.is_empty() {
-        let names: Vec<String> = unmapped.iter().map(|variable| variable.label()).collect();
+    let gaps = sending_gaps(&parse_file(&record)?);
+    if !gaps.is_empty() {
+        let gaps: Vec<String> = gaps.iter().map(ToString::to_string).collect();
         return Err(AppError::invalid(
             "mapping_incomplete",
             "template_id",
             format!(
-                "map every variable of the template before using it: {} unmapped",
-                names.join(", ")
+                "the template cannot be sent to a list yet: {}",
+                gaps.join("; ")
             ),
         ));
     }

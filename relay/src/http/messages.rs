@@ -107,6 +107,8 @@ pub(crate) async fn send_message(
                     let code = match error {
                         RenderError::Unmapped { .. } => "variable_unmapped",
                         RenderError::EmptyValue { .. } => "value_missing",
+                        RenderError::InvalidValue { .. } => "value_invalid",
+                        RenderError::MissingSetting { .. } => "template_setting_missing",
                     };
                     AppError::invalid(code, "fields", error.to_string())
                 })?;
@@ -124,7 +126,7 @@ pub(crate) async fn send_message(
                 rendered.body_text,
                 template_object(&message),
                 sent,
-                Some(template.category),
+                Some(template.category.to_string()),
             )
         }
         (None, Some(text)) => {

@@ -16,6 +16,7 @@ use crate::error::{AppError, Result};
 use crate::http::accounts::open_account;
 use crate::http::json::AppJson;
 use crate::providers;
+use crate::providers::meta::RemoteTemplate;
 use crate::state::AppState;
 
 /// Whether agents may send a template: approved, not deleted, and marked available to agents
@@ -57,12 +58,15 @@ pub(crate) async fn load(state: &AppState, id: i64) -> Result<TemplateRecord> {
     })
 }
 
-/// Validates `template` against the account's other live templates; errors refuse it.
+/// Validates `template` against the account's other live templates; errors refuse it, unless
+/// Meta approved this very content (`approved`): then they are warnings, since it can be sent
+/// whatever today's rules say.
 async fn checked(
     state: &AppState,
     account_id: i64,
     editing: Option<i64>,
     template: &Template,
+    approved: bool,
 ) -> Result<Vec<Diagnostic>> {
     let files = state
         .store
@@ -72,7 +76,13 @@ async fn checked(
         .map(|record| Ok((record.id, parse_file(record)?)))
         .collect::<Result<Vec<_>>>()?;
     let others = ExistingTemplate::others(files.iter().map(|(id, file)| (*id, file)), editing);
-    let diagnostics = validate_in_account(template, &others);
+    let mut diagnostics = validate_in_account(template, &others);
+    if approved {
+        diagnostics = diagnostics
+            .into_iter()
+            .map(Diagnostic::approved_by_meta)
+            .collect();
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(AppError::TemplateInvalid(diagnostics));
     }
@@ -141,7 +151,7 @@ pub(crate) async fn create_template(
     AppJson(template): AppJson<Template>,
 ) -> Result<(StatusCode, Json<TemplateView>)> {
     open_account(&state, account_id).await?;
-    let warnings = checked(&state, account_id, None, &template).await?;
+    let warnings = checked(&state, account_id, None, &template, false).await?;
     let id = state
         .store
         .create_template(account_id, &content(&template)?, state.clock.now_ms())
@@ -184,10 +194,7 @@ pub(crate) async fn update_template(
         });
     }
     let stored = parse_file(&record)?;
-    let content_changed = Template {
-        herald: stored.herald.clone(),
-        ..template.clone()
-    } != stored;
+    let content_changed = !stored.same_content(&template);
     if content_changed && !record.status.is_editable() {
         return Err(AppError::InvalidState {
             code: "template_locked",
@@ -197,7 +204,8 @@ pub(crate) async fn update_template(
             ),
         });
     }
-    let warnings = checked(&state, record.account_id, Some(id), &template).await?;
+    let approved = record.status == TemplateStatus::Approved && !content_changed;
+    let warnings = checked(&state, record.account_id, Some(id), &template, approved).await?;
     state
         .store
         .update_template_content(id, &content(&template)?, state.clock.now_ms())
@@ -239,7 +247,7 @@ pub(crate) async fn submit_template(
         });
     }
     let template = parse_file(&record)?;
-    checked(&state, record.account_id, Some(id), &template).await?;
+    checked(&state, record.account_id, Some(id), &template, false).await?;
     let account = open_account(&state, record.account_id).await?;
     let client = providers::provider_client(&state, &account).await?;
     let review = match &record.provider_template_id {
@@ -283,13 +291,17 @@ pub(crate) async fn submit_template(
 pub(crate) struct SyncReport {
     /// Templates the provider lists.
     listed: usize,
-    /// Local templates whose status, quality or reason changed.
+    /// Templates made in the provider's own console (or by another tool) that Herald now keeps.
+    imported: usize,
+    /// Local templates whose status, quality, reason or content changed.
     updated: usize,
+    /// Templates the provider lists that are not readable as templates, by name: left out.
+    unreadable: Vec<String>,
 }
 
 /// `POST /api/v1/accounts/{id}/templates/sync`: reads every template from the provider (all
-/// pages) and brings statuses, quality and rejection reasons up to date, for webhooks that were
-/// missed.
+/// pages), imports the ones Herald does not have yet, and brings statuses, quality, rejection
+/// reasons and content up to date, for webhooks that were missed and edits made elsewhere.
 pub(crate) async fn sync_templates(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
@@ -297,8 +309,41 @@ pub(crate) async fn sync_templates(
     Ok(Json(sync_account_templates(&state, account_id).await?))
 }
 
+/// The provider's verdict on a listed template, with what Herald knew as fallback.
+fn review_of(remote: &RemoteTemplate, known: Option<&TemplateRecord>) -> TemplateReview {
+    TemplateReview {
+        status: remote
+            .status
+            .parse()
+            .unwrap_or(known.map_or(TemplateStatus::Pending, |record| record.status)),
+        quality: remote
+            .quality_score
+            .as_ref()
+            .and_then(|quality| quality.score.parse().ok())
+            .unwrap_or(known.map_or(TemplateQuality::Unknown, |record| record.quality)),
+        rejection_reason: remote
+            .rejected_reason
+            .clone()
+            .filter(|reason| reason != "NONE"),
+        provider_template_id: Some(remote.id.clone()),
+    }
+}
+
+/// Whether the provider's copy of a template is the truth about its content: while it is
+/// reviewed or usable. A rejected one may be being fixed in Herald, so its local copy stays.
+fn provider_holds_content(status: TemplateStatus) -> bool {
+    matches!(
+        status,
+        TemplateStatus::Pending
+            | TemplateStatus::Approved
+            | TemplateStatus::Paused
+            | TemplateStatus::Disabled
+    )
+}
+
 /// Brings an account's templates up to date with the provider's list (on demand, and
-/// periodically from [`crate::startup`]).
+/// periodically from [`crate::startup`]): every template the provider lists is kept, with
+/// every field Meta wrote; Herald's own settings (mapping, flags, media links) stay.
 pub(crate) async fn sync_account_templates(
     state: &AppState,
     account_id: i64,
@@ -311,46 +356,81 @@ pub(crate) async fn sync_account_templates(
         .await;
     state.metrics.provider_call("list_templates", &remote);
     let remote = remote?;
-    let mut updated = 0;
-    for record in state
+    let records = state
         .store
         .list_templates(account_id, TemplateFilter::All)
-        .await?
-    {
-        let found = remote
+        .await?;
+    let now = state.clock.now_ms();
+    let mut report = SyncReport {
+        listed: remote.len(),
+        imported: 0,
+        updated: 0,
+        unreadable: Vec::new(),
+    };
+    for listed in &remote {
+        let known = records
             .iter()
-            .find(|candidate| match &record.provider_template_id {
-                Some(id) => &candidate.id == id,
-                None => candidate.name == record.name && candidate.language == record.language,
+            .find(|record| record.provider_template_id.as_deref() == Some(listed.id.as_str()))
+            .or_else(|| {
+                records.iter().find(|record| {
+                    record.provider_template_id.is_none()
+                        && record.name == listed.name
+                        && record.language == listed.language
+                })
             });
-        let Some(found) = found else { continue };
-        let review = TemplateReview {
-            status: found.status.parse().unwrap_or(record.status),
-            quality: found
-                .quality_score
-                .as_ref()
-                .and_then(|quality| quality.score.parse().ok())
-                .unwrap_or(record.quality),
-            rejection_reason: found
-                .rejected_reason
-                .clone()
-                .filter(|reason| reason != "NONE"),
-            provider_template_id: Some(found.id.clone()),
+        let file = match listed.file() {
+            Ok(file) => file,
+            Err(error) => {
+                tracing::warn!(template = %listed.name, %error, "a listed template is not readable");
+                report.unreadable.push(listed.name.clone());
+                continue;
+            }
         };
-        let changed = review.status != record.status
-            || review.quality != record.quality
-            || review.rejection_reason != record.rejection_reason
-            || record.provider_template_id.as_deref() != Some(found.id.as_str());
-        if changed {
-            state
-                .store
-                .update_template_review(record.id, &review, state.clock.now_ms())
-                .await?;
-            updated += 1;
+        let review = review_of(listed, known);
+        match known {
+            None => {
+                if listed.status.parse::<TemplateStatus>().is_err()
+                    && listed.status.contains("DELETE")
+                {
+                    continue;
+                }
+                let id = state
+                    .store
+                    .create_template(account_id, &content(&file)?, now)
+                    .await?;
+                state.store.update_template_review(id, &review, now).await?;
+                report.imported += 1;
+            }
+            Some(record) => {
+                let stored = parse_file(record)?;
+                let content_changed = provider_holds_content(review.status)
+                    && record.deleted_at.is_none()
+                    && !stored.same_content(&file);
+                if content_changed {
+                    let kept = Template {
+                        herald: stored.herald.clone(),
+                        ..file
+                    };
+                    state
+                        .store
+                        .update_template_content(record.id, &content(&kept)?, now)
+                        .await?;
+                }
+                let review_changed = review.status != record.status
+                    || review.quality != record.quality
+                    || review.rejection_reason != record.rejection_reason
+                    || record.provider_template_id.as_deref() != Some(listed.id.as_str());
+                if review_changed {
+                    state
+                        .store
+                        .update_template_review(record.id, &review, now)
+                        .await?;
+                }
+                if content_changed || review_changed {
+                    report.updated += 1;
+                }
+            }
         }
     }
-    Ok(SyncReport {
-        listed: remote.len(),
-        updated,
-    })
+    Ok(report)
 }

@@ -13,14 +13,24 @@ use super::ProviderError;
 /// Meta's Graph API with the version Herald was written against.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com/v23.0";
 const PROVIDER: Provider = Provider::Meta;
-/// Keys of a template file that Meta's create call takes; Herald's own keys stay home.
-const TEMPLATE_KEYS: [&str; 5] = [
+/// Keys of a template file that Meta's create call takes; Herald's own keys, and what Meta's
+/// list answers with about a template's state, stay home.
+const TEMPLATE_KEYS: [&str; 9] = [
     "name",
     "language",
     "category",
     "parameter_format",
     "components",
+    "message_send_ttl_seconds",
+    "cta_url_link_tracking_opted_out",
+    "library_template_name",
+    "library_template_button_inputs",
 ];
+
+/// The fields of Meta's template list that Herald asks for: the state and the whole content.
+const LISTED_FIELDS: &str = "id,name,language,status,category,previous_category,sub_category,\
+quality_score,rejected_reason,parameter_format,components,message_send_ttl_seconds,\
+cta_url_link_tracking_opted_out,library_template_name";
 
 /// A client for one account.
 #[derive(Debug, Clone)]
@@ -42,8 +52,8 @@ pub struct CreatedTemplate {
     pub category: Option<String>,
 }
 
-/// A template as Meta lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A template as Meta lists it: its state, and its content in `content`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RemoteTemplate {
     /// Meta's id.
     pub id: String,
@@ -62,6 +72,23 @@ pub struct RemoteTemplate {
     /// Rejection reason (`NONE` when not rejected).
     #[serde(default)]
     pub rejected_reason: Option<String>,
+    /// Every other field: the components, the parameter format, ...
+    #[serde(flatten)]
+    pub content: serde_json::Map<String, Value>,
+}
+
+impl RemoteTemplate {
+    /// The template file of this template: Meta's content as Meta wrote it, without the
+    /// state (id, status, quality, reason), which Herald keeps beside the file.
+    pub fn file(&self) -> Result<Template, serde_json::Error> {
+        let mut content = self.content.clone();
+        content.insert("name".to_owned(), Value::String(self.name.clone()));
+        content.insert("language".to_owned(), Value::String(self.language.clone()));
+        if let Some(category) = &self.category {
+            content.insert("category".to_owned(), Value::String(category.clone()));
+        }
+        serde_json::from_value(Value::Object(content))
+    }
 }
 
 /// Meta's quality object.
@@ -145,13 +172,7 @@ impl MetaClient {
             let mut request = self
                 .http
                 .get(format!("{}/{waba_id}/message_templates", self.base_url))
-                .query(&[
-                    ("limit", "100"),
-                    (
-                        "fields",
-                        "id,name,language,status,category,quality_score,rejected_reason",
-                    ),
-                ]);
+                .query(&[("limit", "100"), ("fields", LISTED_FIELDS)]);
             if let Some(cursor) = &after {
                 request = request.query(&[("after", cursor.as_str())]);
             }

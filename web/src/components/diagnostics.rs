@@ -21,14 +21,14 @@ pub fn FieldDiagnostics(
         <ul id=id class="diagnostics" data-testid=testid aria-live="polite">
             <For
                 each=move || findings.get()
-                key=|finding| (finding.code.clone(), finding.start, finding.button, finding.message.clone())
+                key=|finding| (finding.code, finding.start, finding.button, finding.message.clone())
                 let:finding
             >
                 <li
                     class="diagnostic"
                     class:error=finding.severity == Severity::Error
                     class:warning=finding.severity == Severity::Warning
-                    data-code=finding.code
+                    data-code=finding.code.as_str()
                 >
                     {finding.message}
                 </li>

@@ -6,6 +6,7 @@
 
 use herald_api::{ContactValues, ContactView, ConversationView, MessageView, SendMessage};
 use herald_domain::{MessageDirection, strip_phone};
+use herald_templates::{MappingSource, Template, variables_of};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -159,6 +160,23 @@ fn SendForm(
     let template = RwSignal::new(String::new());
     let first_name = RwSignal::new(String::new());
     let last_name = RwSignal::new(String::new());
+    // Values the agent types for the custom fields the chosen template reads (a one-time code,
+    // a coupon), over the ones stored with the contact.
+    let typed_custom = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let custom_fields = Memo::new(move |_| {
+        let chosen: Option<i64> = template.get().parse().ok();
+        templates
+            .get()
+            .and_then(Result::ok)
+            .and_then(|found| {
+                found
+                    .templates
+                    .into_iter()
+                    .find(|shown| Some(shown.id) == chosen)
+            })
+            .map(|shown| custom_fields_of(&shown.template))
+            .unwrap_or_default()
+    });
     // The names are filled in once, when the contact is first known; the agent may change them.
     Effect::new(move |filled: Option<bool>| {
         if filled == Some(true) {
@@ -188,9 +206,19 @@ fn SendForm(
                     first_name: filled(first_name.get_untracked()),
                     last_name: filled(last_name.get_untracked()),
                     email: stored.and_then(|stored| filled(stored.email.clone())),
-                    custom: stored
-                        .map(|stored| stored.custom.clone())
-                        .unwrap_or_default(),
+                    custom: {
+                        let mut custom = stored
+                            .map(|stored| stored.custom.clone())
+                            .unwrap_or_default();
+                        typed_custom.with_untracked(|typed| {
+                            for (name, value) in
+                                typed.iter().filter(|(_, value)| !value.trim().is_empty())
+                            {
+                                custom.insert(name.clone(), value.clone());
+                            }
+                        });
+                        custom
+                    },
                 }
             }),
             text: as_text.then(|| text.get_untracked()),
@@ -231,6 +259,21 @@ fn SendForm(
                 <input id="message-first-name" bind:value=first_name />
                 <label for="message-last-name">"Last name"</label>
                 <input id="message-last-name" bind:value=last_name />
+                {move || custom_fields.get().into_iter().map(|(name, label)| {
+                    let id = format!("message-custom-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+                    let stored = contact.with_untracked(|known| {
+                        known.as_ref().and_then(|known| known.contact.custom.get(&name).cloned())
+                    });
+                    let key = name.clone();
+                    view! {
+                        <label for=id.clone()>{format!("{label} (custom field \"{name}\")")}</label>
+                        <input id=id type="text" prop:value=stored.unwrap_or_default()
+                            on:input=move |event| {
+                                let value = event_target_value(&event);
+                                typed_custom.update(|typed| { typed.insert(key.clone(), value); });
+                            } />
+                    }
+                }).collect_view()}
                 <button type="submit" disabled=move || send.pending()>"Send template"</button>
             </form>
             {move || outcome.get().map(|done| match done {
@@ -239,4 +282,17 @@ fn SendForm(
             })}
         </div>
     }
+}
+
+/// The custom fields `template`'s variables read, each with the variable it fills.
+fn custom_fields_of(template: &Template) -> Vec<(String, String)> {
+    variables_of(template)
+        .into_iter()
+        .filter_map(|variable| match variable.source(template) {
+            Some(MappingSource::CustomField(name)) if !name.trim().is_empty() => {
+                Some((name.clone(), variable.label()))
+            }
+            _ => None,
+        })
+        .collect()
 }

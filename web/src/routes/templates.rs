@@ -4,8 +4,8 @@
 use herald_api::TemplateView;
 use herald_domain::{TemplateFilter, TemplateStatus};
 use herald_templates::{
-    Component, Diagnostic, ExistingTemplate, Template, preview_for_contact, preview_with_samples,
-    validate_in_account,
+    Category, Code, Component, Diagnostic, ExistingTemplate, Template, preview_for_contact,
+    preview_with_samples, validate_in_account,
 };
 use leptos::prelude::*;
 
@@ -106,12 +106,17 @@ fn row(shown: &TemplateView, delete: Job<i64>, submit: Job<i64>) -> impl IntoVie
         <tr data-testid="template-row" data-name=shown.template.name.clone()>
             <td>{shown.template.name.clone()}</td>
             <td>{shown.template.language.clone()}</td>
-            <td>{shown.template.category.clone()}</td>
+            <td>{shown.template.category.to_string()}</td>
             <td>
                 <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="status">
                     {if shown.deleted { "DELETED".to_owned() } else { status.to_string() }}
                 </span>
                 {shown.rejection_reason.clone().map(|reason| view! { <small class="reason">{reason}</small> })}
+                {flagged(shown).map(|count| view! {
+                    <small class="warning-note" data-testid="approved-warnings">
+                        {format!("Approved by Meta; today's rules would flag {count}")}
+                    </small>
+                })}
             </td>
             <td>{shown.quality.to_string()}</td>
             <td>{if shown.template.herald.recontact { "yes" } else { "no" }}</td>
@@ -133,13 +138,22 @@ fn row(shown: &TemplateView, delete: Job<i64>, submit: Job<i64>) -> impl IntoVie
     }
 }
 
+/// How many of today's rules an approved template breaks (it can be sent all the same).
+fn flagged(shown: &TemplateView) -> Option<usize> {
+    let count = herald_templates::validate(&shown.template)
+        .iter()
+        .filter(|finding| finding.is_error())
+        .count();
+    (shown.status == TemplateStatus::Approved && !shown.deleted && count > 0).then_some(count)
+}
+
 /// Why the provider rejected the template as stored, shown with the template's findings; a
 /// warning, since changing the template and submitting it again is the way out.
 fn rejection(saved: &TemplateView) -> Option<Diagnostic> {
     let reason = saved.rejection_reason.as_deref()?;
     (saved.status == TemplateStatus::Rejected).then(|| {
-        Diagnostic::warning(
-            "template_rejected",
+        Diagnostic::new(
+            Code::TemplateRejected,
             Component::Template,
             format!(
                 "The provider rejected this template ({reason}): change it and submit it again"
@@ -153,7 +167,7 @@ fn rejection(saved: &TemplateView) -> Option<Diagnostic> {
 fn draft() -> Template {
     Template {
         language: "en_US".to_owned(),
-        category: "MARKETING".to_owned(),
+        category: Category::Marketing,
         ..Template::default()
     }
 }
@@ -221,6 +235,19 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let parts = Parts::new(template);
     let findings = parts.slice(move |template| {
         let mut found = others.with(|others| validate_in_account(template, others));
+        // What Meta approved can be sent whatever today's rules say: its findings are warnings
+        // until its content changes.
+        let approved = saved.with(|saved| {
+            saved.as_ref().is_some_and(|saved| {
+                saved.status == TemplateStatus::Approved && saved.template.same_content(template)
+            })
+        });
+        if approved {
+            found = found
+                .into_iter()
+                .map(Diagnostic::approved_by_meta)
+                .collect();
+        }
         found.extend(saved.with(|saved| saved.as_ref().and_then(rejection)));
         // The relay's own findings that the browser's check does not repeat: a provider's
         // refusal, or a rule that saw templates created since the list was read.

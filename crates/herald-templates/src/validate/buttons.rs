@@ -184,20 +184,30 @@ fn check_counts(findings: &mut Findings, buttons: &[Button]) {
     }
     let calls: Vec<usize> = (0..buttons.len())
         .filter(|&index| {
-            matches!(buttons[index].kind, ButtonKind::PhoneNumber | ButtonKind::VoiceCall)
+            matches!(
+                buttons[index].kind,
+                ButtonKind::PhoneNumber | ButtonKind::VoiceCall
+            )
         })
         .collect();
     for (found, limit, name) in [
         (indexes(ButtonKind::Url), URL_BUTTONS_MAX, "website"),
         (calls, PHONE_BUTTONS_MAX, "phone number or voice call"),
-        (indexes(ButtonKind::CopyCode), COPY_CODE_BUTTONS_MAX, "copy code"),
+        (
+            indexes(ButtonKind::CopyCode),
+            COPY_CODE_BUTTONS_MAX,
+            "copy code",
+        ),
     ] {
         if let Some(&extra) = found.get(limit) {
             findings.push(
                 Diagnostic::new(
                     Code::CtaTooMany,
                     Component::Buttons,
-                    format!("A template may have at most {limit} {name} button{}", if limit == 1 { "" } else { "s" }),
+                    format!(
+                        "A template may have at most {limit} {name} button{}",
+                        if limit == 1 { "" } else { "s" }
+                    ),
                     None,
                 )
                 .in_button(extra, "text"),
@@ -208,7 +218,10 @@ fn check_counts(findings: &mut Findings, buttons: &[Button]) {
 
 /// Quick replies stand together and the other buttons together (Meta's two groups).
 fn check_grouping(findings: &mut Findings, buttons: &[Button]) {
-    let quick_replies = buttons.iter().filter(|button| button.is_quick_reply()).count();
+    let quick_replies = buttons
+        .iter()
+        .filter(|button| button.is_quick_reply())
+        .count();
     if quick_replies == 0 || quick_replies == buttons.len() {
         return;
     }
@@ -273,7 +286,9 @@ fn check_type_allowed(
             ButtonKind::QuickReply | ButtonKind::Url | ButtonKind::PhoneNumber | ButtonKind::Spm,
             ButtonPlace::Card,
         ) => None,
-        (_, ButtonPlace::Card) => Some("carousel cards take quick reply, URL, phone number and product buttons only"),
+        (_, ButtonPlace::Card) => {
+            Some("carousel cards take quick reply, URL, phone number and product buttons only")
+        }
         (ButtonKind::Otp, _) if !template.is_authentication() => {
             Some("OTP buttons belong to AUTHENTICATION templates")
         }
@@ -314,8 +329,13 @@ fn check_button_text(findings: &mut Findings, index: usize, button: &Button) {
     let length = text.chars().count();
     let label_optional = matches!(button.kind, ButtonKind::CopyCode | ButtonKind::Otp);
     let finding = |message: String, span: Range<usize>| {
-        Diagnostic::new(Code::ButtonTextInvalid, Component::Buttons, message, Some(span))
-            .in_button(index, "text")
+        Diagnostic::new(
+            Code::ButtonTextInvalid,
+            Component::Buttons,
+            message,
+            Some(span),
+        )
+        .in_button(index, "text")
     };
     if text.trim().is_empty() {
         if !label_optional {
@@ -395,9 +415,7 @@ fn check_coupon_sample(findings: &mut Findings, index: usize, button: &Button, l
             )
             .in_button(index, "example"),
         ),
-        Some(code)
-            if code.chars().count() > limit || !code.chars().all(char::is_alphanumeric) =>
-        {
+        Some(code) if code.chars().count() > limit || !code.chars().all(char::is_alphanumeric) => {
             findings.push(
                 Diagnostic::new(
                     Code::ExampleMissing,
@@ -418,17 +436,19 @@ fn check_coupon_sample(findings: &mut Findings, index: usize, button: &Button, l
 fn check_flow(findings: &mut Findings, index: usize, button: &Button) {
     let given = [&button.flow_id, &button.flow_name, &button.flow_json]
         .iter()
-        .filter(|field| field.as_deref().is_some_and(|value| !value.trim().is_empty()))
+        .filter(|field| {
+            field
+                .as_deref()
+                .is_some_and(|value| !value.trim().is_empty())
+        })
         .count();
     let mut problems = Vec::new();
     if given != 1 {
         problems.push("name the Flow once: by its id, its name or its JSON");
     }
-    if button
-        .flow_action
-        .as_deref()
-        .is_some_and(|action| !action.eq_ignore_ascii_case("navigate") && !action.eq_ignore_ascii_case("data_exchange"))
-    {
+    if button.flow_action.as_deref().is_some_and(|action| {
+        !action.eq_ignore_ascii_case("navigate") && !action.eq_ignore_ascii_case("data_exchange")
+    }) {
         problems.push("the action must be navigate or data_exchange");
     }
     for problem in problems {
@@ -532,7 +552,10 @@ fn is_private_host(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") {
         return true;
     }
-    let octets: Vec<u8> = host.split('.').filter_map(|part| part.parse().ok()).collect();
+    let octets: Vec<u8> = host
+        .split('.')
+        .filter_map(|part| part.parse().ok())
+        .collect();
     if octets.len() != 4 || host.split('.').count() != 4 {
         return false;
     }

@@ -8,9 +8,9 @@ use crate::model::{
     TemplateComponent,
 };
 
+use super::Findings;
 use super::buttons::{ButtonPlace, check_button_list, is_listed_otp_button};
 use super::text::{check_body, check_header};
-use super::Findings;
 
 /// Fewest cards of a carousel.
 pub const CAROUSEL_CARDS_MIN: usize = 2;
@@ -98,13 +98,19 @@ pub(super) fn check_components(findings: &mut Findings, template: &Template) {
         for (present, component, what) in [
             (template.header().is_some(), Component::Header, "a header"),
             (template.footer().is_some(), Component::Footer, "a footer"),
-            (!template.buttons().is_empty(), Component::Buttons, "buttons"),
+            (
+                !template.buttons().is_empty(),
+                Component::Buttons,
+                "buttons",
+            ),
         ] {
             if present {
                 not_allowed(
                     findings,
                     component,
-                    format!("A carousel template has no {what} of its own: each card has its header and buttons"),
+                    format!(
+                        "A carousel template has no {what} of its own: each card has its header and buttons"
+                    ),
                 );
             }
         }
@@ -235,7 +241,9 @@ pub(super) fn check_authentication(findings: &mut Findings, template: &Template)
         });
     let problem = match &button.otp_type {
         None => Some("choose its kind: COPY_CODE, ONE_TAP or ZERO_TAP".to_owned()),
-        Some(OtpType::Other(kind)) => Some(format!("\"{kind}\" is not COPY_CODE, ONE_TAP or ZERO_TAP")),
+        Some(OtpType::Other(kind)) => {
+            Some(format!("\"{kind}\" is not COPY_CODE, ONE_TAP or ZERO_TAP"))
+        }
         Some(OtpType::OneTap | OtpType::ZeroTap) if !has_apps => Some(format!(
             "one-tap and zero-tap buttons name 1 to {SUPPORTED_APPS_MAX} Android apps, each a package name and an {SIGNATURE_HASH_CHARS}-character signature hash"
         )),
@@ -355,7 +363,9 @@ pub(super) fn check_offer(findings: &mut Findings, template: &Template) {
                 Code::OfferTextInvalid,
                 Component::LimitedTimeOffer,
                 if length > OFFER_TEXT_MAX_CHARS {
-                    format!("The offer's title is {length} / {OFFER_TEXT_MAX_CHARS} characters long")
+                    format!(
+                        "The offer's title is {length} / {OFFER_TEXT_MAX_CHARS} characters long"
+                    )
                 } else {
                     "The offer needs a title".to_owned()
                 },
@@ -374,12 +384,15 @@ pub(super) fn check_offer(findings: &mut Findings, template: &Template) {
         ));
     }
     if offer.has_expiration == Some(true)
-        && buttons.first().is_none_or(|button| button.kind != ButtonKind::CopyCode)
+        && buttons
+            .first()
+            .is_none_or(|button| button.kind != ButtonKind::CopyCode)
     {
         findings.push(Diagnostic::new(
             Code::ComponentMissing,
             Component::Buttons,
-            "An offer that counts down needs a copy-code button, first among its buttons".to_owned(),
+            "An offer that counts down needs a copy-code button, first among its buttons"
+                .to_owned(),
             None,
         ));
     }

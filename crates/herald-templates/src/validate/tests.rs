@@ -103,12 +103,18 @@ fn category_and_language() {
         codes(&template(json!({"category": "utility"}))).is_empty(),
         "Meta's own examples write the category in lower case"
     );
-    assert_eq!(template(json!({"category": "utility"})).category, Category::Utility);
+    assert_eq!(
+        template(json!({"category": "utility"})).category,
+        Category::Utility
+    );
     assert_eq!(
         codes(&template(json!({"category": "PROMOTION"}))),
         ["category_invalid"]
     );
-    assert_eq!(codes(&template(json!({"category": ""}))), ["category_invalid"]);
+    assert_eq!(
+        codes(&template(json!({"category": ""}))),
+        ["category_invalid"]
+    );
     assert_eq!(
         codes(&template(json!({"language": "xx_YY"}))),
         ["language_unsupported"]
@@ -218,15 +224,24 @@ fn too_many_variables_is_a_ratio_over_the_whole_body_with_the_seed_message() {
     assert!(errors(&template(body("Hello {{1}} there friend.", &["Ann"]))).is_empty());
     // 4 words for 2 variables: refused; 5 for 2: accepted; a repeated variable counts once.
     assert_eq!(
-        errors(&template(body("Hi {{1}}, code {{2}} is here.", &["Ann", "X"]))),
+        errors(&template(body(
+            "Hi {{1}}, code {{2}} is here.",
+            &["Ann", "X"]
+        ))),
         ["too_many_variables"]
     );
     assert_eq!(
-        errors(&template(body("Hi {{1}}, your code {{2}} is here.", &["Ann", "X"]))),
+        errors(&template(body(
+            "Hi {{1}}, your code {{2}} is here.",
+            &["Ann", "X"]
+        ))),
         Vec::<String>::new()
     );
     assert_eq!(
-        errors(&template(body("Hi {{1}}, your code {{2}} is here {{1}}.", &["Ann", "X"]))),
+        errors(&template(body(
+            "Hi {{1}}, your code {{2}} is here {{1}}.",
+            &["Ann", "X"]
+        ))),
         ["variable_at_edge"]
     );
 }
@@ -333,7 +348,11 @@ fn text_header_rules() {
          "example": {"header_text_named_params": [{"param_name": "first_name", "example": "Ann"}]}},
         {"type": "BODY", "text": "Your order has shipped today."}
     ]}));
-    assert!(codes(&named).is_empty(), "the _ of a named variable is no formatting: {:?}", codes(&named));
+    assert!(
+        codes(&named).is_empty(),
+        "the _ of a named variable is no formatting: {:?}",
+        codes(&named)
+    );
     assert!(codes(&header("Sale for {{1}}", &["Ann"])).is_empty());
     check_span(&header("Sale for {{1}}", &[]), "example_missing", 9..14);
 }
@@ -367,16 +386,26 @@ fn media_header_type_and_size() {
         codes(&media("VIDEO", "a.mov", "video/quicktime", 1)),
         ["header_media_type"]
     );
-    assert!(codes(&media("VIDEO", "a.mp4", "video/mp4", sixteen_mb + 1)) == ["header_media_too_large"]);
+    assert!(
+        codes(&media("VIDEO", "a.mp4", "video/mp4", sixteen_mb + 1)) == ["header_media_too_large"]
+    );
     let hundred_mb = 100 * 1024 * 1024;
     assert!(codes(&media("DOCUMENT", "a.pdf", "application/pdf", hundred_mb)).is_empty());
     assert_eq!(
-        codes(&media("DOCUMENT", "a.pdf", "application/pdf", hundred_mb + 1)),
+        codes(&media(
+            "DOCUMENT",
+            "a.pdf",
+            "application/pdf",
+            hundred_mb + 1
+        )),
         ["header_media_too_large"]
     );
     assert!(codes(&media("GIF", "a.mp4", "video/mp4", 3_670_016)).is_empty());
     let gif = validate(&media("GIF", "a.mp4", "video/mp4", 3_670_017));
-    assert_eq!(find(&gif, "header_media_too_large").message, "The GIF is 3.6 MB, more than the 3.5 MB allowed");
+    assert_eq!(
+        find(&gif, "header_media_too_large").message,
+        "The GIF is 3.6 MB, more than the 3.5 MB allowed"
+    );
     assert_eq!(
         codes(&media("DOCUMENT", "a.docx", "", 1)),
         ["header_media_type"]
@@ -415,11 +444,15 @@ fn quick(text: &str) -> serde_json::Value {
 #[test]
 fn quick_reply_rules() {
     let labels: Vec<String> = (0..11).map(|n| format!("Option {n}")).collect();
-    let replies = |count: usize| json!(labels[..count].iter().map(|l| quick(l)).collect::<Vec<_>>());
+    let replies =
+        |count: usize| json!(labels[..count].iter().map(|l| quick(l)).collect::<Vec<_>>());
     assert!(codes(&buttons(replies(3))).is_empty());
     let four = validate(&buttons(replies(4)));
     assert_eq!(
-        (find(&four, "quick_reply_collapsed").button, find(&four, "quick_reply_collapsed").severity),
+        (
+            find(&four, "quick_reply_collapsed").button,
+            find(&four, "quick_reply_collapsed").severity
+        ),
         (Some(3), Severity::Warning),
         "Meta allows 10 quick replies; the seed's 3 is a warning"
     );
@@ -431,8 +464,14 @@ fn quick_reply_rules() {
     let diagnostics = validate(&buttons(json!([quick(&"q".repeat(26))])));
     let found = find(&diagnostics, "button_text_invalid");
     assert_eq!((found.button, found.span()), (Some(0), Some(25..26)));
-    assert!(codes(&buttons(json!([quick(&"é".repeat(25))]))).is_empty(), "characters, not bytes");
-    assert_eq!(codes(&buttons(json!([quick(" ")]))), ["button_text_invalid"]);
+    assert!(
+        codes(&buttons(json!([quick(&"é".repeat(25))]))).is_empty(),
+        "characters, not bytes"
+    );
+    assert_eq!(
+        codes(&buttons(json!([quick(" ")]))),
+        ["button_text_invalid"]
+    );
 }
 
 #[test]
@@ -474,10 +513,18 @@ fn call_to_action_rules() {
         "Meta allows quick replies with calls to action; the seed does not"
     );
     assert_eq!(
-        find(&validate(&buttons(json!([quick("Yes"), phone("+393402211333")]))), "buttons_mixed").severity,
+        find(
+            &validate(&buttons(json!([quick("Yes"), phone("+393402211333")]))),
+            "buttons_mixed"
+        )
+        .severity,
         Severity::Warning
     );
-    let interleaved = validate(&buttons(json!([quick("Yes"), phone("+393402211333"), quick("No")])));
+    let interleaved = validate(&buttons(json!([
+        quick("Yes"),
+        phone("+393402211333"),
+        quick("No")
+    ])));
     assert_eq!(find(&interleaved, "buttons_not_grouped").button, Some(2));
     assert!(
         codes(&buttons(json!([
@@ -506,25 +553,55 @@ fn call_to_action_rules() {
     assert!(codes(&buttons(json!([phone("+1234567")]))).contains(&"cta_phone_invalid".to_owned()));
     assert!(codes(&buttons(json!([phone("+12345678")]))).is_empty());
     assert!(codes(&buttons(json!([phone("+123456789012345")]))).is_empty());
-    assert!(codes(&buttons(json!([phone("+1234567890123456")]))).contains(&"cta_phone_invalid".to_owned()));
-    assert_eq!(codes(&buttons(json!([phone("+0340")]))), ["cta_phone_invalid"]);
-    assert_eq!(codes(&buttons(json!([url("shop.example.com")]))), ["cta_url_invalid"]);
-    assert_eq!(codes(&buttons(json!([url("ftp://shop.example.com")]))), ["cta_url_invalid"]);
+    assert!(
+        codes(&buttons(json!([phone("+1234567890123456")])))
+            .contains(&"cta_phone_invalid".to_owned())
+    );
+    assert_eq!(
+        codes(&buttons(json!([phone("+0340")]))),
+        ["cta_phone_invalid"]
+    );
+    assert_eq!(
+        codes(&buttons(json!([url("shop.example.com")]))),
+        ["cta_url_invalid"]
+    );
+    assert_eq!(
+        codes(&buttons(json!([url("ftp://shop.example.com")]))),
+        ["cta_url_invalid"]
+    );
     let private = validate(&buttons(json!([url("http://localhost:8080/offers")])));
-    assert_eq!(find(&private, "cta_url_invalid").severity, Severity::Warning);
+    assert_eq!(
+        find(&private, "cta_url_invalid").severity,
+        Severity::Warning
+    );
     let private = validate(&buttons(json!([url("https://192.168.1.10/offers")])));
-    assert_eq!(find(&private, "cta_url_invalid").severity, Severity::Warning);
+    assert_eq!(
+        find(&private, "cta_url_invalid").severity,
+        Severity::Warning
+    );
     let diagnostics = validate(&buttons(json!([url("https://bit.ly/abc")])));
     assert_eq!(find(&diagnostics, "cta_url_shortener").span(), Some(8..14));
-    let diagnostics = validate(&buttons(json!([url("https://shop.example.com/{{1}}/track")])));
-    assert_eq!(find(&diagnostics, "cta_url_variable_position").span(), Some(25..30));
+    let diagnostics = validate(&buttons(json!([url(
+        "https://shop.example.com/{{1}}/track"
+    )])));
+    assert_eq!(
+        find(&diagnostics, "cta_url_variable_position").span(),
+        Some(25..30)
+    );
     assert!(
-        codes(&buttons(json!([url("https://shop.example.com/track/{{1}}")]))).is_empty(),
+        codes(&buttons(json!([url(
+            "https://shop.example.com/track/{{1}}"
+        )])))
+        .is_empty(),
         "a variable at the end of the path is allowed"
     );
-    let two = validate(&buttons(json!([url("https://shop.example.com/{{1}}?id={{2}}")])));
+    let two = validate(&buttons(json!([url(
+        "https://shop.example.com/{{1}}?id={{2}}"
+    )])));
     assert_eq!(
-        two.iter().filter(|d| d.code == "cta_url_variable_position").count(),
+        two.iter()
+            .filter(|d| d.code == "cta_url_variable_position")
+            .count(),
         2
     );
     let no_sample = buttons(
@@ -540,13 +617,16 @@ fn ten_buttons_at_most() {
     list.push(phone("+393402211333"));
     assert!(errors(&buttons(json!(list.clone()))).is_empty());
     list.push(url("https://b.example.com"));
-    assert_eq!(find(&validate(&buttons(json!(list))), "buttons_too_many").button, Some(10));
+    assert_eq!(
+        find(&validate(&buttons(json!(list))), "buttons_too_many").button,
+        Some(10)
+    );
 }
 
 #[test]
 fn button_types_follow_the_category() {
     let coupon = json!({"type": "COPY_CODE", "example": "SAVE25"});
-    assert!(codes(&buttons(json!([coupon.clone()]))).is_empty());
+    assert!(codes(&buttons(json!([&coupon]))).is_empty());
     let utility = template(json!({"category": "UTILITY", "components": [
         {"type": "BODY", "text": "Your order has shipped today."},
         {"type": "BUTTONS", "buttons": [coupon]}
@@ -564,9 +644,14 @@ fn coupon_codes_need_a_sample_of_letters_and_digits() {
     assert!(codes(&coupon(&"A".repeat(20))).is_empty());
     assert_eq!(codes(&coupon(&"A".repeat(21))), ["example_missing"]);
     assert_eq!(codes(&coupon("SAVE 25")), ["example_missing"]);
-    assert_eq!(codes(&buttons(json!([{"type": "COPY_CODE"}]))), ["example_missing"]);
     assert_eq!(
-        codes(&buttons(json!([{"type": "COPY_CODE", "example": "A1"}, {"type": "COPY_CODE", "example": "B2"}]))),
+        codes(&buttons(json!([{"type": "COPY_CODE"}]))),
+        ["example_missing"]
+    );
+    assert_eq!(
+        codes(&buttons(
+            json!([{"type": "COPY_CODE", "example": "A1"}, {"type": "COPY_CODE", "example": "B2"}])
+        )),
         ["cta_too_many"]
     );
 }
@@ -580,11 +665,30 @@ fn flow_buttons_name_one_flow() {
         }
         buttons(json!([button]))
     };
-    assert!(codes(&flow(json!({"flow_id": "1234", "flow_action": "navigate", "navigate_screen": "WELCOME"}))).is_empty());
-    assert!(codes(&flow(json!({"flow_id": 1_079_254_650_791_678_u64, "flow_action": "NAVIGATE"}))).is_empty(), "Meta lists the id as a number, the action in upper case");
+    assert!(
+        codes(&flow(
+            json!({"flow_id": "1234", "flow_action": "navigate", "navigate_screen": "WELCOME"})
+        ))
+        .is_empty()
+    );
+    assert!(
+        codes(&flow(
+            json!({"flow_id": 1_079_254_650_791_678_u64, "flow_action": "NAVIGATE"})
+        ))
+        .is_empty(),
+        "Meta lists the id as a number, the action in upper case"
+    );
     assert_eq!(codes(&flow(json!({}))), ["flow_button_invalid"]);
-    assert_eq!(codes(&flow(json!({"flow_id": "1", "flow_name": "booking"}))), ["flow_button_invalid"]);
-    assert_eq!(codes(&flow(json!({"flow_name": "booking", "flow_action": "open"}))), ["flow_button_invalid"]);
+    assert_eq!(
+        codes(&flow(json!({"flow_id": "1", "flow_name": "booking"}))),
+        ["flow_button_invalid"]
+    );
+    assert_eq!(
+        codes(&flow(
+            json!({"flow_name": "booking", "flow_action": "open"})
+        )),
+        ["flow_button_invalid"]
+    );
 }
 
 #[test]
@@ -620,7 +724,10 @@ fn variables_at_the_edges() {
     check_span(&t, "variable_at_edge", 65..70);
     let t = template(body("*{{1}}* is the code we sent you today", &["X"]));
     check_span(&t, "variable_at_edge", 1..6);
-    let ok = template(body("Your order ships on {{1}}. Thank you for waiting.", &["Monday"]));
+    let ok = template(body(
+        "Your order ships on {{1}}. Thank you for waiting.",
+        &["Monday"],
+    ));
     assert!(codes(&ok).is_empty(), "{:?}", codes(&ok));
 }
 
@@ -662,7 +769,10 @@ fn named_variables_may_hold_digits() {
             "example": {"body_text_named_params": [{"param_name": "address_line1", "example": "1 Main St"}]}}]
     }));
     assert!(codes(&t).is_empty(), "{:?}", codes(&t));
-    let long = format!("We will deliver to {{{{{}}}}} tomorrow morning.", "a".repeat(21));
+    let long = format!(
+        "We will deliver to {{{{{}}}}} tomorrow morning.",
+        "a".repeat(21)
+    );
     assert!(codes(&template(body(&long, &[]))).contains(&"variable_malformed".to_owned()));
 }
 
@@ -680,7 +790,10 @@ fn meta_s_json_is_read_as_meta_writes_it() {
     let written = serde_json::to_value(&t).unwrap();
     assert_eq!(written["category"], "MARKETING");
     assert_eq!(written["components"][0]["type"], "BODY");
-    assert_eq!(written["components"][0]["example"]["body_text"], json!([["Ann", "A-1"]]));
+    assert_eq!(
+        written["components"][0]["example"]["body_text"],
+        json!([["Ann", "A-1"]])
+    );
     assert_eq!(written["components"][1]["buttons"][0]["type"], "URL");
 }
 
@@ -705,8 +818,16 @@ fn unknown_components_formats_and_fields_are_kept_and_reported() {
         found,
         [
             ("component_unsupported".to_owned(), Component::Header, None),
-            ("component_unsupported".to_owned(), Component::Buttons, Some(0)),
-            ("component_unsupported".to_owned(), Component::Template, None),
+            (
+                "component_unsupported".to_owned(),
+                Component::Buttons,
+                Some(0)
+            ),
+            (
+                "component_unsupported".to_owned(),
+                Component::Template,
+                None
+            ),
         ]
     );
     assert_eq!(serde_json::to_value(&t).unwrap(), file, "nothing is lost");

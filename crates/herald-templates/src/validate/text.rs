@@ -320,7 +320,12 @@ pub(super) fn check_body(
     let whole_text_analysed = text_chars.len() == full_length;
     check_variable_placement(findings, &text_chars, &variables, whole_text_analysed);
     check_variable_density(findings, &text_chars, &variables);
-    check_samples(findings, Component::Body, &tokens, &SampleValues::of_body(body));
+    check_samples(
+        findings,
+        Component::Body,
+        &tokens,
+        &SampleValues::of_body(body),
+    );
 }
 
 /// HTML tags (`<b>`, `</p>`, `<img src=x>`) are markup the body may not carry.
@@ -360,7 +365,19 @@ fn is_edge_filler(character: char) -> bool {
         || character.is_ascii_punctuation()
         || matches!(
             character,
-            '。' | '！' | '？' | '،' | '؟' | '…' | '«' | '»' | '“' | '”' | '‘' | '’' | '¡' | '¿'
+            '。' | '！'
+                | '？'
+                | '،'
+                | '؟'
+                | '…'
+                | '«'
+                | '»'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '¡'
+                | '¿'
         )
 }
 
@@ -474,7 +491,13 @@ fn check_variable_density(
     }
     let whole = 0..text_chars.len();
     let fixed_words = words_outside_variables(text_chars, whole.clone(), variables);
-    let distinct = distinct_variables(&variables.iter().map(|token| (*token).clone()).collect::<Vec<_>>()).len();
+    let distinct = distinct_variables(
+        &variables
+            .iter()
+            .map(|token| (*token).clone())
+            .collect::<Vec<_>>(),
+    )
+    .len();
     if fixed_words <= WORDS_PER_VARIABLE_REFUSED.saturating_mul(distinct) {
         findings.push(Diagnostic::new(
             Code::TooManyVariables,
@@ -601,7 +624,9 @@ pub(super) fn check_parameter_format(findings: &mut Findings, template: &Templat
         .map(|(card, component, text)| (card, component, scan(text)))
         .collect();
     // Meta reads a template without `parameter_format` as positional.
-    let expected = template.parameter_format.unwrap_or(ParameterFormat::Positional);
+    let expected = template
+        .parameter_format
+        .unwrap_or(ParameterFormat::Positional);
     for (card, component, component_tokens) in &tokens {
         for token in component_tokens {
             if format_of(&token.kind).is_some_and(|format| format != expected) {

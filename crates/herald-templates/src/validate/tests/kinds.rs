@@ -9,7 +9,9 @@ use crate::diagnostic::{Component, Severity};
 use crate::validate;
 
 fn card(body: Option<&str>, buttons: Value) -> Value {
-    let mut components = vec![json!({"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1n"]}})];
+    let mut components = vec![
+        json!({"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1n"]}}),
+    ];
     if let Some(text) = body {
         components.push(json!({"type": "BODY", "text": text}));
     }
@@ -37,10 +39,19 @@ fn shop_buttons() -> Value {
 fn a_carousel_holds_two_to_ten_alike_cards() {
     let cards = |count: usize| {
         (0..count)
-            .map(|n| card(Some(&format!("Fresh fruit number {n} for your table.")), shop_buttons()))
+            .map(|n| {
+                card(
+                    Some(&format!("Fresh fruit number {n} for your table.")),
+                    shop_buttons(),
+                )
+            })
             .collect::<Vec<_>>()
     };
-    assert!(codes(&carousel(cards(2))).is_empty(), "{:?}", codes(&carousel(cards(2))));
+    assert!(
+        codes(&carousel(cards(2))).is_empty(),
+        "{:?}",
+        codes(&carousel(cards(2)))
+    );
     assert!(codes(&carousel(cards(10))).is_empty());
     assert_eq!(codes(&carousel(cards(1))), ["carousel_cards_count"]);
     assert_eq!(codes(&carousel(cards(11))), ["carousel_cards_count"]);
@@ -51,7 +62,10 @@ fn every_card_has_the_same_components() {
     let differing = carousel(vec![
         card(Some("Fresh lemons for your table."), shop_buttons()),
         card(None, shop_buttons()),
-        card(Some("Fresh limes for your table."), json!([{"type": "QUICK_REPLY", "text": "More"}])),
+        card(
+            Some("Fresh limes for your table."),
+            json!([{"type": "QUICK_REPLY", "text": "More"}]),
+        ),
     ]);
     let diagnostics = validate(&differing);
     let cards: Vec<Option<usize>> = diagnostics
@@ -65,12 +79,26 @@ fn every_card_has_the_same_components() {
 #[test]
 fn a_card_has_a_media_header_a_short_body_and_two_buttons_at_most() {
     let body_at_limit = format!("{}.", "a".repeat(159));
-    assert!(codes(&carousel(vec![card(Some(&body_at_limit), json!([])), card(Some(&body_at_limit), json!([]))])).is_empty());
+    assert!(
+        codes(&carousel(vec![
+            card(Some(&body_at_limit), json!([])),
+            card(Some(&body_at_limit), json!([]))
+        ]))
+        .is_empty()
+    );
     let over = format!("{}.", "é".repeat(160));
-    let diagnostics = validate(&carousel(vec![card(Some(&over), json!([])), card(Some(&over), json!([]))]));
+    let diagnostics = validate(&carousel(vec![
+        card(Some(&over), json!([])),
+        card(Some(&over), json!([])),
+    ]));
     let found = find(&diagnostics, "body_too_long");
     assert_eq!(
-        (found.component, found.card, found.field.as_deref(), found.span()),
+        (
+            found.component,
+            found.card,
+            found.field.as_deref(),
+            found.span()
+        ),
         (Component::Carousel, Some(0), Some("body"), Some(160..161))
     );
     let three = json!([
@@ -78,7 +106,10 @@ fn a_card_has_a_media_header_a_short_body_and_two_buttons_at_most() {
         {"type": "QUICK_REPLY", "text": "Two"},
         {"type": "QUICK_REPLY", "text": "Three"}
     ]);
-    let diagnostics = validate(&carousel(vec![card(None, three.clone()), card(None, three)]));
+    let diagnostics = validate(&carousel(vec![
+        card(None, three.clone()),
+        card(None, three),
+    ]));
     let found = find(&diagnostics, "buttons_too_many");
     assert_eq!((found.card, found.button), (Some(0), Some(2)));
     let text_header = template(json!({"components": [
@@ -88,10 +119,20 @@ fn a_card_has_a_media_header_a_short_body_and_two_buttons_at_most() {
             {"components": [{"type": "HEADER", "format": "TEXT", "text": "Limes"}]}
         ]}
     ]}));
-    assert_eq!(find(&validate(&text_header), "carousel_card_header").card, Some(0));
+    assert_eq!(
+        find(&validate(&text_header), "carousel_card_header").card,
+        Some(0)
+    );
     let coupon = json!([{"type": "COPY_CODE", "example": "SAVE"}]);
     assert_eq!(
-        find(&validate(&carousel(vec![card(None, coupon.clone()), card(None, coupon)])), "button_type_not_allowed").card,
+        find(
+            &validate(&carousel(vec![
+                card(None, coupon.clone()),
+                card(None, coupon)
+            ])),
+            "button_type_not_allowed"
+        )
+        .card,
         Some(0)
     );
 }
@@ -107,12 +148,18 @@ fn carousels_are_marketing_only_and_have_no_header_footer_or_buttons_of_their_ow
         {"type": "FOOTER", "text": "Reply STOP to opt out"},
         {"type": "CAROUSEL", "cards": cards}
     ]}));
-    assert_eq!(find(&validate(&with_footer), "component_not_allowed").component, Component::Footer);
+    assert_eq!(
+        find(&validate(&with_footer), "component_not_allowed").component,
+        Component::Footer
+    );
 }
 
 #[test]
 fn card_variables_follow_the_body_rules_with_their_own_samples() {
-    let with_vars = card(Some("Use code {{1}} to get {{2}} off all fruit."), json!([]));
+    let with_vars = card(
+        Some("Use code {{1}} to get {{2}} off all fruit."),
+        json!([]),
+    );
     let mut cards = vec![with_vars.clone(), with_vars];
     cards[0]["components"][1]["example"] = json!({"body_text": [["LEMON", "15%"]]});
     let diagnostics = validate(&carousel(cards));
@@ -142,16 +189,29 @@ fn offer_buttons() -> Value {
 
 #[test]
 fn a_limited_time_offer_as_meta_documents_it() {
-    assert!(codes(&offer("Expiring offer!", true, offer_buttons())).is_empty(), "{:?}", codes(&offer("Expiring offer!", true, offer_buttons())));
+    assert!(
+        codes(&offer("Expiring offer!", true, offer_buttons())).is_empty(),
+        "{:?}",
+        codes(&offer("Expiring offer!", true, offer_buttons()))
+    );
     assert!(codes(&offer(&"é".repeat(16), true, offer_buttons())).is_empty());
     let long = validate(&offer(&"é".repeat(17), true, offer_buttons()));
     assert_eq!(find(&long, "offer_text_invalid").span(), Some(16..17));
-    assert_eq!(codes(&offer(" ", true, offer_buttons())), ["offer_text_invalid"]);
+    assert_eq!(
+        codes(&offer(" ", true, offer_buttons())),
+        ["offer_text_invalid"]
+    );
     let url_only = json!([offer_buttons()[1].clone()]);
-    assert_eq!(codes(&offer("Expiring offer!", true, url_only.clone())), ["component_missing"]);
+    assert_eq!(
+        codes(&offer("Expiring offer!", true, url_only.clone())),
+        ["component_missing"]
+    );
     assert!(codes(&offer("Expiring offer!", false, url_only)).is_empty());
     let code_only = json!([offer_buttons()[0].clone()]);
-    assert_eq!(codes(&offer("Expiring offer!", true, code_only)), ["component_missing"]);
+    assert_eq!(
+        codes(&offer("Expiring offer!", true, code_only)),
+        ["component_missing"]
+    );
 }
 
 #[test]
@@ -160,7 +220,10 @@ fn a_limited_time_offer_has_no_footer_a_media_header_and_a_600_character_body() 
     with_footer.set_footer_text("Terms apply".into());
     assert_eq!(codes(&with_footer), ["component_not_allowed"]);
     let mut long = offer("Expiring offer!", true, offer_buttons());
-    long.set_body_text(format!("Good news for you, {{{{1}}}}! Use code {{{{2}}}} today. {}", "x".repeat(600)));
+    long.set_body_text(format!(
+        "Good news for you, {{{{1}}}}! Use code {{{{2}}}} today. {}",
+        "x".repeat(600)
+    ));
     assert!(codes(&long).contains(&"body_too_long".to_owned()));
     let mut utility = offer("Expiring offer!", true, offer_buttons());
     utility.category = crate::Category::Utility;
@@ -179,22 +242,38 @@ fn authentication(button: Value, footer: Value) -> crate::Template {
 fn authentication_templates_as_created() {
     let copy_code = json!({"type": "OTP", "otp_type": "COPY_CODE", "text": "Copy code"});
     let expiry = |minutes: i64| json!({"type": "FOOTER", "code_expiration_minutes": minutes});
-    assert!(codes(&authentication(copy_code.clone(), expiry(10))).is_empty(), "{:?}", codes(&authentication(copy_code.clone(), expiry(10))));
+    let created = authentication(copy_code.clone(), expiry(10));
+    assert!(codes(&created).is_empty(), "{:?}", codes(&created));
     assert!(codes(&authentication(copy_code.clone(), expiry(1))).is_empty());
     assert!(codes(&authentication(copy_code.clone(), expiry(90))).is_empty());
-    assert_eq!(codes(&authentication(copy_code.clone(), expiry(0))), ["code_expiration_invalid"]);
-    assert_eq!(codes(&authentication(copy_code.clone(), expiry(91))), ["code_expiration_invalid"]);
+    assert_eq!(
+        codes(&authentication(copy_code.clone(), expiry(0))),
+        ["code_expiration_invalid"]
+    );
+    assert_eq!(
+        codes(&authentication(copy_code, expiry(91))),
+        ["code_expiration_invalid"]
+    );
     let app = json!([{"package_name": "com.example.shop", "signature_hash": "K8a/AINcGX7"}]);
     let one_tap = json!({"type": "otp", "otp_type": "one_tap", "text": "Copy", "autofill_text": "Autofill", "supported_apps": app});
     assert!(codes(&authentication(one_tap, expiry(5))).is_empty());
     let one_tap_without_app = json!({"type": "OTP", "otp_type": "ONE_TAP"});
-    assert_eq!(codes(&authentication(one_tap_without_app, expiry(5))), ["otp_button_invalid"]);
+    assert_eq!(
+        codes(&authentication(one_tap_without_app, expiry(5))),
+        ["otp_button_invalid"]
+    );
     let zero_tap = json!({"type": "OTP", "otp_type": "ZERO_TAP", "supported_apps": app, "zero_tap_terms_accepted": true});
     assert!(codes(&authentication(zero_tap, expiry(5))).is_empty());
     let zero_tap_no_terms = json!({"type": "OTP", "otp_type": "ZERO_TAP", "supported_apps": app});
-    assert_eq!(codes(&authentication(zero_tap_no_terms, expiry(5))), ["otp_button_invalid"]);
     assert_eq!(
-        codes(&authentication(json!({"type": "QUICK_REPLY", "text": "Yes"}), expiry(5))),
+        codes(&authentication(zero_tap_no_terms, expiry(5))),
+        ["otp_button_invalid"]
+    );
+    assert_eq!(
+        codes(&authentication(
+            json!({"type": "QUICK_REPLY", "text": "Yes"}),
+            expiry(5)
+        )),
         ["otp_button_invalid", "button_type_not_allowed"]
     );
 }
@@ -245,7 +324,12 @@ fn catalog_and_multi_product_templates_have_one_button() {
         }
         template(json!({ "components": components }))
     };
-    assert!(codes(&multi(json!({"type": "HEADER", "format": "TEXT", "text": "Forget something?"}))).is_empty());
+    assert!(
+        codes(&multi(
+            json!({"type": "HEADER", "format": "TEXT", "text": "Forget something?"})
+        ))
+        .is_empty()
+    );
     assert_eq!(codes(&multi(Value::Null)), ["component_missing"]);
 }
 
