@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use herald_domain::{Provider, TemplateFilter};
+use herald_domain::Provider;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -99,8 +99,8 @@ pub async fn serve(
     served
 }
 
-/// Every `period`, syncs the templates of every Meta and sandbox account that has submitted
-/// ones, so that a missed webhook is caught up.
+/// Every `period`, syncs the templates of every Meta and sandbox account, so that a missed
+/// webhook is caught up and templates made in the provider's own console are imported.
 async fn sync_templates_periodically(state: AppState, period: Duration) {
     let mut ticks = tokio::time::interval(period);
     ticks.tick().await;
@@ -117,14 +117,6 @@ async fn sync_templates_periodically(state: AppState, period: Duration) {
             .iter()
             .filter(|account| account.provider != Provider::Kaleyra)
         {
-            let submitted = state
-                .store
-                .list_templates(account.id, TemplateFilter::NotDeleted)
-                .await
-                .is_ok_and(|templates| templates.iter().any(|t| t.provider_template_id.is_some()));
-            if !submitted {
-                continue;
-            }
             match http::sync_account_templates(&state, account.id).await {
                 Ok(report) => tracing::debug!(account = account.id, ?report, "templates synced"),
                 Err(error) => tracing::warn!(account = account.id, %error, "template sync failed"),

@@ -102,16 +102,29 @@ fn not_json_exits_2_naming_the_position() {
 #[test]
 fn wrong_shape_exits_2() {
     assert_unreadable(br#"{"name": 42}"#, "invalid type");
+    assert_unreadable(br#"{"components": [{"text": "no type"}]}"#, "no type");
     assert_unreadable(
-        br#"{"components": [{"type": "SIDEBAR"}]}"#,
-        "unknown variant",
+        br#"{"components": [{"type": "BODY", "text": 5}]}"#,
+        "BODY: invalid type",
     );
+}
+
+#[test]
+fn an_unknown_component_is_readable_and_reported_not_unreadable() {
+    let output = validate_stdin(
+        br#"{"name": "future", "language": "en_US", "category": "marketing",
+             "components": [{"type": "BODY", "text": "Hello, your order has shipped today."},
+                            {"type": "SIDEBAR", "items": [1, 2]}]}"#,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = report(&output);
+    assert_eq!(report["diagnostics"][0]["code"], "component_unsupported");
 }
 
 #[test]
 fn hostile_inputs_are_refused_cleanly() {
     let deep_component = format!("{{\"components\": {}", "[".repeat(100_000));
-    assert_unreadable(deep_component.as_bytes(), "expected variant identifier");
+    assert_unreadable(deep_component.as_bytes(), "expected a map");
     let deep_extra_key = format!("{{\"extra\": {}", "[".repeat(100_000));
     assert_unreadable(deep_extra_key.as_bytes(), "recursion limit");
     assert_unreadable(b"{\"name\": \"\xff\xfe\"}", "invalid unicode");

@@ -6,7 +6,7 @@ use herald_api::{
     API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationSummary,
     ConversationView, ErrorBody, HopperRowView, ImportPreview, ImportProgress, ImportReport,
     ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList, SendMessage,
-    SessionState, SessionUser, TemplateList, TemplateView,
+    SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
 };
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
@@ -120,6 +120,12 @@ pub async fn create_template(
 pub async fn update_template(id: i64, template: &Template) -> Result<TemplateView, ApiError> {
     let path = format!("/templates/{id}");
     decode(send(with_json(Request::put(&url(&path)), template)).await?).await
+}
+
+/// `POST /accounts/{id}/templates/sync`.
+pub async fn sync_templates(account_id: i64) -> Result<TemplateSyncReport, ApiError> {
+    let path = format!("/accounts/{account_id}/templates/sync");
+    decode(send(Request::post(&url(&path)).build()).await?).await
 }
 
 /// `DELETE /templates/{id}`.

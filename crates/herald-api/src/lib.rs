@@ -216,6 +216,20 @@ pub struct TemplateList {
     pub limit: usize,
 }
 
+/// `POST /api/v1/accounts/{id}/templates/sync`: what a sync with the provider changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateSyncReport {
+    /// Templates the provider lists.
+    pub listed: usize,
+    /// Templates made in the provider's own console (or by another tool) that Herald now keeps.
+    pub imported: usize,
+    /// Local templates whose status, quality, reason or content changed.
+    pub updated: usize,
+    /// Templates the provider lists that are not readable as templates, by name: left out.
+    pub unreadable: Vec<String>,
+}
+
 /// `POST /api/v1/accounts/{id}/messages`: a template (with the contact's field values its
 /// mapping reads) or, inside the customer service window, text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

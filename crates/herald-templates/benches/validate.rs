@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the template core: the worst-case template of issue 3 (1024-character
-//! body with 10 variables, a text header with a variable, 3 quick replies), and hostile files.
+//! body with 10 variables, a text header with a variable, 3 quick replies), the worst-case
+//! carousel of issue 15 (10 full cards), and hostile files.
 //!
 //! Run: `cargo bench -p herald-templates --bench validate`
 
@@ -38,11 +39,60 @@ pub fn worst_case_template() -> Template {
     parse_template(file.to_string().as_bytes()).expect("the benchmark template parses")
 }
 
+/// The worst-case carousel: a 1024-character body with 10 variables and 10 cards, each a
+/// 160-character body with 3 variables and 2 buttons (a quick reply and a URL with a variable).
+pub fn worst_case_carousel() -> Template {
+    let mut body = String::new();
+    for number in 1..=10 {
+        body.push_str(&format!(
+            "Dear customer, pick number {{{{{number}}}}} is ready. "
+        ));
+    }
+    body.push_str(&"x".repeat(1024 - body.chars().count() - "Thank you.".len()));
+    body.push_str("Thank you.");
+    let card_text = "Fresh {{1}} for your table, code {{2}} gives {{3}} off. ";
+    let mut card_body = card_text.repeat(3);
+    card_body.truncate(160 - "Enjoy.".len());
+    card_body.push_str("Enjoy.");
+    let cards: Vec<serde_json::Value> = (0..10)
+        .map(|index| {
+            json!({"components": [
+                {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1n"]}},
+                {"type": "BODY", "text": card_body, "example": {"body_text": [["lemons", "FRESH", "10%"]]}},
+                {"type": "BUTTONS", "buttons": [
+                    {"type": "QUICK_REPLY", "text": "More like this"},
+                    {"type": "URL", "text": "Buy now", "url": format!("https://shop.example.com/{index}/{{{{1}}}}"), "example": ["https://shop.example.com/1/lemons"]}
+                ]}
+            ]})
+        })
+        .collect();
+    let samples: Vec<String> = (1..=10).map(|n| format!("sample {n}")).collect();
+    let file = json!({
+        "name": "worst_case_carousel", "language": "en_US", "category": "MARKETING",
+        "components": [
+            {"type": "BODY", "text": body, "example": {"body_text": [samples]}},
+            {"type": "CAROUSEL", "cards": cards}
+        ]
+    });
+    parse_template(file.to_string().as_bytes()).expect("the benchmark carousel parses")
+}
+
 fn template_core(c: &mut Criterion) {
     let template = worst_case_template();
     assert!(validate(&template).is_empty(), "{:#?}", validate(&template));
     c.bench_function("validate worst-case template", |b| {
         b.iter(|| validate(std::hint::black_box(&template)));
+    });
+    let carousel = worst_case_carousel();
+    assert!(
+        validate(&carousel)
+            .iter()
+            .all(|finding| !finding.is_error()),
+        "{:#?}",
+        validate(&carousel)
+    );
+    c.bench_function("validate worst-case carousel (10 cards)", |b| {
+        b.iter(|| validate(std::hint::black_box(&carousel)));
     });
     c.bench_function("preview worst-case template", |b| {
         b.iter(|| preview_with_samples(std::hint::black_box(&template)));

@@ -32,7 +32,7 @@ pub use mapping::{
 };
 pub use model::{
     Body, BodyExample, Button, ButtonKind, Buttons, Card, CardMapping, Carousel, Category,
-    ComponentKind, Components, ContactField, Footer, Header, HeaderExample, HeaderFormat,
+    ComponentKind, Components, ContactField, FlowId, Footer, Header, HeaderExample, HeaderFormat,
     HeraldSettings, LimitedTimeOffer, Location, MappingSource, MediaFile, NamedExample, Offer,
     OtpType, ParameterFormat, ProductSection, ProductSelection, Samples, SupportedApp, Template,
     TemplateComponent, VariableMapping,

@@ -502,12 +502,8 @@ pub struct Button {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_tap_terms_accepted: Option<bool>,
     /// A Flow button's published Flow, by id (Meta lists it as a number).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "text_or_number"
-    )]
-    pub flow_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<FlowId>,
     /// A Flow button's Flow, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_name: Option<String>,
@@ -525,18 +521,25 @@ pub struct Button {
     pub other: Map<String, Value>,
 }
 
-/// A value Meta writes as text or as a number, read as text.
-fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(deserializer)? {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text),
-        Some(Value::Number(number)) => Some(number.to_string()),
-        Some(other) => {
-            return Err(D::Error::custom(format!(
-                "expected text or a number, found {other}"
-            )));
+/// A Flow's id, as Meta writes it: text when created, a number in its list answers; written
+/// back the way it came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FlowId {
+    /// As listed by Meta.
+    Number(u64),
+    /// As created.
+    Text(String),
+}
+
+impl FlowId {
+    /// The id as text.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Number(number) => number.to_string(),
+            Self::Text(text) => text.clone(),
         }
-    })
+    }
 }
 
 /// An Android app of a one-tap or zero-tap button.

@@ -303,7 +303,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "Sync statuses, quality and reasons with the provider",
             templates::sync_templates,
         )
-        .returns::<templates::SyncReport>(),
+        .returns::<herald_api::TemplateSyncReport>(),
         ApiRoute::new(
             Admin,
             Method::GET,

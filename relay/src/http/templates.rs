@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{TemplateList, TemplateView};
+use herald_api::{TemplateList, TemplateSyncReport, TemplateView};
 use herald_domain::{Role, TemplateFilter, TemplateQuality, TemplateStatus};
 use herald_store::{StoreError, TemplateContent, TemplateRecord, TemplateReview, UserRecord};
 use herald_templates::{
@@ -286,26 +286,13 @@ pub(crate) async fn submit_template(
     Ok(Json(view(&record, template, Vec::new())))
 }
 
-/// What a sync changed.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct SyncReport {
-    /// Templates the provider lists.
-    listed: usize,
-    /// Templates made in the provider's own console (or by another tool) that Herald now keeps.
-    imported: usize,
-    /// Local templates whose status, quality, reason or content changed.
-    updated: usize,
-    /// Templates the provider lists that are not readable as templates, by name: left out.
-    unreadable: Vec<String>,
-}
-
 /// `POST /api/v1/accounts/{id}/templates/sync`: reads every template from the provider (all
 /// pages), imports the ones Herald does not have yet, and brings statuses, quality, rejection
 /// reasons and content up to date, for webhooks that were missed and edits made elsewhere.
 pub(crate) async fn sync_templates(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
-) -> Result<Json<SyncReport>> {
+) -> Result<Json<TemplateSyncReport>> {
     Ok(Json(sync_account_templates(&state, account_id).await?))
 }
 
@@ -347,7 +334,7 @@ fn provider_holds_content(status: TemplateStatus) -> bool {
 pub(crate) async fn sync_account_templates(
     state: &AppState,
     account_id: i64,
-) -> Result<SyncReport> {
+) -> Result<TemplateSyncReport> {
     let account = open_account(state, account_id).await?;
     let client = providers::provider_client(state, &account).await?;
     let remote = client
@@ -361,7 +348,7 @@ pub(crate) async fn sync_account_templates(
         .list_templates(account_id, TemplateFilter::All)
         .await?;
     let now = state.clock.now_ms();
-    let mut report = SyncReport {
+    let mut report = TemplateSyncReport {
         listed: remote.len(),
         imported: 0,
         updated: 0,

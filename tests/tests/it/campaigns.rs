@@ -379,7 +379,7 @@ fn call_to_action_template() -> Value {
     json!({
         "name": "visit", "language": "en_US", "category": "UTILITY",
         "components": [
-            {"type": "BODY", "text": "Your order is ready, {{1}}.", "example": {"body_text": [["Ann"]]}},
+            {"type": "BODY", "text": "Your order is ready, {{1}}. Track it below.", "example": {"body_text": [["Ann"]]}},
             {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Track", "url": "https://example.com/track"}]}
         ],
         "herald": {"mapping": {"body": {"1": {"field": "first_name"}}}}
@@ -701,6 +701,29 @@ async fn only_approved_templates_with_a_complete_mapping_and_valid_settings_make
     );
     assert!(
         refused["message"].as_str().unwrap().contains("{{1}}"),
+        "{refused}"
+    );
+
+    // A custom field with no name gives no value: before, every contact was skipped.
+    let mut nameless = quick_reply_template();
+    nameless["name"] = json!("nameless");
+    nameless["herald"] = json!({"mapping": {"body": {"1": {"custom_field": " "}}}});
+    let template = setup.approved_template(&nameless).await;
+    let (status, refused) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "X", "template_id": template}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("mapping_incomplete"))
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("{{1}} is mapped to a custom field with no name"),
         "{refused}"
     );
 
@@ -1598,4 +1621,147 @@ async fn a_list_exports_page_by_page_with_every_custom_field_and_formulas_made_t
         lines[1]
     );
     assert!(lines.contains(&"4915409999999,4915409999999,Zoë,,,"));
+}
+
+/// A carousel of two cards, each with its media link, a body variable and a URL variable.
+fn carousel_template() -> Value {
+    let card = |fruit: &str| {
+        json!({"components": [
+            {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1n"]}},
+            {"type": "BODY", "text": format!("Fresh {fruit} for your table, code {{{{1}}}} today."), "example": {"body_text": [["FRESH"]]}},
+            {"type": "BUTTONS", "buttons": [
+                {"type": "QUICK_REPLY", "text": "More like this"},
+                {"type": "URL", "text": "Buy now", "url": "https://shop.example.com/p/{{1}}", "example": ["https://shop.example.com/p/lemons"]}
+            ]}
+        ]})
+    };
+    let media = |name: &str| json!({"file_name": name, "mime_type": "image/png", "size_bytes": 1000, "link": format!("https://cdn.example.com/{name}")});
+    json!({
+        "name": "fruit_carousel", "language": "en_US", "category": "MARKETING",
+        "components": [
+            {"type": "BODY", "text": "Hello {{1}}, our freshest picks of the week are here.", "example": {"body_text": [["Ann"]]}},
+            {"type": "CAROUSEL", "cards": [card("lemons"), card("limes")]}
+        ],
+        "herald": {
+            "mapping": {
+                "body": {"1": {"field": "first_name"}},
+                "cards": [
+                    {"body": {"1": {"custom_field": "code"}}, "buttons": {"1": {"text": "lemons"}}},
+                    {"body": {"1": {"custom_field": "code"}}, "buttons": {"1": {"text": "limes"}}}
+                ]
+            },
+            "card_media": [media("lemons.png"), media("limes.png")]
+        }
+    })
+}
+
+/// A coupon: a quick reply and a copy-code button whose code comes from each contact.
+fn coupon_template() -> Value {
+    json!({
+        "name": "welcome_coupon", "language": "en_US", "category": "MARKETING",
+        "components": [
+            {"type": "BODY", "text": "Hello {{1}}, here is 10% off your next order with the code below.", "example": {"body_text": [["Ann"]]}},
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "No thanks"}, {"type": "COPY_CODE", "example": "WELCOME10"}]}
+        ],
+        "herald": {"mapping": {"body": {"1": {"field": "first_name"}}, "buttons": {"1": {"custom_field": "code"}}}}
+    })
+}
+
+#[tokio::test]
+async fn carousels_and_coupons_go_out_with_every_parameter_meta_checks() {
+    let setup = setup(0.0).await;
+    let carousel = setup.approved_template(&carousel_template()).await;
+    let coupon = setup.approved_template(&coupon_template()).await;
+    // Two lists: a contact with an open interaction in one campaign waits for it in another.
+    let (fruit, _) = setup
+        .list_from_csv(
+            "Fruit",
+            "phone,first_name,code\n+49 151 0000011,Ann,ANN10\n+49 151 0000012,Bob,BOB10\n",
+        )
+        .await;
+    let (welcome, _) = setup
+        .list_from_csv(
+            "Welcome",
+            "phone,first_name,code\n+49 151 0000013,Cy,CY10\n",
+        )
+        .await;
+    let cards_campaign = setup
+        .campaign(json!({"name": "Cards", "template_id": carousel, "list_ids": [fruit]}))
+        .await;
+    let codes_campaign = setup
+        .campaign(json!({"name": "Codes", "template_id": coupon, "list_ids": [welcome]}))
+        .await;
+    for (campaign, phone) in [
+        (cards_campaign, "491510000011"),
+        (cards_campaign, "491510000012"),
+        (codes_campaign, "491510000013"),
+    ] {
+        setup
+            .row_becomes(campaign, phone, |row| row["state"] == "pending")
+            .await;
+    }
+    let sent_to = |phone: &str| -> Vec<Value> {
+        setup
+            .sandbox
+            .accepted_messages()
+            .into_iter()
+            .filter(|message| message.to.trim_start_matches('+') == phone)
+            .map(|message| message.request["template"]["components"].clone())
+            .collect()
+    };
+    let sent_to_ann = sent_to("491510000011");
+    assert_eq!(sent_to_ann.len(), 1, "{sent_to_ann:?}");
+    let cards = sent_to_ann
+        .iter()
+        .find_map(|components| {
+            components
+                .as_array()?
+                .iter()
+                .find(|component| component["type"] == "carousel")
+        })
+        .expect("the carousel was sent");
+    assert_eq!(
+        cards["cards"][1],
+        json!({"card_index": 1, "components": [
+            {"type": "header", "parameters": [{"type": "image", "image": {"link": "https://cdn.example.com/limes.png"}}]},
+            {"type": "body", "parameters": [{"type": "text", "text": "ANN10"}]},
+            {"type": "button", "sub_type": "url", "index": "1", "parameters": [{"type": "text", "text": "limes"}]}
+        ]})
+    );
+    let sent_to_cy = sent_to("491510000013");
+    let code = sent_to_cy
+        .iter()
+        .find_map(|components| {
+            components
+                .as_array()?
+                .iter()
+                .find(|component| component["sub_type"] == "copy_code")
+        })
+        .expect("the coupon was sent");
+    assert_eq!(code["parameters"][0]["coupon_code"], "CY10");
+}
+
+#[tokio::test]
+async fn a_carousel_without_its_cards_media_cannot_start_a_campaign() {
+    let setup = setup(0.0).await;
+    let mut file = carousel_template();
+    file["herald"]["card_media"] = json!([]);
+    let template = setup.approved_template(&file).await;
+    let (status, refused) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "X", "template_id": template}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("mapping_incomplete"))
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("card 1 media has no public link to send"),
+        "{refused}"
+    );
 }

@@ -119,6 +119,7 @@ async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
             phone_number_id: "phone-1".into(),
             review_delay_ms: 20,
             reject_patterns: Vec::new(),
+            template_library: false,
             ..SandboxConfig::from_env()
         },
     )
@@ -160,7 +161,10 @@ async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
         .json()
         .await
         .unwrap();
-    assert_eq!(report, json!({"listed": 3, "updated": 0}));
+    assert_eq!(
+        report,
+        json!({"listed": 3, "imported": 0, "updated": 0, "unreadable": []})
+    );
 }
 
 #[tokio::test]
@@ -271,6 +275,7 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
             phone_number_id: "phone".into(),
             review_delay_ms: 10,
             reject_patterns: Vec::new(),
+            template_library: false,
             ..SandboxConfig::from_env()
         },
     )
@@ -284,7 +289,7 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
         Ok(sandbox
             .templates()
             .iter()
-            .any(|t| t.status == "APPROVED")
+            .any(|t| t.name == "hello" && t.status == "APPROVED")
             .then_some(()))
     })
     .await

@@ -263,3 +263,222 @@ async fn oversized_bodies_are_413_and_unknown_templates_404() {
     let missing: Value = missing.json().await.unwrap();
     assert_eq!(missing["code"], "not_found");
 }
+
+/// A relay with a Meta account whose API is a sandbox holding a template of every kind, made
+/// in the provider's own console (Herald never created them).
+async fn account_with_a_template_library()
+-> (TestRelay, reqwest::Client, herald_sandbox::Sandbox, i64) {
+    let relay = TestRelay::spawn().await.unwrap();
+    let admin = relay.admin().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(
+        listener,
+        herald_sandbox::SandboxConfig {
+            webhook_url: relay.url("/webhooks/meta"),
+            app_secret: "library-secret".into(),
+            access_token: "library-token".into(),
+            waba_id: "waba-library".into(),
+            phone_number_id: "15550002000".into(),
+            template_library: true,
+            ..herald_sandbox::SandboxConfig::from_env()
+        },
+    )
+    .unwrap();
+    let account: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({
+            "name": "Library", "provider": "meta",
+            "settings": {"waba_id": "waba-library", "phone_number_id": "15550002000", "base_url": sandbox.base_url},
+            "secrets": {"access_token": "library-token", "app_secret": "library-secret", "verify_token": "v"}
+        }))
+        .send().await.unwrap().json().await.unwrap();
+    let account = account["id"].as_i64().unwrap();
+    (relay, admin, sandbox, account)
+}
+
+/// Meta's list writes `type` and `format` in upper case; the rest as created.
+fn as_listed(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(as_listed).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| match (key.as_str(), value) {
+                    ("type" | "format", Value::String(text)) => {
+                        (key.clone(), json!(text.to_uppercase()))
+                    }
+                    _ => (key.clone(), as_listed(value)),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
+    let (relay, admin, sandbox, account) = account_with_a_template_library().await;
+    let remote = sandbox.templates();
+    assert!(remote.len() >= 10, "a template of every kind");
+    let sync = relay.url(&format!("/api/v1/accounts/{account}/templates/sync"));
+    let report: Value = admin
+        .post(&sync)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        json!({"listed": remote.len(), "imported": remote.len(), "updated": 0, "unreadable": []})
+    );
+    let listed: Value = admin
+        .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let shown = listed["templates"].as_array().unwrap();
+    assert_eq!(shown.len(), remote.len());
+    for template in &remote {
+        let local = shown
+            .iter()
+            .find(|local| local["template"]["name"] == template.name.as_str())
+            .unwrap_or_else(|| panic!("{} was not imported", template.name));
+        assert_eq!(local["status"], "APPROVED", "{}", template.name);
+        assert_eq!(local["provider_template_id"], template.id.as_str());
+        let file: Value = admin
+            .get(relay.url(&format!("/api/v1/templates/{}/file", local["id"])))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            file["components"],
+            as_listed(&template.components),
+            "{}",
+            template.name
+        );
+        assert_eq!(file["category"], template.category.as_str());
+        for (key, value) in &template.fields {
+            // Meta lists `NAMED`, Herald writes `named` as Meta's create examples do.
+            let kept = |value: &Value| {
+                value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_lowercase)
+            };
+            assert_eq!(
+                kept(&file[key.as_str()]),
+                kept(value),
+                "{} keeps {key}",
+                template.name
+            );
+        }
+    }
+    let again: Value = admin
+        .post(&sync)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["imported"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    // Today's rules flag the button type Herald does not know, but Meta approved the template:
+    // its mapping can still be saved, the finding comes back as a warning.
+    let unknown = shown
+        .iter()
+        .find(|local| local["template"]["name"] == "sandbox_pay_order")
+        .unwrap();
+    let mut file = unknown["template"].clone();
+    file["herald"] = json!({"mapping": {"body": {"1": {"text": "A-1001"}}}});
+    let saved = admin
+        .put(relay.url(&format!("/api/v1/templates/{}", unknown["id"])))
+        .json(&file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let saved: Value = saved.json().await.unwrap();
+    let warning = &saved["warnings"][0];
+    assert_eq!(
+        (warning["code"].as_str(), warning["severity"].as_str()),
+        (Some("component_unsupported"), Some("warning"))
+    );
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Approved by Meta; today's rules would flag:")
+    );
+}
+
+#[tokio::test]
+async fn an_agent_sends_a_synced_authentication_template_with_its_code() {
+    let (relay, admin, sandbox, account) = account_with_a_template_library().await;
+    admin
+        .post(relay.url(&format!("/api/v1/accounts/{account}/templates/sync")))
+        .send()
+        .await
+        .unwrap();
+    let listed: Value = admin
+        .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let login = listed["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|local| local["template"]["name"] == "sandbox_login_code")
+        .unwrap()
+        .clone();
+    let mut file = login["template"].clone();
+    file["herald"] =
+        json!({"available_to_agents": true, "mapping": {"body": {"1": {"custom_field": "code"}}}});
+    let saved = admin
+        .put(relay.url(&format!("/api/v1/templates/{}", login["id"])))
+        .json(&file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+
+    let agent = relay.agent().await.unwrap();
+    let sent = agent
+        .post(relay.url(&format!("/api/v1/accounts/{account}/messages")))
+        .json(&json!({"to": "+39 340 221 1333", "template_id": login["id"], "fields": {"custom": {"code": "482913"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
+    let sent: Value = sent.json().await.unwrap();
+    assert_eq!(
+        sent["body"],
+        "*482913* is your verification code. For your security, do not share this code."
+    );
+    let request = sandbox
+        .accepted_messages()
+        .last()
+        .map(|message| message.request.clone())
+        .unwrap();
+    assert_eq!(
+        request["template"]["components"],
+        json!([
+            {"type": "body", "parameters": [{"type": "text", "text": "482913"}]},
+            {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "482913"}]}
+        ])
+    );
+}

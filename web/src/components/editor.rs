@@ -683,8 +683,13 @@ fn fields_of(kind: &ButtonKind) -> &'static [ButtonField] {
     const FLOW: ButtonField = ButtonField {
         name: "flow",
         label: "Flow id",
-        read: |b| b.flow_id.clone().unwrap_or_default(),
-        write: |b, v| b.flow_id = Some(v),
+        read: |b| {
+            b.flow_id
+                .as_ref()
+                .map(herald_templates::FlowId::to_text)
+                .unwrap_or_default()
+        },
+        write: |b, v| b.flow_id = Some(herald_templates::FlowId::Text(v)),
     };
     const SCREEN: ButtonField = ButtonField {
         name: "screen",

@@ -51,6 +51,24 @@ pub fn Templates() -> impl IntoView {
     let delete = Job::new(move |id: i64| async move { run(api::delete_template(id).await) });
     let submit =
         Job::new(move |id: i64| async move { run(api::submit_template(id).await.map(|_| ())) });
+    let synced = RwSignal::new(None::<String>);
+    let sync = Job::new(move |account: i64| async move {
+        match api::sync_templates(account).await {
+            Ok(report) => {
+                let unreadable = if report.unreadable.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Not readable, left out: {}.", report.unreadable.join(", "))
+                };
+                synced.set(Some(format!(
+                    "The provider lists {} templates: {} imported, {} updated.{unreadable}",
+                    report.listed, report.imported, report.updated
+                )));
+                run(Ok(()));
+            }
+            Err(error) => run(Err(error)),
+        }
+    });
     view! {
         <h2>"Templates"</h2>
         <div class="toolbar">
@@ -63,8 +81,15 @@ pub fn Templates() -> impl IntoView {
             </select>
             {move || account.get().map(|id| view! {
                 <a href=format!("/templates/new?account={id}")>"New template"</a>
+                <button type="button" data-testid="sync-templates" disabled=move || sync.pending()
+                    on:click=move |_| { sync.dispatch(id); }>
+                    "Sync with the provider"
+                </button>
             })}
         </div>
+        <Show when=move || synced.with(Option::is_some)>
+            <p class="form-ok" role="status" data-testid="sync-report">{move || synced.get()}</p>
+        </Show>
         <Show when=move || action_error.with(Option::is_some)>
             <p class="form-error" role="alert">{move || action_error.get()}</p>
         </Show>

@@ -434,7 +434,8 @@ fn check_coupon_sample(findings: &mut Findings, index: usize, button: &Button, l
 }
 
 fn check_flow(findings: &mut Findings, index: usize, button: &Button) {
-    let given = [&button.flow_id, &button.flow_name, &button.flow_json]
+    let flow_id = button.flow_id.as_ref().map(crate::model::FlowId::to_text);
+    let given = [&flow_id, &button.flow_name, &button.flow_json]
         .iter()
         .filter(|field| {
             field

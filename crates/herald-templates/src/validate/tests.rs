@@ -328,6 +328,15 @@ fn header(text: &str, samples: &[&str]) -> Template {
 #[test]
 fn text_header_rules() {
     assert!(codes(&header(&"h".repeat(60), &[])).is_empty());
+    assert!(
+        codes(&header(&"é".repeat(60), &[])).is_empty(),
+        "characters, not bytes"
+    );
+    check_span(
+        &header(&"é".repeat(61), &[]),
+        "header_text_too_long",
+        60..61,
+    );
     check_span(
         &header(&"h".repeat(61), &[]),
         "header_text_too_long",
@@ -426,6 +435,11 @@ fn footer_rules() {
         ]))
     };
     assert!(codes(&footer(&"f".repeat(60))).is_empty());
+    assert!(
+        codes(&footer(&"日".repeat(60))).is_empty(),
+        "characters, not bytes"
+    );
+    check_span(&footer(&"日".repeat(61)), "footer_too_long", 60..61);
     check_span(&footer(&"f".repeat(61)), "footer_too_long", 60..61);
     check_span(&footer("Bye {{1}}"), "footer_has_variable", 4..9);
 }
