@@ -2,7 +2,10 @@
 //! Component tests in headless Chromium (wasm-bindgen-test-runner): the editor's pieces, with
 //! the template core validating and previewing on every input event.
 
-use herald_templates::{HeaderFormat, MediaFile, Template, preview_with_samples, validate};
+use herald_templates::{
+    Category, Components, HeaderFormat, MediaFile, Template, TemplateKind, preview_with_samples,
+    validate,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -22,7 +25,7 @@ fn mount_workspace() -> (web_sys::Element, RwSignal<Template>) {
     let template = RwSignal::new(Template {
         name: "order_update".to_owned(),
         language: "en_US".to_owned(),
-        category: "UTILITY".to_owned(),
+        category: Category::Utility,
         ..Template::default()
     });
     let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
@@ -204,19 +207,19 @@ fn media_is_checked_before_any_upload() {
         size_bytes,
         link: None,
     };
-    assert!(media_refusal(HeaderFormat::Image, &file("a.png", "image/png", 1_000)).is_none());
+    assert!(media_refusal(&HeaderFormat::Image, &file("a.png", "image/png", 1_000)).is_none());
     assert!(
-        media_refusal(HeaderFormat::Image, &file("a.gif", "image/gif", 1_000))
+        media_refusal(&HeaderFormat::Image, &file("a.gif", "image/gif", 1_000))
             .unwrap()
             .contains("JPG, JPEG or PNG")
     );
     assert!(
         media_refusal(
-            HeaderFormat::Video,
+            &HeaderFormat::Video,
             &file("a.mp4", "video/mp4", 17 * 1_048_576)
         )
         .unwrap()
-        .contains("17.0 MB")
+        .contains("17 MB")
     );
 }
 
@@ -283,4 +286,100 @@ async fn a_part_is_no_longer_computed_once_its_owner_is_gone() {
         while_alive,
         "a removed row's part is dropped from the template's effect"
     );
+}
+
+fn select_value(container: &web_sys::Element, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = container
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is missing"))
+        .unchecked_into();
+    select.set_value(value);
+    select
+        .dispatch_event(&Event::new("change").unwrap())
+        .unwrap();
+}
+
+fn count(container: &web_sys::Element, selector: &str) -> u32 {
+    container.query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn carousel_cards_are_added_moved_and_removed_with_their_texts() {
+    let (container, template) = mount_workspace();
+    template.update(|t| t.category = Category::Marketing);
+    select_value(&container, "#template-kind", "carousel");
+    leptos::task::tick().await;
+    assert_eq!(
+        template.with_untracked(Template::kind),
+        TemplateKind::Carousel
+    );
+    assert_eq!(count(&container, "[data-testid=card]"), 2);
+    button_named(&container, "Add card").click();
+    leptos::task::tick().await;
+    assert_eq!(count(&container, "[data-testid=card]"), 3);
+    for (index, fruit) in ["Lemons", "Limes", "Oranges"].iter().enumerate() {
+        let area: HtmlTextAreaElement = container
+            .query_selector(&format!("#card-{index}-body"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into();
+        area.set_value(&format!("{fruit} for your table."));
+        area.dispatch_event(&Event::new("input").unwrap()).unwrap();
+    }
+    leptos::task::tick().await;
+    assert_eq!(count(&container, "[data-testid=preview-card]"), 3);
+    // Card 3 moves left of card 2: its text goes with it.
+    let cards = container.query_selector_all("[data-testid=card]").unwrap();
+    let third: web_sys::Element = cards.item(2).unwrap().unchecked_into();
+    button_named(&third, "Move left").click();
+    leptos::task::tick().await;
+    let bodies = template.with_untracked(|t| {
+        t.cards()
+            .iter()
+            .map(|card| card.body_text().to_owned())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        bodies,
+        [
+            "Lemons for your table.",
+            "Oranges for your table.",
+            "Limes for your table."
+        ]
+    );
+    assert!(text_of(&container, "[data-testid=preview-cards]").contains("Oranges"));
+    let first: web_sys::Element = container
+        .query_selector("[data-testid=card]")
+        .unwrap()
+        .unwrap();
+    button_named(&first, "Remove card").click();
+    leptos::task::tick().await;
+    assert_eq!(count(&container, "[data-testid=card]"), 2);
+    assert_eq!(count(&container, "[data-testid=preview-card]"), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_coupon_button_shows_its_code_in_the_preview() {
+    let (container, template) = mount_workspace();
+    template.update(|t| {
+        t.category = Category::Marketing;
+        t.set_body_text("Here is 10% off your next order, just for you.".to_owned());
+    });
+    select_value(&container, "#add-button-kind", "COPY_CODE");
+    button_named(&container, "Add button").click();
+    leptos::task::tick().await;
+    let code: web_sys::HtmlInputElement = container
+        .query_selector("#button-0-example")
+        .unwrap()
+        .expect("the sample code input")
+        .unchecked_into();
+    code.set_value("WELCOME10");
+    code.dispatch_event(&Event::new("input").unwrap()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(
+        text_of(&container, "[data-testid=coupon-code]"),
+        "WELCOME10"
+    );
+    assert!(text_of(&container, "[data-testid=preview]").contains("Copy offer code"));
 }
