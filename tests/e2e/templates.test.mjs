@@ -57,9 +57,10 @@ test('a template goes from draft to approved to deleted in the workspace', async
   await page.locator('[data-code=example_missing]').waitFor({ state: 'detached' });
 
   await page.getByLabel('Footer (optional)').fill('Reply STOP to opt out');
-  await page.getByLabel('Buttons').selectOption('QUICK_REPLY');
+  await page.getByLabel('Type of the button to add').selectOption('QUICK_REPLY');
+  await page.getByRole('button', { name: 'Add button', exact: true }).click();
   await page.getByLabel('Button 1 label').fill('Track it');
-  await page.getByRole('button', { name: 'Add quick reply' }).click();
+  await page.getByRole('button', { name: 'Add button', exact: true }).click();
   await page.getByLabel('Button 2 label').fill('Call me');
   await page.getByLabel('{{1}}', { exact: true }).selectOption({ label: 'First name' });
 

@@ -430,10 +430,13 @@ pub fn sending_gaps(template: &Template) -> Vec<MappingGap> {
             });
         }
     }
+    let placed = settings.location.as_ref().is_some_and(|place| {
+        !place.latitude.trim().is_empty() && !place.longitude.trim().is_empty()
+    });
     if template
         .header()
         .is_some_and(|header| header.format == HeaderFormat::Location)
-        && settings.location.is_none()
+        && !placed
     {
         gaps.push(MappingGap {
             variable: "location header".to_owned(),

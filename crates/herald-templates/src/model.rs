@@ -620,6 +620,22 @@ impl Button {
         self.url.as_deref().unwrap_or_default()
     }
 
+    /// How an authentication template's button hands over the code: an OTP button's type, or
+    /// the `otp_type` of the URL Meta lists such a button as (`whatsapp.com/otp/code/?otp_type=…`).
+    pub fn otp_kind(&self) -> Option<OtpType> {
+        match self.kind {
+            ButtonKind::Otp => self.otp_type.clone(),
+            ButtonKind::Url if self.url_text().contains("whatsapp.com/otp/code") => {
+                let query = self.url_text().split_once('?')?.1;
+                query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("otp_type="))
+                    .map(|kind| OtpType::parse(kind.split('&').next().unwrap_or(kind)))
+            }
+            _ => None,
+        }
+    }
+
     /// The first sample, if any.
     pub fn sample(&self) -> Option<&str> {
         self.example.as_ref().and_then(Samples::first)
@@ -674,7 +690,7 @@ pub struct Offer {
 }
 
 /// Herald's own keys, stored under `"herald"` in the template file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeraldSettings {
     /// Which customer field (or fixed text) fills each variable.
     #[serde(default, skip_serializing_if = "VariableMapping::is_empty")]
@@ -725,13 +741,41 @@ pub struct MediaFile {
     pub link: Option<String>,
 }
 
-/// A location header's place.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+impl MediaFile {
+    /// `media` with its public link set to `link` (`None` to clear it); a file known only by
+    /// its link is named after the link's last segment.
+    pub fn linked(media: Option<Self>, link: &str) -> Option<Self> {
+        let link = link.trim();
+        match media {
+            Some(media) => Some(Self {
+                link: (!link.is_empty()).then(|| link.to_owned()),
+                ..media
+            }),
+            None if link.is_empty() => None,
+            None => Some(Self {
+                file_name: link
+                    .rsplit('/')
+                    .next()
+                    .and_then(|segment| segment.split(['?', '#']).next())
+                    .unwrap_or_default()
+                    .to_owned(),
+                mime_type: String::new(),
+                size_bytes: 0,
+                link: Some(link.to_owned()),
+            }),
+        }
+    }
+}
+
+/// A location header's place. Coordinates are kept as typed: Meta's send takes them as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
-    /// Latitude in degrees, -90 to 90.
-    pub latitude: f64,
-    /// Longitude in degrees, -180 to 180.
-    pub longitude: f64,
+    /// Latitude in degrees, -90 to 90, e.g. `37.483307`.
+    #[serde(default)]
+    pub latitude: String,
+    /// Longitude in degrees, -180 to 180, e.g. `-122.148981`.
+    #[serde(default)]
+    pub longitude: String,
     /// The place's name.
     #[serde(default)]
     pub name: String,

@@ -272,8 +272,8 @@ fn header_component(
                     }
                 })?;
                 vec![json!({"type": "location", "location": {
-                    "latitude": place.latitude.to_string(),
-                    "longitude": place.longitude.to_string(),
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
                     "name": place.name,
                     "address": place.address,
                 }})]

@@ -319,7 +319,7 @@ fn location_headers_and_product_buttons_send_their_settings() {
             {"type": "HEADER", "format": "LOCATION"},
             {"type": "BODY", "text": "Your order is on the way to you."}
         ],
-        "herald": {"location": {"latitude": 37.5, "longitude": -122.25, "name": "Depot", "address": "1 Hacker Way"}}
+        "herald": {"location": {"latitude": "37.5", "longitude": "-122.25", "name": "Depot", "address": "1 Hacker Way"}}
     }));
     let message = render_for_contact(&template, &ann()).unwrap();
     assert_eq!(

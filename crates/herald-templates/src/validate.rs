@@ -317,6 +317,13 @@ pub fn media_rule(format: &HeaderFormat) -> Option<MediaRule> {
     }
 }
 
+impl MediaRule {
+    /// The accepted files as users read them, e.g. `JPG, JPEG or PNG, at most 5 MB`.
+    pub fn describe(&self) -> String {
+        format!("{}, at most {} MB", self.allowed, megabytes(self.max_bytes))
+    }
+}
+
 /// The findings about `media` as the file of a header: its type and its size. The editor asks
 /// this before any upload; the validator asks it of every stored template.
 pub fn check_media(rule: &MediaRule, media: &MediaFile) -> Vec<Diagnostic> {

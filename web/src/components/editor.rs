@@ -320,7 +320,9 @@ fn HeaderField(
                     id="template-media".to_owned()
                     format=media
                     name=Signal::from(parts.slice(|t| t.herald.media.as_ref().map(|media| media.file_name.clone())))
-                    on_file=move |file| template.update(|t| t.herald.media = Some(file))
+                    link=Signal::from(parts.slice(|t| t.herald.media.as_ref().and_then(|media| media.link.clone()).unwrap_or_default()))
+                    on_file=move |file| template.update(|t| t.herald.media = Some(MediaFile { link: t.herald.media.take().and_then(|media| media.link), ..file }))
+                    on_link=move |link: String| template.update(|t| t.herald.media = MediaFile::linked(t.herald.media.take(), &link))
                     findings
                 />
             }.into_any(),
@@ -345,11 +347,11 @@ fn LocationField(template: RwSignal<Template>, parts: Parts<Template>) -> impl I
         <div class="field location" data-testid="location">
             <p class="field-title">"Place shown in the header (the same for every contact)"</p>
             <label for="location-latitude">"Latitude"</label>
-            <input id="location-latitude" type="text" inputmode="decimal" prop:value=move || place.with(|p| p.latitude.to_string())
-                on:change=move |event| edit(|p, v| p.latitude = decimal(&v), event_target_value(&event)) />
+            <input id="location-latitude" type="text" inputmode="decimal" prop:value=move || place.with(|p| p.latitude.clone())
+                on:input=move |event| edit(|p, v| p.latitude = v, event_target_value(&event)) />
             <label for="location-longitude">"Longitude"</label>
-            <input id="location-longitude" type="text" inputmode="decimal" prop:value=move || place.with(|p| p.longitude.to_string())
-                on:change=move |event| edit(|p, v| p.longitude = decimal(&v), event_target_value(&event)) />
+            <input id="location-longitude" type="text" inputmode="decimal" prop:value=move || place.with(|p| p.longitude.clone())
+                on:input=move |event| edit(|p, v| p.longitude = v, event_target_value(&event)) />
             <label for="location-name">"Name"</label>
             <input id="location-name" type="text" prop:value=move || place.with(|p| p.name.clone())
                 on:input=move |event| edit(|p, v| p.name = v, event_target_value(&event)) />
@@ -358,11 +360,6 @@ fn LocationField(template: RwSignal<Template>, parts: Parts<Template>) -> impl I
                 on:input=move |event| edit(|p, v| p.address = v, event_target_value(&event)) />
         </div>
     }
-}
-
-/// A coordinate typed by the admin (0 while it is not a number yet).
-fn decimal(value: &str) -> f64 {
-    value.trim().parse().unwrap_or_default()
 }
 
 /// Why the core refuses `file` for a `format` header, checked before any upload.
@@ -378,23 +375,20 @@ pub fn media_refusal(format: &HeaderFormat, file: &MediaFile) -> Option<String> 
 }
 
 /// A drop zone (or file picker) for a header's media; the file is checked here, in the browser,
-/// and given to `on_file` only when the core accepts it.
+/// and given to `on_file` only when the core accepts it. Its public link, which Meta fetches the
+/// media from at send time, is typed beside it.
 #[component]
 fn MediaDrop(
     id: String,
     format: HeaderFormat,
     name: Signal<Option<String>>,
+    link: Signal<String>,
     on_file: impl Fn(MediaFile) + Copy + 'static,
+    on_link: impl Fn(String) + Copy + 'static,
     findings: Signal<Vec<Diagnostic>>,
 ) -> impl IntoView {
     let refusal = RwSignal::new(None::<String>);
-    let rule = media_rule(&format).map_or_else(String::new, |rule| {
-        format!(
-            "{}, at most {} MB",
-            rule.allowed,
-            rule.max_bytes as f64 / (1024.0 * 1024.0)
-        )
-    });
+    let rule = media_rule(&format).map_or_else(String::new, |rule| rule.describe());
     let format = StoredValue::new(format);
     let take = move |file: web_sys::File| {
         let media = MediaFile {
@@ -426,7 +420,7 @@ fn MediaDrop(
         >
             <label for=id.clone()>{format!("Drop the file here or choose it ({rule})")}</label>
             <input
-                id=id
+                id=id.clone()
                 type="file"
                 node_ref=input_ref
                 on:change=move |_| {
@@ -436,6 +430,9 @@ fn MediaDrop(
                 }
             />
             <p class="media-name">{name}</p>
+            <label for=format!("{id}-link")>"Public link of the file (Meta fetches it when sending)"</label>
+            <input id=format!("{id}-link") type="url" inputmode="url" placeholder="https://"
+                prop:value=link on:input=move |event| on_link(event_target_value(&event)) />
             <Show when=move || refusal.with(Option::is_some)>
                 <p class="diagnostic error" role="alert" data-code="media_refused">{move || refusal.get()}</p>
             </Show>
@@ -919,13 +916,12 @@ fn CardField(
             .map(|card| card.body_text().to_owned())
             .unwrap_or_default()
     });
-    let media_name = Signal::from(parts.slice(move |t| {
-        t.herald
-            .card_media
-            .get(index)
-            .cloned()
-            .flatten()
-            .map(|media| media.file_name)
+    let card_media = move |t: &Template| t.herald.card_media.get(index).cloned().flatten();
+    let media_name = Signal::from(parts.slice(move |t| card_media(t).map(|media| media.file_name)));
+    let media_link = Signal::from(parts.slice(move |t| {
+        card_media(t)
+            .and_then(|media| media.link)
+            .unwrap_or_default()
     }));
     let length = move || text.with(|text| text.chars().count());
     let body_id = format!("card-{index}-body");
@@ -937,7 +933,15 @@ fn CardField(
                     id=format!("card-{index}-media")
                     format
                     name=media_name
-                    on_file=move |file| template.update(|t| t.set_card_media(index, Some(file)))
+                    link=media_link
+                    on_file=move |file| template.update(|t| {
+                        let link = t.herald.card_media.get(index).cloned().flatten().and_then(|media| media.link);
+                        t.set_card_media(index, Some(MediaFile { link, ..file }));
+                    })
+                    on_link=move |link: String| template.update(|t| {
+                        let media = t.herald.card_media.get(index).cloned().flatten();
+                        t.set_card_media(index, MediaFile::linked(media, &link));
+                    })
                     findings=here(Some("header"))
                 />
             })}
@@ -1011,7 +1015,7 @@ fn AuthenticationField(
     let otp = parts.slice(|t| {
         t.buttons()
             .iter()
-            .find(|button| button.kind == ButtonKind::Otp)
+            .find(|button| button.otp_kind().is_some() || button.kind == ButtonKind::Otp)
             .cloned()
             .unwrap_or_else(|| Button::new(ButtonKind::Otp))
     });
@@ -1052,7 +1056,10 @@ fn AuthenticationField(
         }));
     };
     let needs_app = move || {
-        otp.with(|button| matches!(button.otp_type, Some(OtpType::OneTap | OtpType::ZeroTap)))
+        otp.with(|button| {
+            button.kind == ButtonKind::Otp
+                && matches!(button.otp_type, Some(OtpType::OneTap | OtpType::ZeroTap))
+        })
     };
     view! {
         <p class="notice">"Meta writes the message: \"{{1}} is your verification code.\" The code is mapped below."</p>
@@ -1082,7 +1089,7 @@ fn AuthenticationField(
         </div>
         <div class="field">
             <label for="otp-type">"Button"</label>
-            <select id="otp-type" prop:value=move || otp.with(|b| b.otp_type.as_ref().map(|kind| kind.to_string()).unwrap_or_default())
+            <select id="otp-type" prop:value=move || otp.with(|b| b.otp_kind().map(|kind| kind.to_string()).unwrap_or_default())
                 on:change=move |event| {
                     let kind = OtpType::parse(&event_target_value(&event));
                     edit_otp(Box::new(move |button| button.otp_type = Some(kind)));

@@ -76,21 +76,18 @@ fn buttons_view(buttons: Vec<PreviewButton>) -> impl IntoView {
 
 /// The offer's title and when it ends, counted from the browser's clock.
 fn offer_view(offer: PreviewOffer) -> impl IntoView {
+    // Integer milliseconds: formatting floats would add their code to the bundle.
+    #[allow(clippy::cast_possible_truncation)]
+    let now_ms = js_sys::Date::now() as i64;
     let ends = offer.counts_down.then(|| match offer.expires_at_ms {
+        Some(at) if at <= now_ms => "Offer ended".to_owned(),
         Some(at) => {
-            let left_ms = at as f64 - js_sys::Date::now();
-            if left_ms <= 0.0 {
-                "Offer ended".to_owned()
+            let left_minutes = (at - now_ms) / 60_000;
+            let hours = left_minutes / 60;
+            if hours >= 24 {
+                format!("Ends in {} days", hours / 24)
             } else {
-                let hours = (left_ms / 3_600_000.0).floor();
-                if hours >= 24.0 {
-                    format!("Ends in {} days", (hours / 24.0).floor())
-                } else {
-                    format!(
-                        "Ends in {hours} h {} min",
-                        ((left_ms % 3_600_000.0) / 60_000.0).floor()
-                    )
-                }
+                format!("Ends in {hours} h {} min", left_minutes % 60)
             }
         }
         None => "Ends in … (each contact's expiry)".to_owned(),

@@ -257,7 +257,7 @@ fn check_grouping(findings: &mut Findings, buttons: &[Button]) {
 /// Whether `button` is the copy-code button of an authentication template as Meta lists it
 /// (a URL to WhatsApp's own `otp/code` page).
 pub(super) fn is_listed_otp_button(button: &Button) -> bool {
-    button.kind == ButtonKind::Url && button.url_text().contains("whatsapp.com/otp/code")
+    button.kind == ButtonKind::Url && button.otp_kind().is_some()
 }
 
 fn check_type_allowed(

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{codes, errors, find, template};
+use crate::Components;
 use crate::diagnostic::{Component, Severity};
 use crate::validate;
 
@@ -286,6 +287,10 @@ fn authentication_templates_as_meta_lists_them() {
         {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Copy code", "url": "https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp{{1}}", "example": ["https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code=otp123456"]}]}
     ]}));
     assert!(codes(&listed).is_empty(), "{:?}", codes(&listed));
+    assert_eq!(
+        listed.buttons()[0].otp_kind(),
+        Some(crate::OtpType::CopyCode)
+    );
     let with_header = template(json!({"category": "AUTHENTICATION", "components": [
         {"type": "HEADER", "format": "TEXT", "text": "Your code"},
         {"type": "BODY", "add_security_recommendation": true},
