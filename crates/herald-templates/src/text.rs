@@ -13,6 +13,11 @@ const ANALYSIS_FACTOR: usize = 4;
 
 /// The part of `text` the rules look at: its first `limit × 4` characters.
 pub(crate) fn analysed(text: &str, limit: usize) -> &str {
+    let most = limit.saturating_mul(ANALYSIS_FACTOR);
+    // No more bytes than that, so no more characters: nothing to cut, nothing to walk.
+    if text.len() <= most {
+        return text;
+    }
     match text
         .char_indices()
         .nth(limit.saturating_mul(ANALYSIS_FACTOR))
@@ -47,23 +52,53 @@ pub(crate) fn sentences(chars: &[char]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// Unicode words (UAX #29) in `range` of `chars`, not counting the text of `variables` (sorted
-/// by position, all starting inside `range`).
-pub(crate) fn words_outside_variables(
-    chars: &[char],
-    range: Range<usize>,
-    variables: &[&VariableToken],
-) -> usize {
-    let mut text = String::with_capacity(range.len());
-    let mut position = range.start;
-    for token in variables {
-        let start = token.span.start.clamp(position, range.end);
-        text.extend(&chars[position..start]);
-        text.push(' ');
-        position = token.span.end.clamp(start, range.end);
+/// Counts Unicode words (UAX #29) in character ranges of one text, without copying it. The
+/// ranges are asked in order, so the byte offset of a character is found by walking on from
+/// the last one.
+pub(crate) struct WordCounter<'t> {
+    text: &'t str,
+    /// The last character offset asked and its byte offset.
+    cursor: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'t> WordCounter<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            cursor: std::cell::Cell::new((0, 0)),
+        }
     }
-    text.extend(&chars[position..range.end]);
-    text.unicode_words().count()
+
+    fn byte_at(&self, char_offset: usize) -> usize {
+        let (mut at, mut byte) = self.cursor.get();
+        if char_offset < at {
+            (at, byte) = (0, 0);
+        }
+        let skipped = self.text[byte..]
+            .char_indices()
+            .nth(char_offset - at)
+            .map_or(self.text.len() - byte, |(offset, _)| offset);
+        byte += skipped;
+        self.cursor.set((char_offset, byte));
+        byte
+    }
+
+    /// The words in character `range`, not counting the text of `variables` (sorted by
+    /// position, all starting inside `range`): a variable separates the words around it.
+    pub(crate) fn words_outside(&self, range: Range<usize>, variables: &[&VariableToken]) -> usize {
+        let words = |from: usize, to: usize| {
+            let start = self.byte_at(from);
+            self.text[start..self.byte_at(to)].unicode_words().count()
+        };
+        let mut count = 0;
+        let mut position = range.start;
+        for token in variables {
+            let start = token.span.start.clamp(position, range.end);
+            count += words(position, start);
+            position = token.span.end.clamp(start, range.end);
+        }
+        count + words(position, range.end)
+    }
 }
 
 /// WhatsApp's formatting markers: `*bold*`, `_italic_`, `~strike~`, backtick monospace.
@@ -156,9 +191,18 @@ mod tests {
 
     #[test]
     fn ideographs_count_as_words() {
-        let chars: Vec<char> = "您好{{1}}".chars().collect();
         let tokens = crate::variables::scan("您好{{1}}");
         let refs: Vec<&VariableToken> = tokens.iter().collect();
-        assert_eq!(words_outside_variables(&chars, 0..chars.len(), &refs), 2);
+        assert_eq!(WordCounter::new("您好{{1}}").words_outside(0..7, &refs), 2);
+    }
+
+    #[test]
+    fn a_variable_separates_the_words_around_it() {
+        let text = "abc{{1}}def, é {{2}}";
+        let tokens = crate::variables::scan(text);
+        let refs: Vec<&VariableToken> = tokens.iter().collect();
+        let counter = WordCounter::new(text);
+        assert_eq!(counter.words_outside(0..text.chars().count(), &refs), 3);
+        assert_eq!(counter.words_outside(0..3, &[]), 1);
     }
 }

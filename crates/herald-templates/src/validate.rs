@@ -125,13 +125,15 @@ pub fn validate_in_account(template: &Template, others: &[ExistingTemplate]) -> 
         // its own until Meta lists it.
         let from_library =
             template.components.is_empty() && template.other.contains_key("library_template_name");
-        let body_required = !from_library;
         text::check_body(
             &mut findings,
             template.body(),
-            limit,
-            body_required,
-            template.category == Category::Utility,
+            &text::BodyRules {
+                limit,
+                required: !from_library,
+                utility: template.category == Category::Utility,
+                declared: template.parameter_format,
+            },
         );
         text::check_footer(&mut findings, template);
     }
@@ -139,7 +141,6 @@ pub fn validate_in_account(template: &Template, others: &[ExistingTemplate]) -> 
     kinds::check_carousel(&mut findings, template);
     kinds::check_offer(&mut findings, template);
     kinds::check_products(&mut findings, template);
-    text::check_parameter_format(&mut findings, template);
     check_account(&mut findings, template, others);
     findings.into_sorted()
 }

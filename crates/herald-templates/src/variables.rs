@@ -12,7 +12,7 @@ pub struct VariableToken {
 }
 
 /// The meaning of a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VariableKind {
     /// `{{n}}` with n a positive integer.
     Positional(u32),
@@ -46,7 +46,11 @@ impl VariableToken {
 
 /// Every token of `text`, in order.
 pub fn scan(text: &str) -> Vec<VariableToken> {
-    let chars: Vec<char> = text.chars().collect();
+    scan_chars(&text.chars().collect::<Vec<char>>())
+}
+
+/// Every token of a text already split into characters, in order.
+pub(crate) fn scan_chars(chars: &[char]) -> Vec<VariableToken> {
     let mut tokens = Vec::new();
     let pair_at = |index: usize, brace: char| {
         chars.get(index) == Some(&brace) && chars.get(index + 1) == Some(&brace)
@@ -115,7 +119,7 @@ pub(crate) fn distinct_variables(tokens: &[VariableToken]) -> Vec<&VariableToken
     let mut seen = std::collections::HashSet::new();
     tokens
         .iter()
-        .filter(|token| token.key().is_some_and(|key| seen.insert(key)))
+        .filter(|token| token.is_variable() && seen.insert(&token.kind))
         .collect()
 }
 

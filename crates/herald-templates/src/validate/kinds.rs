@@ -10,7 +10,7 @@ use crate::model::{
 
 use super::Findings;
 use super::buttons::{ButtonPlace, check_button_list, is_listed_otp_button};
-use super::text::{check_body, check_header};
+use super::text::{BodyRules, check_body, check_header};
 
 /// Fewest cards of a carousel.
 pub const CAROUSEL_CARDS_MIN: usize = 2;
@@ -317,7 +317,16 @@ pub(super) fn check_carousel(findings: &mut Findings, template: &Template) {
                 )),
             }
             check_header(findings, template, card.header(), &media);
-            check_body(findings, card.body(), CARD_BODY_MAX_CHARS, false, utility);
+            check_body(
+                findings,
+                card.body(),
+                &BodyRules {
+                    limit: CARD_BODY_MAX_CHARS,
+                    required: false,
+                    utility,
+                    declared: template.parameter_format,
+                },
+            );
             check_button_list(findings, template, card.buttons(), ButtonPlace::Card);
             for component in &card.components {
                 if matches!(

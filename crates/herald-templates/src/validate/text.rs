@@ -5,12 +5,10 @@ use std::ops::Range;
 
 use crate::diagnostic::{Code, Component, Diagnostic};
 use crate::mapping::SampleValues;
-use crate::model::{Body, Components, Header, HeaderFormat, MediaFile, ParameterFormat, Template};
-use crate::text::{
-    analysed, is_emoji, is_formatting_marker, sentences, trim_range, words_outside_variables,
-};
+use crate::model::{Body, Header, HeaderFormat, MediaFile, ParameterFormat, Template};
+use crate::text::{WordCounter, analysed, is_emoji, is_formatting_marker, sentences, trim_range};
 use crate::variables::{
-    NAMED_PARAMETER_MAX_CHARS, VariableKind, VariableToken, distinct_variables, scan,
+    NAMED_PARAMETER_MAX_CHARS, VariableKind, VariableToken, distinct_variables, scan, scan_chars,
 };
 
 use super::{Findings, chars, check_media, media_rule, written};
@@ -189,7 +187,13 @@ fn check_text_header(findings: &mut Findings, template: &Template, header: &Head
         full_length,
         HEADER_MAX_CHARS,
     );
-    let tokens = scan(text);
+    let tokens = scan_chars(&text_chars);
+    check_format(
+        findings,
+        Component::Header,
+        &tokens,
+        template.parameter_format,
+    );
     let mut token_at = tokens.iter().peekable();
     for (index, character) in text_chars.iter().enumerate() {
         while token_at.next_if(|token| token.span.end <= index).is_some() {}
@@ -279,14 +283,23 @@ fn check_media_header(
     }
 }
 
-/// A body: the template's (`limit` 1024, required) or a carousel card's (160, optional).
-pub(super) fn check_body(
-    findings: &mut Findings,
-    body: Option<&Body>,
-    limit: usize,
-    required: bool,
-    utility: bool,
-) {
+/// How a body is checked: the template's (1,024 characters, required), an offer's (600), a
+/// carousel card's (160, optional).
+pub(super) struct BodyRules {
+    pub(super) limit: usize,
+    pub(super) required: bool,
+    pub(super) utility: bool,
+    pub(super) declared: Option<ParameterFormat>,
+}
+
+/// A body, by `rules`.
+pub(super) fn check_body(findings: &mut Findings, body: Option<&Body>, rules: &BodyRules) {
+    let BodyRules {
+        limit,
+        required,
+        utility,
+        declared,
+    } = *rules;
     let full_text = body.map_or("", |body| body.text.as_str());
     if body.is_none() && !required {
         return;
@@ -313,13 +326,14 @@ pub(super) fn check_body(
     if utility {
         check_question_marks(findings, Component::Body, &text_chars);
     }
-    let tokens = scan(text);
+    let tokens = scan_chars(&text_chars);
+    check_format(findings, Component::Body, &tokens, declared);
     check_malformed(findings, Component::Body, &text_chars, &tokens);
     check_sequential(findings, Component::Body, &tokens);
     let variables: Vec<&VariableToken> = tokens.iter().filter(|t| t.is_variable()).collect();
     let whole_text_analysed = text_chars.len() == full_length;
     check_variable_placement(findings, &text_chars, &variables, whole_text_analysed);
-    check_variable_density(findings, &text_chars, &variables);
+    check_variable_density(findings, text, &text_chars, &variables);
     check_samples(
         findings,
         Component::Body,
@@ -483,38 +497,41 @@ fn line_ranges(text_chars: &[char]) -> Vec<Range<usize>> {
 /// warning).
 fn check_variable_density(
     findings: &mut Findings,
+    text: &str,
     text_chars: &[char],
     variables: &[&VariableToken],
 ) {
     if variables.is_empty() {
         return;
     }
-    let whole = 0..text_chars.len();
-    let fixed_words = words_outside_variables(text_chars, whole.clone(), variables);
-    let distinct = distinct_variables(
-        &variables
-            .iter()
-            .map(|token| (*token).clone())
-            .collect::<Vec<_>>(),
-    )
-    .len();
+    // Words never cross a sentence's end, so the body's words are its sentences' words: one
+    // pass counts both.
+    let counter = WordCounter::new(text);
+    let counted: Vec<(Range<usize>, &[&VariableToken], usize)> = sentences(text_chars)
+        .into_iter()
+        .map(|sentence| {
+            let inside = tokens_starting_in(variables, &sentence);
+            let words = counter.words_outside(sentence.clone(), inside);
+            (sentence, inside, words)
+        })
+        .collect();
+    let fixed_words: usize = counted.iter().map(|(_, _, words)| words).sum();
+    let distinct = variables
+        .iter()
+        .map(|token| &token.kind)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     if fixed_words <= WORDS_PER_VARIABLE_REFUSED.saturating_mul(distinct) {
         findings.push(Diagnostic::new(
             Code::TooManyVariables,
             Component::Body,
             TOO_MANY_VARIABLES_MESSAGE.to_owned(),
-            Some(trim_range(text_chars, whole)),
+            Some(trim_range(text_chars, 0..text_chars.len())),
         ));
         return;
     }
-    for sentence in sentences(text_chars) {
-        let inside = tokens_starting_in(variables, &sentence);
-        if inside.is_empty() {
-            continue;
-        }
-        if words_outside_variables(text_chars, sentence.clone(), inside)
-            < WORDS_PER_VARIABLE_SENTENCE_MIN
-        {
+    for (sentence, inside, words) in counted {
+        if !inside.is_empty() && words < WORDS_PER_VARIABLE_SENTENCE_MIN {
             findings.push(Diagnostic::new(
                 Code::VariableSentenceShort,
                 Component::Body,
@@ -600,58 +617,35 @@ pub(super) fn check_footer(findings: &mut Findings, template: &Template) {
     }
 }
 
-/// One template uses one variable format: the declared one, or that of its first variable.
-/// URL buttons always use `{{1}}`, so they are not counted.
-pub(super) fn check_parameter_format(findings: &mut Findings, template: &Template) {
-    let mut texts: Vec<(Option<usize>, Component, &str)> = Vec::new();
-    if let Some(text) = template.header_text() {
-        texts.push((None, Component::Header, analysed(text, HEADER_MAX_CHARS)));
-    }
-    texts.push((
-        None,
-        Component::Body,
-        analysed(template.body_text(), BODY_MAX_CHARS),
-    ));
-    for (index, card) in template.cards().iter().enumerate() {
-        texts.push((
-            Some(index),
-            Component::Body,
-            analysed(card.body_text(), BODY_MAX_CHARS),
-        ));
-    }
-    let tokens: Vec<(Option<usize>, Component, Vec<VariableToken>)> = texts
-        .into_iter()
-        .map(|(card, component, text)| (card, component, scan(text)))
-        .collect();
-    // Meta reads a template without `parameter_format` as positional.
-    let expected = template
-        .parameter_format
-        .unwrap_or(ParameterFormat::Positional);
-    for (card, component, component_tokens) in &tokens {
-        for token in component_tokens {
-            if format_of(&token.kind).is_some_and(|format| format != expected) {
-                let message = match (expected, template.parameter_format) {
-                    (ParameterFormat::Positional, None) => {
-                        "Named variables need \"parameter_format\": \"named\" (Meta reads the template as positional and rejects it); positional and named variables cannot be mixed"
-                    }
-                    (ParameterFormat::Positional, Some(_)) => {
-                        "Positional and named variables cannot be mixed: this template uses positional ({{1}}) variables"
-                    }
-                    (ParameterFormat::Named, _) => {
-                        "Positional and named variables cannot be mixed: this template uses named ({{first_name}}) variables"
-                    }
-                };
-                let finding = Diagnostic::new(
-                    Code::ParameterFormatMixed,
-                    *component,
-                    message.to_owned(),
-                    Some(token.span.clone()),
-                );
-                findings.push(match card {
-                    Some(card) => finding.in_card(*card),
-                    None => finding,
-                });
-            }
+/// One template uses one variable format, the declared one (positional when none is: Meta
+/// reads a template without `parameter_format` as positional). URL buttons always use `{{1}}`,
+/// so they are not checked.
+fn check_format(
+    findings: &mut Findings,
+    component: Component,
+    tokens: &[VariableToken],
+    declared: Option<ParameterFormat>,
+) {
+    let expected = declared.unwrap_or(ParameterFormat::Positional);
+    let message = match (expected, declared) {
+        (ParameterFormat::Positional, None) => {
+            "Named variables need \"parameter_format\": \"named\" (Meta reads the template as positional and rejects it); positional and named variables cannot be mixed"
+        }
+        (ParameterFormat::Positional, Some(_)) => {
+            "Positional and named variables cannot be mixed: this template uses positional ({{1}}) variables"
+        }
+        (ParameterFormat::Named, _) => {
+            "Positional and named variables cannot be mixed: this template uses named ({{first_name}}) variables"
+        }
+    };
+    for token in tokens {
+        if format_of(&token.kind).is_some_and(|format| format != expected) {
+            findings.push(Diagnostic::new(
+                Code::ParameterFormatMixed,
+                component,
+                message.to_owned(),
+                Some(token.span.clone()),
+            ));
         }
     }
 }
