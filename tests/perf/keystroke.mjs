@@ -10,7 +10,9 @@
 //
 // Run after `cargo xtask run` built the app (or `trunk build --release` and
 // `cargo build -p relay`): `npm run perf:keystroke`. `HERALD_PERF_SLOWEST=30` also lists the 30
-// slowest events (by feedback time) with the text just typed.
+// slowest events (by feedback time) with the text just typed. `HERALD_PERF_TEMPLATE=carousel`
+// types the same body into a carousel of 10 cards (each with its media, text and two buttons),
+// so every card's editor and preview is on the page.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +30,39 @@ function body() {
   return text.slice(0, 1024);
 }
 
+/** A saved carousel of 10 cards, each with its media link, a text and two buttons. */
+async function carousel(page, baseUrl) {
+  const card = (index) => ({
+    components: [
+      { type: 'HEADER', format: 'IMAGE' },
+      { type: 'BODY', text: `Fresh pick number ${index + 1} for your table, {{1}} today.`, example: { body_text: [['FRESH']] } },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'More like this' },
+          { type: 'URL', text: 'Buy now', url: `https://shop.example.com/${index}/{{1}}`, example: ['https://shop.example.com/1/a'] },
+        ],
+      },
+    ],
+  });
+  const response = await page.request.post(`${baseUrl}/api/v1/accounts/1/templates`, {
+    data: {
+      name: 'perf_carousel', language: 'en_US', category: 'MARKETING',
+      components: [
+        { type: 'BODY', text: 'Hello, our picks of the week.' },
+        { type: 'CAROUSEL', cards: Array.from({ length: 10 }, (_, index) => card(index)) },
+      ],
+      herald: {
+        card_media: Array.from({ length: 10 }, (_, index) => ({
+          file_name: `pick-${index}.png`, mime_type: 'image/png', size_bytes: 1000, link: `https://cdn.example.com/pick-${index}.png`,
+        })),
+      },
+    },
+  });
+  if (response.status() !== 201) throw new Error(`the carousel was not saved: ${await response.text()}`);
+  return (await response.json()).id;
+}
+
 function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
@@ -37,7 +72,13 @@ const browser = await launchBrowser();
 try {
   const { page } = await openPage(browser.context, `${relay.baseUrl}/`);
   await signIn(page, relay.baseUrl, 'admin', adminPassword);
-  await page.goto(`${relay.baseUrl}/templates/new?account=1`);
+  const mode = process.env.HERALD_PERF_TEMPLATE ?? 'standard';
+  if (mode === 'carousel') {
+    await page.goto(`${relay.baseUrl}/templates/${await carousel(page, relay.baseUrl)}`);
+    await page.getByTestId('card').nth(9).waitFor();
+  } else {
+    await page.goto(`${relay.baseUrl}/templates/new?account=1`);
+  }
   await page.getByLabel('Message content').waitFor();
   const text = body();
   const rounds = Number(process.env.HERALD_PERF_ROUNDS ?? 5);
@@ -122,7 +163,7 @@ try {
     }
   }
   console.log(
-    `machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; ` +
+    `machine: ${(await import('node:os')).cpus().length} cores; Chromium headless; template: ${mode}; ` +
       `${feedback.length} input events, typed ${rounds} times`,
   );
   const counted = [...mutations].sort((a, b) => a - b);
