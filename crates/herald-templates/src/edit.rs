@@ -297,6 +297,17 @@ impl Template {
         let expiry = self
             .footer()
             .and_then(|footer| footer.code_expiration_minutes);
+        self.set_footer(text, expiry);
+    }
+
+    /// Sets an authentication footer's code expiry (`None` removes it, and the footer with it
+    /// when it has no text).
+    pub fn set_code_expiration(&mut self, minutes: Option<i64>) {
+        self.set_footer(self.footer_text().to_owned(), minutes);
+    }
+
+    /// Puts a footer of `text` and `expiry`, or removes the footer when it has neither.
+    fn set_footer(&mut self, text: String, expiry: Option<i64>) {
         if text.is_empty() && expiry.is_none() {
             remove(&mut self.components, 3);
         } else {
@@ -305,24 +316,6 @@ impl Template {
                 TemplateComponent::Footer(Footer {
                     text,
                     code_expiration_minutes: expiry,
-                    ..Footer::default()
-                }),
-            );
-        }
-    }
-
-    /// Sets an authentication footer's code expiry (`None` removes it, and the footer with it
-    /// when it has no text).
-    pub fn set_code_expiration(&mut self, minutes: Option<i64>) {
-        let text = self.footer_text().to_owned();
-        if text.is_empty() && minutes.is_none() {
-            remove(&mut self.components, 3);
-        } else {
-            put(
-                &mut self.components,
-                TemplateComponent::Footer(Footer {
-                    text,
-                    code_expiration_minutes: minutes,
                     ..Footer::default()
                 }),
             );

@@ -239,6 +239,23 @@ impl Setup {
         .unwrap()
     }
 
+    /// Asks for a campaign of `template` and expects the refusal `mapping_incomplete`; returns
+    /// its message.
+    async fn refused_for_its_mapping(&self, template: i64) -> String {
+        let (status, refused) = self
+            .post(
+                &format!("/api/v1/accounts/{}/campaigns", self.account),
+                &json!({"name": "X", "template_id": template}),
+            )
+            .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("mapping_incomplete")),
+            "{refused}"
+        );
+        refused["message"].as_str().unwrap().to_owned()
+    }
+
     async fn status_becomes(&self, campaign: i64, wanted: &str) -> Value {
         eventually(
             &format!("campaign {campaign} becoming {wanted}"),
@@ -689,41 +706,17 @@ async fn only_approved_templates_with_a_complete_mapping_and_valid_settings_make
     unmapped["name"] = json!("unmapped");
     unmapped["herald"] = json!({});
     let template = setup.approved_template(&unmapped).await;
-    let (status, refused) = setup
-        .post(
-            &format!("/api/v1/accounts/{}/campaigns", setup.account),
-            &json!({"name": "X", "template_id": template}),
-        )
-        .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (400, Some("mapping_incomplete"))
-    );
-    assert!(
-        refused["message"].as_str().unwrap().contains("{{1}}"),
-        "{refused}"
-    );
+    let refused = setup.refused_for_its_mapping(template).await;
+    assert!(refused.contains("{{1}} is not mapped"), "{refused}");
 
     // A custom field with no name gives no value: before, every contact was skipped.
     let mut nameless = quick_reply_template();
     nameless["name"] = json!("nameless");
     nameless["herald"] = json!({"mapping": {"body": {"1": {"custom_field": " "}}}});
     let template = setup.approved_template(&nameless).await;
-    let (status, refused) = setup
-        .post(
-            &format!("/api/v1/accounts/{}/campaigns", setup.account),
-            &json!({"name": "X", "template_id": template}),
-        )
-        .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (400, Some("mapping_incomplete"))
-    );
+    let refused = setup.refused_for_its_mapping(template).await;
     assert!(
-        refused["message"]
-            .as_str()
-            .unwrap()
-            .contains("{{1}} is mapped to a custom field with no name"),
+        refused.contains("{{1}} is mapped to a custom field with no name"),
         "{refused}"
     );
 
@@ -1747,21 +1740,9 @@ async fn a_carousel_without_its_cards_media_cannot_start_a_campaign() {
     let mut file = carousel_template();
     file["herald"]["card_media"] = json!([]);
     let template = setup.approved_template(&file).await;
-    let (status, refused) = setup
-        .post(
-            &format!("/api/v1/accounts/{}/campaigns", setup.account),
-            &json!({"name": "X", "template_id": template}),
-        )
-        .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (400, Some("mapping_incomplete"))
-    );
+    let refused = setup.refused_for_its_mapping(template).await;
     assert!(
-        refused["message"]
-            .as_str()
-            .unwrap()
-            .contains("card 1 media has no public link to send"),
+        refused.contains("card 1 media has no public link to send"),
         "{refused}"
     );
 }

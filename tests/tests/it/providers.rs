@@ -5,6 +5,37 @@ use herald_sandbox::SandboxConfig;
 use herald_tests::{TestRelay, eventually};
 use serde_json::{Value, json};
 
+/// A Meta account of `relay` whose API is a sandbox of its own (changed by `configure`);
+/// returns the sandbox and the account's id.
+pub(crate) async fn sandboxed_meta_account(
+    relay: &TestRelay,
+    admin: &reqwest::Client,
+    configure: impl FnOnce(&mut SandboxConfig),
+) -> (herald_sandbox::Sandbox, i64) {
+    let mut config = SandboxConfig {
+        webhook_url: relay.url("/webhooks/meta"),
+        app_secret: "meta-app-secret".into(),
+        access_token: "meta-token".into(),
+        waba_id: "waba-1".into(),
+        phone_number_id: "15550002000".into(),
+        review_delay_ms: 20,
+        reject_patterns: Vec::new(),
+        ..SandboxConfig::from_env()
+    };
+    configure(&mut config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox = herald_sandbox::start(listener, config).unwrap();
+    let account: Value = admin
+        .post(relay.url("/api/v1/accounts"))
+        .json(&json!({
+            "name": "Meta (sandboxed)", "provider": "meta",
+            "settings": {"waba_id": "waba-1", "phone_number_id": "15550002000", "base_url": sandbox.base_url},
+            "secrets": {"access_token": "meta-token", "app_secret": "meta-app-secret", "verify_token": "v"}
+        }))
+        .send().await.unwrap().json().await.unwrap();
+    (sandbox, account["id"].as_i64().unwrap())
+}
+
 fn template(name: &str, body: &str) -> Value {
     json!({
         "name": name, "language": "en_US", "category": "MARKETING",
@@ -108,31 +139,8 @@ async fn a_refusal_at_submission_names_the_part_it_concerns() {
 async fn a_meta_account_talks_to_its_configured_base_url_and_syncs() {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = herald_sandbox::start(
-        listener,
-        SandboxConfig {
-            webhook_url: relay.url("/webhooks/meta"),
-            app_secret: "meta-app-secret".into(),
-            access_token: "meta-token".into(),
-            waba_id: "waba-1".into(),
-            phone_number_id: "phone-1".into(),
-            review_delay_ms: 20,
-            reject_patterns: Vec::new(),
-            template_library: false,
-            ..SandboxConfig::from_env()
-        },
-    )
-    .unwrap();
-    let account: Value = admin
-        .post(relay.url("/api/v1/accounts"))
-        .json(&json!({
-            "name": "Meta (sandboxed)", "provider": "meta",
-            "settings": {"waba_id": "waba-1", "phone_number_id": "phone-1", "base_url": sandbox.base_url},
-            "secrets": {"access_token": "meta-token", "app_secret": "meta-app-secret", "verify_token": "v"}
-        }))
-        .send().await.unwrap().json().await.unwrap();
-    let account = account["id"].as_i64().unwrap();
+    let (sandbox, account) =
+        sandboxed_meta_account(&relay, &admin, |config| config.template_library = false).await;
     let mut ids = Vec::new();
     for index in 0..3 {
         let created = create(

@@ -270,30 +270,30 @@ async fn account_with_a_template_library()
 -> (TestRelay, reqwest::Client, herald_sandbox::Sandbox, i64) {
     let relay = TestRelay::spawn().await.unwrap();
     let admin = relay.admin().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sandbox = herald_sandbox::start(
-        listener,
-        herald_sandbox::SandboxConfig {
-            webhook_url: relay.url("/webhooks/meta"),
-            app_secret: "library-secret".into(),
-            access_token: "library-token".into(),
-            waba_id: "waba-library".into(),
-            phone_number_id: "15550002000".into(),
-            template_library: true,
-            ..herald_sandbox::SandboxConfig::from_env()
-        },
-    )
-    .unwrap();
-    let account: Value = admin
-        .post(relay.url("/api/v1/accounts"))
-        .json(&json!({
-            "name": "Library", "provider": "meta",
-            "settings": {"waba_id": "waba-library", "phone_number_id": "15550002000", "base_url": sandbox.base_url},
-            "secrets": {"access_token": "library-token", "app_secret": "library-secret", "verify_token": "v"}
-        }))
-        .send().await.unwrap().json().await.unwrap();
-    let account = account["id"].as_i64().unwrap();
+    let (sandbox, account) = crate::providers::sandboxed_meta_account(&relay, &admin, |config| {
+        config.template_library = true;
+    })
+    .await;
     (relay, admin, sandbox, account)
+}
+
+/// The template named `name` among the account's templates, as the list shows it.
+async fn listed(relay: &TestRelay, admin: &reqwest::Client, account: i64, name: &str) -> Value {
+    let listed: Value = admin
+        .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|local| local["template"]["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is not listed"))
+        .clone()
 }
 
 /// Meta's list writes `type` and `format` in upper case; the rest as created.
@@ -333,7 +333,7 @@ async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
         report,
         json!({"listed": remote.len(), "imported": remote.len(), "updated": 0, "unreadable": []})
     );
-    let listed: Value = admin
+    let all: Value = admin
         .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
         .send()
         .await
@@ -341,13 +341,9 @@ async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
         .json()
         .await
         .unwrap();
-    let shown = listed["templates"].as_array().unwrap();
-    assert_eq!(shown.len(), remote.len());
+    assert_eq!(all["templates"].as_array().unwrap().len(), remote.len());
     for template in &remote {
-        let local = shown
-            .iter()
-            .find(|local| local["template"]["name"] == template.name.as_str())
-            .unwrap_or_else(|| panic!("{} was not imported", template.name));
+        let local = listed(&relay, &admin, account, &template.name).await;
         assert_eq!(local["status"], "APPROVED", "{}", template.name);
         assert_eq!(local["provider_template_id"], template.id.as_str());
         let file: Value = admin
@@ -395,10 +391,7 @@ async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
 
     // Today's rules flag the button type Herald does not know, but Meta approved the template:
     // its mapping can still be saved, the finding comes back as a warning.
-    let unknown = shown
-        .iter()
-        .find(|local| local["template"]["name"] == "sandbox_pay_order")
-        .unwrap();
+    let unknown = listed(&relay, &admin, account, "sandbox_pay_order").await;
     let mut file = unknown["template"].clone();
     file["herald"] = json!({"mapping": {"body": {"1": {"text": "A-1001"}}}});
     let saved = admin
