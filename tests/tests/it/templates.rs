@@ -279,12 +279,8 @@ async fn account_with_a_template_library()
 
 /// The template named `name` among the account's templates, as the list shows it.
 async fn listed(relay: &TestRelay, admin: &reqwest::Client, account: i64, name: &str) -> Value {
-    let listed: Value = admin
-        .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let listed = relay
+        .get_json(admin, &format!("/api/v1/accounts/{account}/templates"))
         .await
         .unwrap();
     listed["templates"]
@@ -333,12 +329,8 @@ async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
         report,
         json!({"listed": remote.len(), "imported": remote.len(), "updated": 0, "unreadable": []})
     );
-    let all: Value = admin
-        .get(relay.url(&format!("/api/v1/accounts/{account}/templates")))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let all = relay
+        .get_json(&admin, &format!("/api/v1/accounts/{account}/templates"))
         .await
         .unwrap();
     assert_eq!(all["templates"].as_array().unwrap().len(), remote.len());
@@ -346,12 +338,8 @@ async fn a_sync_imports_every_template_of_the_account_without_losing_a_field() {
         let local = listed(&relay, &admin, account, &template.name).await;
         assert_eq!(local["status"], "APPROVED", "{}", template.name);
         assert_eq!(local["provider_template_id"], template.id.as_str());
-        let file: Value = admin
-            .get(relay.url(&format!("/api/v1/templates/{}/file", local["id"])))
-            .send()
-            .await
-            .unwrap()
-            .json()
+        let file = relay
+            .get_json(&admin, &format!("/api/v1/templates/{}/file", local["id"]))
             .await
             .unwrap();
         assert_eq!(
