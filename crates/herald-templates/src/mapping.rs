@@ -413,6 +413,22 @@ pub fn sending_gaps(template: &Template) -> Vec<MappingGap> {
         })
         .collect();
     let settings = &template.herald;
+    let shows_a_product = |header: Option<&Header>| {
+        header.is_some_and(|header| header.format == HeaderFormat::Product)
+    };
+    if shows_a_product(template.header())
+        || template
+            .cards()
+            .iter()
+            .any(|card| shows_a_product(card.header()))
+    {
+        gaps.push(MappingGap {
+            variable: "product header".to_owned(),
+            reason:
+                "cannot be chosen in Herald yet: product templates are kept and shown, not sent"
+                    .to_owned(),
+        });
+    }
     for (index, card) in template.cards().iter().enumerate() {
         let needs_media = card.header().is_some_and(|header| {
             matches!(header.format, HeaderFormat::Image | HeaderFormat::Video)

@@ -359,6 +359,28 @@ fn location_headers_and_product_buttons_send_their_settings() {
 }
 
 #[test]
+fn product_templates_are_not_sent_yet() {
+    let template = parse(&json!({
+        "name": "spm", "language": "en_US", "category": "MARKETING",
+        "components": [
+            {"type": "header", "format": "product"},
+            {"type": "body", "text": "Hi there, check this product out today."},
+            {"type": "buttons", "buttons": [{"type": "spm", "text": "View"}]}
+        ]
+    }));
+    let gaps: Vec<String> = crate::sending_gaps(&template)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            "product header cannot be chosen in Herald yet: product templates are kept and shown, not sent"
+        ]
+    );
+}
+
+#[test]
 fn sending_gaps_name_what_a_campaign_lacks() {
     let mut template = order_template();
     assert!(crate::sending_gaps(&template).is_empty());

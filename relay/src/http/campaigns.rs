@@ -108,7 +108,15 @@ async fn checked_settings(
             ),
         ));
     }
-    let gaps = sending_gaps(&parse_file(&record)?);
+    let template = parse_file(&record)?;
+    if template.is_authentication() {
+        return Err(AppError::invalid(
+            "template_not_for_campaigns",
+            "template_id",
+            "an authentication template carries a one-time code to the one person who asked for it: send it to one contact at a time, not to a list",
+        ));
+    }
+    let gaps = sending_gaps(&template);
     if !gaps.is_empty() {
         let gaps: Vec<String> = gaps.iter().map(ToString::to_string).collect();
         return Err(AppError::invalid(

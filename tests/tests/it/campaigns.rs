@@ -1735,6 +1735,31 @@ async fn carousels_and_coupons_go_out_with_every_parameter_meta_checks() {
 }
 
 #[tokio::test]
+async fn an_authentication_template_is_for_one_contact_not_a_list() {
+    let setup = setup(0.0).await;
+    let template = setup
+        .approved_template(&json!({
+            "name": "login_code", "language": "en_US", "category": "AUTHENTICATION",
+            "components": [
+                {"type": "BODY", "add_security_recommendation": true},
+                {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]}
+            ],
+            "herald": {"mapping": {"body": {"1": {"custom_field": "code"}}}}
+        }))
+        .await;
+    let (status, refused) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns", setup.account),
+            &json!({"name": "Codes", "template_id": template}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str(), refused["field"].as_str()),
+        (400, Some("template_not_for_campaigns"), Some("template_id"))
+    );
+}
+
+#[tokio::test]
 async fn a_carousel_without_its_cards_media_cannot_start_a_campaign() {
     let setup = setup(0.0).await;
     let mut file = carousel_template();

@@ -215,7 +215,8 @@ fn NewCampaignForm(
             <label>"Template (approved)" <select bind:value=template required>
                 <option value="">"—"</option>
                 {move || templates.get().and_then(Result::ok).map(|found| found.templates.into_iter()
-                    .filter(|shown| shown.status == TemplateStatus::Approved)
+                    // One-time codes go to one person at a time: never to a list.
+                    .filter(|shown| shown.status == TemplateStatus::Approved && !shown.template.is_authentication())
                     .map(|shown| view! { <option value=shown.id.to_string()>{shown.template.name}</option> })
                     .collect_view())}
             </select></label>
