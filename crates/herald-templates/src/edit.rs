@@ -300,6 +300,19 @@ impl Template {
         self.set_footer(text, expiry);
     }
 
+    /// Sets whether an authentication template adds "For your security, do not share this
+    /// code." to Meta's text.
+    pub fn set_security_recommendation(&mut self, on: bool) {
+        let body = self.body().cloned().unwrap_or_default();
+        put(
+            &mut self.components,
+            TemplateComponent::Body(Body {
+                add_security_recommendation: Some(on),
+                ..body
+            }),
+        );
+    }
+
     /// Sets an authentication footer's code expiry (`None` removes it, and the footer with it
     /// when it has no text).
     pub fn set_code_expiration(&mut self, minutes: Option<i64>) {
@@ -725,6 +738,20 @@ mod tests {
         }
         let mut template = Template::default();
         template.set_kind(TemplateKind::Authentication);
+        template.set_security_recommendation(false);
+        template.set_code_expiration(Some(5));
+        assert_eq!(
+            template
+                .body()
+                .and_then(|body| body.add_security_recommendation),
+            Some(false)
+        );
+        assert_eq!(
+            template.kind(),
+            TemplateKind::Authentication,
+            "still one body, one footer"
+        );
+        assert_eq!(template.components.len(), 3);
         template.set_kind(TemplateKind::Standard);
         assert_eq!(
             template.category,

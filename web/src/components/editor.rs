@@ -1068,12 +1068,7 @@ fn AuthenticationField(
                 <input type="checkbox" prop:checked=move || recommend.get()
                     on:change=move |event| {
                         let on = event_target_checked(&event);
-                        template.update(|t| {
-                            let mut body = t.body().cloned().unwrap_or_default();
-                            body.add_security_recommendation = Some(on);
-                            t.components.retain(|c| !matches!(c, TemplateComponent::Body(_)));
-                            t.components.insert(0, TemplateComponent::Body(body));
-                        });
+                        template.update(|t| t.set_security_recommendation(on));
                     } />
                 " Add \"For your security, do not share this code.\""
             </label>
