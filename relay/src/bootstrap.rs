@@ -5,9 +5,9 @@ use herald_api::{AccountInput, AccountSecrets, AccountSettings};
 use herald_contacts::Contact;
 use herald_domain::{Provider, Role};
 
+use crate::accounts::insert_account;
 use crate::auth;
 use crate::config::Settings;
-use crate::http::insert_account;
 use crate::state::AppState;
 
 /// Name of the first admin.

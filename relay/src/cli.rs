@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Settings;
 use herald_domain::Role;
 
-use crate::http::check_new_user;
+use crate::users::check_new_user;
 use crate::{auth, startup, validate_command};
 
 /// Herald's relay.

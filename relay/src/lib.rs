@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line; everything else lives here so that the integration
 //! tests can start the same server in-process on a random port.
 
+pub mod accounts;
 pub mod auth;
 pub mod bootstrap;
 pub mod campaigns;
@@ -18,5 +19,7 @@ pub mod metrics;
 pub mod providers;
 pub mod startup;
 pub mod state;
+pub mod templates;
+pub mod users;
 mod validate_command;
 pub mod webhook_pipeline;

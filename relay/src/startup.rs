@@ -117,7 +117,7 @@ async fn sync_templates_periodically(state: AppState, period: Duration) {
             .iter()
             .filter(|account| account.provider != Provider::Kaleyra)
         {
-            match http::sync_account_templates(&state, account.id).await {
+            match crate::templates::sync_account_templates(&state, account.id).await {
                 Ok(report) => tracing::debug!(account = account.id, ?report, "templates synced"),
                 Err(error) => tracing::warn!(account = account.id, %error, "template sync failed"),
             }

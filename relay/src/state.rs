@@ -6,10 +6,10 @@ use std::sync::{Arc, OnceLock};
 use herald_store::Store;
 use tokio_util::sync::CancellationToken;
 
+use crate::accounts::AccountDirectory;
 use crate::auth::LoginLimiter;
 use crate::clock::Clock;
 use crate::crypto::SecretBox;
-use crate::http::AccountDirectory;
 use crate::imports::ImportBoard;
 use crate::metrics::Metrics;
 use crate::webhook_pipeline::WebhookWriter;

@@ -159,7 +159,7 @@ async fn apply_pending(state: &AppState) -> anyhow::Result<Round> {
     let pending = state.store.unprocessed_webhooks(APPLY_BATCH).await?;
     let mut applied = Vec::with_capacity(pending.len());
     for webhook in &pending {
-        crate::http::apply_template_events(state, webhook).await?;
+        crate::templates::apply_template_events(state, webhook).await?;
         if crate::campaigns::apply_webhook(state, webhook).await? == crate::campaigns::Applied::Yes
         {
             applied.push(webhook.id);

@@ -12,8 +12,8 @@ use herald_templates::{Button, Components, Template};
 
 use super::sender::OPEN_ELSEWHERE;
 use super::{callback_data, escalate, parse_callback_data, retry_at};
-use crate::http::parse_file;
 use crate::state::AppState;
+use crate::templates::parse_file;
 
 /// The outcome of a send the relay could not confirm after a crash.
 const IN_DOUBT: &str = "in_doubt";

@@ -17,10 +17,11 @@ use herald_store::{
 use herald_templates::{Category, RenderedMessage, Template, render_for_contact};
 
 use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
-use crate::http::{OpenedAccount, open_account, parse_file};
+use crate::accounts::OpenedAccount;
 use crate::providers::meta::{TemplateMessage, template_object};
 use crate::providers::{self, ProviderClient};
 use crate::state::AppState;
+use crate::templates::parse_file;
 
 /// Most contacts claimed at once.
 const BATCH_MAX: i64 = 256;
@@ -137,7 +138,8 @@ pub(super) async fn send_batch(
     unwritten: i64,
 ) -> anyhow::Result<Batch> {
     let now = state.clock.now_ms();
-    let account = open_account(state, campaign.account_id).await?;
+    // From the directory: no database read and no decryption per batch.
+    let account = state.accounts.get(state, campaign.account_id).await?;
     let mut limit = if one_at_a_time { 1 } else { BATCH_MAX };
     if let Some(tier) = account.settings.messaging_limit {
         let sent = state

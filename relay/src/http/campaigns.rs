@@ -16,14 +16,14 @@ use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
 use herald_templates::sending_gaps;
 use serde::Deserialize;
 
+use crate::accounts::open_account;
 use crate::campaigns::{Admission, admit, batch_facts};
 use crate::error::{AppError, Result};
-use crate::http::accounts::open_account;
 use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX, load_list};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
-use crate::http::templates::{load, parse_file};
 use crate::state::AppState;
+use crate::templates::{load, parse_file};
 
 /// How often live progress looks for changes.
 const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(500);

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::accounts::open_account;
 use crate::error::{AppError, Result};
-use crate::http::accounts::open_account;
 use crate::http::json::AppJson;
 use crate::http::page_limit;
 use crate::imports::ImportBoard;

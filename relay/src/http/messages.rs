@@ -12,14 +12,14 @@ use herald_store::{MessageRecord, OutboundMessage, StoreError, UserRecord};
 use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
 use serde::Deserialize;
 
+use crate::accounts::{OpenedAccount, open_account};
 use crate::error::{AppError, Result};
-use crate::http::accounts::{OpenedAccount, open_account};
 use crate::http::contacts::contact_view;
 use crate::http::json::AppJson;
-use crate::http::templates::{agents_may_send, load, parse_file};
 use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text_object};
 use crate::providers::{self, ProviderError};
 use crate::state::AppState;
+use crate::templates::{agents_may_send, load, parse_file};
 
 /// Longest text message WhatsApp takes.
 const TEXT_MAX_CHARS: usize = 4096;

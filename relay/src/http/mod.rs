@@ -32,13 +32,6 @@ use herald_domain::CampaignSettings;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-pub use accounts::AccountDirectory;
-pub(crate) use accounts::{OpenedAccount, insert_account, open_account};
-pub(crate) use templates::parse_file;
-pub(crate) use templates::sync_account_templates;
-pub(crate) use users::check_new_user;
-pub(crate) use webhooks::apply_template_events;
-
 use crate::auth;
 use crate::config::Settings;
 use crate::state::AppState;

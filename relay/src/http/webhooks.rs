@@ -13,17 +13,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use herald_domain::{
-    PayloadError, Provider, TemplateEvent, TemplateStatus, WebhookContent, parse_kaleyra,
-    parse_meta,
-};
-use herald_store::{StoreError, StoredWebhook, TemplateContent, TemplateReview};
+use herald_domain::{PayloadError, Provider, WebhookContent, parse_kaleyra, parse_meta};
 use hmac::{Hmac, Mac};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::OpenedAccount;
 use crate::error::{AppError, Result};
-use crate::http::accounts::OpenedAccount;
 use crate::state::AppState;
 use crate::webhook_pipeline::{IncomingWebhook, Stored};
 
@@ -220,88 +215,6 @@ fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
             .zip(right)
             .fold(0_u8, |acc, (a, b)| acc | (a ^ b))
             == 0
-}
-
-/// Applies the template events of a stored webhook (idempotent: applying it twice changes
-/// nothing more). Its statuses and messages were applied when it was stored.
-pub(crate) async fn apply_template_events(
-    state: &AppState,
-    webhook: &StoredWebhook,
-) -> anyhow::Result<()> {
-    let Some(account_id) = webhook.account_id else {
-        return Ok(());
-    };
-    let parsed = match webhook.provider {
-        Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
-        Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
-    };
-    let Ok(content) = parsed else {
-        tracing::warn!(id = webhook.id, "a stored webhook cannot be read; skipped");
-        return Ok(());
-    };
-    for event in &content.template_events {
-        apply_template_event(state, account_id, event)
-            .await
-            .map_err(|error| anyhow::anyhow!("{error}"))?;
-    }
-    Ok(())
-}
-
-async fn apply_template_event(
-    state: &AppState,
-    account_id: i64,
-    event: &TemplateEvent,
-) -> Result<()> {
-    let record = match state
-        .store
-        .template_by_provider_id(account_id, event.template_id())
-        .await
-    {
-        Ok(record) => record,
-        Err(StoreError::NotFound) => {
-            tracing::info!(
-                provider_id = event.template_id(),
-                "template event for a template Herald does not know"
-            );
-            return Ok(());
-        }
-        Err(error) => return Err(error.into()),
-    };
-    let now = state.clock.now_ms();
-    let mut review = TemplateReview {
-        status: record.status,
-        quality: record.quality,
-        rejection_reason: record.rejection_reason.clone(),
-        provider_template_id: None,
-    };
-    match event {
-        TemplateEvent::Status { status, reason, .. } => {
-            review.status = *status;
-            review.rejection_reason = (*status == TemplateStatus::Rejected)
-                .then(|| reason.clone().unwrap_or_else(|| "NONE".to_owned()));
-        }
-        TemplateEvent::Quality { quality, .. } => review.quality = *quality,
-        TemplateEvent::Category { category, .. } => {
-            let mut file: Value = serde_json::from_str(&record.file_json)
-                .map_err(|error| anyhow::anyhow!("a stored template is not JSON: {error}"))?;
-            file["category"] = Value::String(category.clone());
-            let content = TemplateContent {
-                name: record.name.clone(),
-                language: record.language.clone(),
-                file_json: file.to_string(),
-            };
-            state
-                .store
-                .update_template_content(record.id, &content, now)
-                .await?;
-            return Ok(());
-        }
-    }
-    state
-        .store
-        .update_template_review(record.id, &review, now)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

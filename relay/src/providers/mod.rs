@@ -8,8 +8,8 @@ use herald_domain::{ErrorClass, Provider, classify_error, classify_kaleyra_error
 use herald_sandbox::SandboxConfig;
 use herald_templates::Template;
 
+use crate::accounts::OpenedAccount;
 use crate::error::AppError;
-use crate::http::OpenedAccount;
 use crate::state::AppState;
 use kaleyra::KaleyraClient;
 use meta::{CreatedTemplate, MetaClient, SentMessage, TemplateMessage};
