@@ -45,6 +45,11 @@ pub struct Settings {
     /// that (the relay stopped mid-send) is reconciled with the provider's webhooks.
     #[arg(long, env = "HERALD_CAMPAIGN_LEASE_MS", default_value_t = 60_000)]
     pub campaign_lease_ms: i64,
+
+    /// Milliseconds a campaign's send waits for the provider's answer; past that the contact is
+    /// in doubt (the provider may have sent it) and its batch goes on without it.
+    #[arg(long, env = "HERALD_SEND_TIMEOUT_MS", default_value_t = 5_000)]
+    pub send_timeout_ms: u64,
 }
 
 impl Settings {

@@ -53,6 +53,7 @@ pub async fn prepare(
         sandboxes: Arc::default(),
         sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
         campaign_lease_ms: settings.campaign_lease_ms,
+        send_timeout_ms: settings.send_timeout_ms,
         metrics: Arc::new(Metrics::new()),
         accounts: Arc::default(),
         webhooks: Arc::new(OnceLock::new()),

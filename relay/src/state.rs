@@ -35,6 +35,9 @@ pub struct AppState {
     pub sandbox_review_delay_ms: u64,
     /// How long a campaign sender holds the contacts it claimed (ms).
     pub campaign_lease_ms: i64,
+    /// How long a campaign's send waits for the provider's answer before the contact is in
+    /// doubt (ms).
+    pub send_timeout_ms: u64,
     /// Counters served at `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Accounts with their secrets opened, cached for webhooks; refreshed when one changes.

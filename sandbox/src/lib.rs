@@ -150,6 +150,14 @@ pub struct SandboxConfig {
     /// Seed of the outcome hash.
     #[arg(long, env = "SANDBOX_SEED", default_value_t = 7)]
     pub seed: u64,
+    /// Share of accepted messages whose answer hangs (the message is sent, its webhooks follow,
+    /// but the caller waits `hang_after_accept_ms` for the answer): a provider that accepted and
+    /// then timed out, as an independent fake provider does.
+    #[arg(long, env = "SANDBOX_HANG_AFTER_ACCEPT_RATE", default_value_t = 0.0)]
+    pub hang_after_accept_rate: f64,
+    /// How long such an answer hangs.
+    #[arg(long, env = "SANDBOX_HANG_AFTER_ACCEPT_MS", default_value_t = 10_000)]
+    pub hang_after_accept_ms: u64,
     /// Start with a template of every kind, approved, as made in Meta's own console.
     #[arg(long, env = "SANDBOX_TEMPLATE_LIBRARY", default_value_t = true, action = clap::ArgAction::Set)]
     pub template_library: bool,

@@ -32,6 +32,7 @@ pub(crate) async fn send_meta(
         return Ok(Json(json!({"success": true})).into_response());
     }
     let (wamid, to) = accept(&shared, body)?;
+    hang_if_configured(&shared, &wamid).await;
     Ok(Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": digits(&to)}],
@@ -57,12 +58,28 @@ pub(crate) async fn send_kaleyra(
         return Err(kaleyra_refusal("WA400", "messaging_object is required"));
     };
     let (wamid, to) = accept(&shared, message)?;
+    hang_if_configured(&shared, &wamid).await;
     Ok(Json(json!({
         "contacts": [{"input": to, "wa_id": digits(&to)}],
         "messages": [{"id": wamid}],
         "extra_info": body.get("extra_info").cloned().unwrap_or_default(),
     }))
     .into_response())
+}
+
+/// Holds the answer of a message it accepted (its life already started) for the configured
+/// share of messages: the caller's time limit runs out while the provider has sent it.
+async fn hang_if_configured(shared: &Shared, wamid: &str) {
+    let config = &shared.config;
+    let sequence = wamid
+        .trim_start_matches("wamid.sandbox")
+        .parse::<u64>()
+        .unwrap_or_default();
+    if config.hang_after_accept_rate > 0.0
+        && fraction(config.seed, sequence, 11) < config.hang_after_accept_rate
+    {
+        tokio::time::sleep(Duration::from_millis(config.hang_after_accept_ms)).await;
+    }
 }
 
 fn kaleyra_refusal(code: &str, message: &str) -> Refusal {

@@ -60,6 +60,7 @@ impl TestRelay {
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             sandbox_review_delay_ms: 50,
             campaign_lease_ms: 60_000,
+            send_timeout_ms: 5_000,
             template_sync_seconds: 0,
         };
         configure(&mut settings);

@@ -219,12 +219,15 @@ pub async fn create_campaign(
     decode(send(with_json(Request::post(&url(&path)), campaign)).await?).await
 }
 
-/// A campaign menu action: `stop`, `retry`, `reset` (confirmed) or `delete`.
+/// A campaign menu action: `stop`, `retry`, `reset` or `resend-in-doubt` (both confirmed by the
+/// user first) or `delete`.
 pub async fn campaign_action(id: i64, action: &str) -> Result<(), ApiError> {
     let path = url(&format!("/campaigns/{id}/{action}"));
     let request = match action {
         "delete" => Request::delete(&url(&format!("/campaigns/{id}"))).build(),
-        "reset" => with_json(Request::post(&path), &ResetList { confirm: true }),
+        "reset" | "resend-in-doubt" => {
+            with_json(Request::post(&path), &ResetList { confirm: true })
+        }
         _ => Request::post(&path).build(),
     };
     send(request).await.map(|_| ())

@@ -471,6 +471,10 @@ pub struct HopperCountsView {
     pub fresh: i64,
     /// To be tried again.
     pub retry: i64,
+    /// In doubt: the send may have reached the provider; its webhook settles it, Start Retry
+    /// Campaign leaves it alone, and it is sent again only through `resend-in-doubt`.
+    #[serde(default)]
+    pub in_doubt: i64,
     /// Sent (or being sent, or waiting), awaiting the answer.
     pub pending: i64,
     /// Done.

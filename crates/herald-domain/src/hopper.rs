@@ -31,6 +31,12 @@ text_enum!(
     }
 );
 
+/// The outcome of a contact whose send may have reached the provider without an answer (after a
+/// crash, a timeout or a connection dropped mid-call): in `retry` with no automatic tries,
+/// settled by the provider's webhook, left alone by Start Retry Campaign, and sent again only
+/// when an admin chooses to.
+pub const OUTCOME_IN_DOUBT: &str = "in_doubt";
+
 /// How many times the sender tries a contact again on its own after a temporary failure; Start
 /// Retry Campaign grants as many again.
 pub const AUTOMATIC_RETRIES: i64 = 2;
@@ -60,6 +66,10 @@ pub enum HopperEvent {
     Answered,
     /// The response timeout passed without an answer.
     TimedOut,
+    /// The provider call may have reached the provider but gave no readable answer (a timeout,
+    /// a connection dropped after the request was written): the contact is in doubt, settled
+    /// by the provider's webhook, and sent again only when an admin chooses to.
+    SendInDoubt,
     /// After a crash: whether the provider shows the in-doubt message as sent.
     Reconciled {
         /// A webhook or the provider's log names the message.
@@ -109,7 +119,7 @@ impl HopperState {
             (S::Sending, E::Accepted) | (S::Sending, E::Reconciled { sent: true }) => {
                 Some(S::Pending)
             }
-            (S::Sending, E::Reconciled { sent: false }) => Some(S::Retry),
+            (S::Sending, E::Reconciled { sent: false } | E::SendInDoubt) => Some(S::Retry),
             // A webhook confirms, late, a send that was taken as not made.
             (S::Retry, E::Reconciled { sent: true }) => Some(S::Pending),
             (S::Sending, E::Refused(class)) => Some(after_failure(class)),

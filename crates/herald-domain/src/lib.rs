@@ -13,7 +13,9 @@ pub use campaigns::{
     MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
     PAIR_INTERVAL_MS, SettingError, is_messaging_tier, is_opt_out, tier_warning,
 };
-pub use hopper::{AUTOMATIC_RETRIES, HopperEvent, HopperState, IllegalTransition};
+pub use hopper::{
+    AUTOMATIC_RETRIES, HopperEvent, HopperState, IllegalTransition, OUTCOME_IN_DOUBT,
+};
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone, strip_phone};
 pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};

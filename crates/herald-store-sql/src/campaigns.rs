@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use herald_contacts::Contact;
 use herald_domain::{
     AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState, MessageDirection,
-    MessageStatus,
+    MessageStatus, OUTCOME_IN_DOUBT,
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
@@ -74,8 +74,11 @@ const CAMPAIGN_SELECT: &str =
     "select id, account_id, settings_json, status, status_reason, created_at from campaigns";
 /// Moves a hopper row if it is still where the mover saw it (`HopperMove`); parameters appear
 /// first in the order 1, 2, ... (see `RECORD_OUTBOUND_SQL`).
+/// A move that records an outcome (an attempt's end) replaces the reason and the error code, so
+/// a row shows those of its latest attempt; one without (a delivery, an answer) adds to them.
 pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coalesce($2, outcome),
-        reason = coalesce($3, reason), error_code = coalesce($4, error_code),
+        reason = case when $2 is null then coalesce($3, reason) else $3 end,
+        error_code = case when $2 is null then coalesce($4, error_code) else $4 end,
         message_id = coalesce($5, message_id),
         sent_at = case when $5 is null then sent_at else $6 end,
         answer = coalesce($7, answer),
@@ -108,12 +111,13 @@ fn status_list(statuses: &[CampaignStatus]) -> String {
         .join(", ")
 }
 
-fn fold_counts(by_state: Vec<(String, i64)>) -> Result<HopperCounts> {
+fn fold_counts(by_state: Vec<(String, String, i64)>) -> Result<HopperCounts> {
     let mut counts = HopperCounts::default();
-    for (state, count) in by_state {
+    for (state, outcome, count) in by_state {
         counts.total += count;
         match parse::<HopperState>(&state)?.counted_as() {
             HopperState::Fresh => counts.fresh += count,
+            HopperState::Retry if outcome == OUTCOME_IN_DOUBT => counts.in_doubt += count,
             HopperState::Retry => counts.retry += count,
             HopperState::Closed => counts.closed += count,
             _ => counts.pending += count,
@@ -456,8 +460,9 @@ macro_rules! impl_campaign_stores {
                 }
 
                 async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts> {
-                    let rows = sqlx::query_as::<$db, (String, i64)>(
-                        "select state, count(*) from hopper where campaign_id = $1 group by state",
+                    let rows = sqlx::query_as::<$db, (String, String, i64)>(
+                        "select state, coalesce(outcome, ''), count(*) from hopper
+                         where campaign_id = $1 group by state, outcome",
                     )
                     .bind(campaign_id)
                     .fetch_all(&self.pool)
@@ -537,11 +542,38 @@ macro_rules! impl_campaign_stores {
                 async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64> {
                     let result = sqlx::query::<$db>(
                         "update hopper set tries_left = $1, ready_at = $2, updated_at = $2
-                         where campaign_id = $3 and state = 'retry'",
+                         where campaign_id = $3 and state = 'retry'
+                             and coalesce(outcome, '') <> $4",
                     )
                     .bind(tries)
                     .bind(now)
                     .bind(campaign_id)
+                    .bind(OUTCOME_IN_DOUBT)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                    Ok(result.rows_affected())
+                }
+
+                async fn resend_in_doubt(
+                    &self,
+                    campaign_id: i64,
+                    tries: i64,
+                    doubted_before: i64,
+                    now: i64,
+                ) -> Result<u64> {
+                    let result = sqlx::query::<$db>(
+                        "update hopper set tries_left = $1, ready_at = $2, updated_at = $2,
+                             outcome = 'resent', reason = $3
+                         where campaign_id = $4 and state = 'retry' and outcome = $5
+                             and updated_at <= $6",
+                    )
+                    .bind(tries)
+                    .bind(now)
+                    .bind("Sent again at an admin's request: no webhook confirmed the send in doubt")
+                    .bind(campaign_id)
+                    .bind(OUTCOME_IN_DOUBT)
+                    .bind(doubted_before)
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -957,8 +989,8 @@ impl PostgresStore {
         }
         let moved: HashSet<i64> = sqlx::query_scalar::<Postgres, i64>(
             "update hopper set state = m.to_state, outcome = coalesce(m.outcome, hopper.outcome),
-                 reason = coalesce(m.reason, hopper.reason),
-                 error_code = coalesce(m.error_code, hopper.error_code),
+                 reason = case when m.outcome is null then coalesce(m.reason, hopper.reason) else m.reason end,
+                 error_code = case when m.outcome is null then coalesce(m.error_code, hopper.error_code) else m.error_code end,
                  message_id = coalesce(m.message_id, hopper.message_id),
                  sent_at = case when m.message_id is null then hopper.sent_at else $2 end,
                  answer = coalesce(m.answer, hopper.answer),

@@ -114,6 +114,9 @@ pub struct HopperCounts {
     pub fresh: i64,
     /// To be tried again.
     pub retry: i64,
+    /// In doubt: the send may have reached the provider; settled by its webhook, or sent again
+    /// only at an admin's request (counted apart from `retry`).
+    pub in_doubt: i64,
     /// Sent (or being sent, or waiting), awaiting the answer.
     pub pending: i64,
     /// Done.
@@ -292,8 +295,18 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<Vec<HopperRecord>>;
     /// Reset List: every contact back to fresh. Returns how many moved.
     async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64>;
-    /// Start Retry Campaign: every retry row may be tried `tries` more times, from now.
+    /// Start Retry Campaign: every retry row may be tried `tries` more times, from now; rows in
+    /// doubt are left alone (their send may have reached the provider).
     async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64>;
+    /// An admin's knowing resend: the rows in doubt since `doubted_before` or earlier (no
+    /// webhook settled them within the reconciliation window) may be tried `tries` more times.
+    async fn resend_in_doubt(
+        &self,
+        campaign_id: i64,
+        tries: i64,
+        doubted_before: i64,
+        now: i64,
+    ) -> Result<u64>;
     /// Claims up to `limit` contacts ready to send (fresh, or retry with tries left) and moves
     /// them to `sending` with a lease until `lease_until`, atomically: two senders never claim
     /// one row.

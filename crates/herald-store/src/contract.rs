@@ -892,6 +892,67 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     );
     assert_eq!(store.refill_retries(campaign, 3, 60).await.unwrap(), 0);
 
+    // A send in doubt: counted apart, left alone by Start Retry Campaign, sent again only at an
+    // admin's request once the reconciliation window is over.
+    let doubtful = store.claim_contacts(campaign, 1, 1_000, 61).await.unwrap();
+    let doubtful = &doubtful[0];
+    let in_doubt = HopperMove {
+        attempt: Some(doubtful.attempt),
+        outcome: Some(herald_domain::OUTCOME_IN_DOUBT),
+        reason: Some("In doubt"),
+        tries_left: Some(0),
+        ..HopperMove::new(doubtful.hopper_id, HopperState::Sending, HopperState::Retry)
+    };
+    assert_eq!(
+        store
+            .apply_hopper_moves(&[in_doubt], &[], 62)
+            .await
+            .unwrap(),
+        [true]
+    );
+    let counts = store.hopper_counts(campaign).await.unwrap();
+    assert_eq!((counts.in_doubt, counts.retry), (1, 0));
+    assert_eq!(store.refill_retries(campaign, 3, 63).await.unwrap(), 0);
+    assert_eq!(
+        store.resend_in_doubt(campaign, 1, 61, 64).await.unwrap(),
+        0,
+        "still in its window"
+    );
+    assert_eq!(store.resend_in_doubt(campaign, 1, 62, 65).await.unwrap(), 1);
+    let resent = store.hopper_row(doubtful.hopper_id).await.unwrap();
+    assert_eq!(
+        (resent.state, resent.outcome.as_deref()),
+        (HopperState::Retry, Some("resent"))
+    );
+    assert_eq!(store.hopper_counts(campaign).await.unwrap().in_doubt, 0);
+    let resent_claim = store.claim_contacts(campaign, 5, 1_000, 66).await.unwrap();
+    assert_eq!(
+        resent_claim
+            .iter()
+            .map(|claimed| claimed.hopper_id)
+            .collect::<Vec<_>>(),
+        [doubtful.hopper_id]
+    );
+    // An attempt that ends replaces the reason and code of the one before.
+    let sent = HopperMove {
+        attempt: Some(resent_claim[0].attempt),
+        outcome: Some("sent"),
+        ..HopperMove::new(
+            doubtful.hopper_id,
+            HopperState::Sending,
+            HopperState::Pending,
+        )
+    };
+    assert_eq!(
+        store.apply_hopper_moves(&[sent], &[], 67).await.unwrap(),
+        [true]
+    );
+    let latest = store.hopper_row(doubtful.hopper_id).await.unwrap();
+    assert_eq!(
+        (latest.outcome.as_deref(), latest.reason, latest.error_code),
+        (Some("sent"), None, None)
+    );
+
     // Pacing puts claimed rows back with their attempt given back (two moves: the batch path).
     let paced = [
         HopperMove {

@@ -4,8 +4,8 @@
 
 use herald_domain::{
     CampaignStatus, DEFAULT_OPT_OUT_KEYWORDS, HopperEvent, HopperState, InboundMessage,
-    MessageKind, MessageStatus, Provider, StatusUpdate, classify_error, is_opt_out, parse_kaleyra,
-    parse_meta,
+    MessageKind, MessageStatus, OUTCOME_IN_DOUBT, Provider, StatusUpdate, classify_error,
+    is_opt_out, parse_kaleyra, parse_meta,
 };
 use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
 use herald_templates::{Button, Components, Template};
@@ -15,8 +15,6 @@ use super::{callback_data, escalate, parse_callback_data, retry_at};
 use crate::state::AppState;
 use crate::templates::parse_file;
 
-/// The outcome of a send the relay could not confirm after a crash.
-const IN_DOUBT: &str = "in_doubt";
 /// The outcome of a contact that did not answer in time.
 const TIMED_OUT: &str = "timed_out";
 /// Most rows one sweep step looks at.
@@ -80,7 +78,7 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
         return Ok(Applied::Later);
     }
     let now = state.clock.now_ms();
-    if row.state == HopperState::Retry && row.outcome.as_deref() == Some(IN_DOUBT) {
+    if row.state == HopperState::Retry && row.outcome.as_deref() == Some(OUTCOME_IN_DOUBT) {
         // The send was taken as not made after a crash, and this webhook says it went out.
         let confirmed = HopperMove {
             attempt: Some(attempt),
@@ -329,7 +327,7 @@ async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> any
                 ..HopperMove::new(row.id, HopperState::Sending, HopperState::Pending)
             },
             None => HopperMove {
-                outcome: Some(IN_DOUBT),
+                outcome: Some(OUTCOME_IN_DOUBT),
                 reason: Some(
                     "The relay stopped while sending and no webhook confirmed the message, so it was not sent again; Start Retry Campaign sends it",
                 ),

@@ -8,8 +8,8 @@ use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
-    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, PAIR_INTERVAL_MS,
-    normalize_phone,
+    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, OUTCOME_IN_DOUBT,
+    PAIR_INTERVAL_MS, normalize_phone,
 };
 use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
@@ -451,7 +451,17 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
             "The relay stopped before sending; the contact goes out after it starts again",
         ));
     }
-    let sent = context.client.send_template(&message).await;
+    // Each call has its own limit: one that hangs puts its contact in doubt instead of holding
+    // the batch.
+    let limit = std::time::Duration::from_millis(state.send_timeout_ms);
+    let sent = tokio::time::timeout(limit, context.client.send_template(&message))
+        .await
+        .unwrap_or_else(|_| {
+            Err(providers::ProviderError::timed_out(
+                context.account.record.provider,
+                state.send_timeout_ms,
+            ))
+        });
     state.metrics.provider_call("send_message", &sent);
     Ok(match sent {
         Ok(sent) => Outcome {
@@ -464,6 +474,20 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
             }),
             ..Outcome::new(claimed, HopperEvent::Accepted, "sent")
         },
+        Err(error) if error.in_doubt => {
+            tracing::warn!(
+                hopper = claimed.hopper_id,
+                error = %error,
+                "a send is in doubt: the provider may have sent it"
+            );
+            Outcome {
+                tries_left: Some(0),
+                ..Outcome::new(claimed, HopperEvent::SendInDoubt, OUTCOME_IN_DOUBT).because(format!(
+                    "In doubt: the provider may have sent the message ({}). Its webhook settles it; otherwise it is sent again only when you choose to",
+                    error.message
+                ))
+            }
+        }
         Err(error) => {
             let class = error.class();
             let ready_at = retry_at(class, claimed.attempt, *now);

@@ -70,6 +70,7 @@ fn counts_view(counts: HopperCounts) -> HopperCountsView {
         total: counts.total,
         fresh: counts.fresh,
         retry: counts.retry,
+        in_doubt: counts.in_doubt,
         pending: counts.pending,
         closed: counts.closed,
     }
@@ -293,6 +294,35 @@ pub(crate) async fn retry_campaign(
     state
         .store
         .refill_retries(id, AUTOMATIC_RETRIES + 1, now)
+        .await?;
+    state
+        .store
+        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .await?;
+    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+}
+
+/// `POST /api/v1/campaigns/{id}/resend-in-doubt`: the contacts whose send may have reached the
+/// provider, and whose webhook has not come within the reconciliation window (a lease), are
+/// sent again, knowingly (`{"confirm": true}`: some may get the message twice), and the
+/// campaign runs.
+pub(crate) async fn resend_in_doubt(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(request): AppJson<ResetList>,
+) -> Result<Json<CampaignView>> {
+    let campaign = load_campaign(&state, id).await?;
+    if !request.confirm {
+        return Err(AppError::invalid(
+            "confirmation_required",
+            "confirm",
+            "the provider may have sent these messages already, so some contacts may get them twice: send {\"confirm\": true}",
+        ));
+    }
+    let now = state.clock.now_ms();
+    state
+        .store
+        .resend_in_doubt(id, 1, now - state.campaign_lease_ms, now)
         .await?;
     state
         .store

@@ -271,10 +271,11 @@ pub(super) async fn read_answer(
         .await
         .map_err(|error| ProviderError::transport(provider, &error))?;
     let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|error| ProviderError::transport(provider, &error))?;
+    // The status is known: a refusal is certain; a success whose body is lost is in doubt.
+    let text = response.text().await.map_err(|error| ProviderError {
+        in_doubt: status.is_success(),
+        ..ProviderError::transport(provider, &error)
+    })?;
     let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     if status.is_success() {
         return Ok(value);
@@ -339,6 +340,7 @@ pub(super) fn sent_message(
         .and_then(Value::as_str)
         .ok_or_else(|| {
             ProviderError::unexpected(provider, "the answer has no message id", value.to_string())
+                .in_doubt()
         })?;
     Ok(SentMessage {
         id: id.to_owned(),
@@ -379,6 +381,7 @@ pub(super) fn error_from(
         user_message: field("/error_user_msg")
             .and_then(Value::as_str)
             .map(Box::from),
+        in_doubt: false,
     }
 }
 

@@ -181,6 +181,10 @@ pub struct ProviderError {
     /// Meta's `error.error_user_msg`: the reason in words for the person who wrote the template.
     /// (The optional texts are `Box<str>` to keep the error within clippy's size for `Result`s.)
     pub user_message: Option<Box<str>>,
+    /// The request may have reached the provider and been acted on, but no readable answer came
+    /// back (a timeout or a connection dropped after the request was written, a success without
+    /// a message id): a send in doubt, never to be retried blindly.
+    pub in_doubt: bool,
 }
 
 impl ProviderError {
@@ -192,7 +196,7 @@ impl ProviderError {
         }
     }
 
-    /// An answer Herald cannot read.
+    /// An answer Herald cannot read (or a request it could not make).
     pub fn unexpected(provider: Provider, message: &str, details: String) -> Self {
         Self {
             provider,
@@ -203,10 +207,12 @@ impl ProviderError {
             message: message.to_owned(),
             details: Some(details.into()),
             user_message: None,
+            in_doubt: false,
         }
     }
 
-    /// A transport failure: no answer (timeout, refused connection).
+    /// A transport failure: no answer. In doubt unless the connection was never made (refused,
+    /// unknown host) or the request never built: then the provider cannot have seen it.
     pub fn transport(provider: Provider, error: &reqwest::Error) -> Self {
         Self {
             provider,
@@ -217,6 +223,27 @@ impl ProviderError {
             message: error.to_string(),
             details: None,
             user_message: None,
+            in_doubt: !error.is_connect() && !error.is_builder(),
+        }
+    }
+
+    /// No answer within `limit_ms`: the request went out, the provider may have acted on it.
+    pub fn timed_out(provider: Provider, limit_ms: u64) -> Self {
+        Self {
+            in_doubt: true,
+            ..Self::unexpected(
+                provider,
+                &format!("no answer within {limit_ms} ms"),
+                String::new(),
+            )
+        }
+    }
+
+    /// The same error, marked in doubt.
+    pub fn in_doubt(self) -> Self {
+        Self {
+            in_doubt: true,
+            ..self
         }
     }
 }

@@ -41,8 +41,17 @@ async fn setup(reply_rate: f64) -> Setup {
 /// A relay on a manual clock with an account of the provider `style` names, whose API is a
 /// quick sandbox changed by `configure`.
 async fn setup_with(style: CallbackStyle, configure: impl FnOnce(&mut SandboxConfig)) -> Setup {
+    setup_with_relay(style, |_| {}, configure).await
+}
+
+/// Like [`setup_with`], with the relay's settings changed by `relay_settings` too.
+async fn setup_with_relay(
+    style: CallbackStyle,
+    relay_settings: impl FnOnce(&mut relay::config::Settings),
+    configure: impl FnOnce(&mut SandboxConfig),
+) -> Setup {
     let clock = Arc::new(ManualClock::new(real_now()));
-    let relay = TestRelay::spawn_with_clock(|_| {}, clock.clone())
+    let relay = TestRelay::spawn_with_clock(relay_settings, clock.clone())
         .await
         .unwrap();
     let admin = relay.admin().await.unwrap();
@@ -494,7 +503,7 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
     let shown = setup.status_becomes(campaign, "COMPLETED").await;
     assert_eq!(
         shown["counts"],
-        json!({"total": 4, "fresh": 0, "retry": 1, "pending": 0, "closed": 3})
+        json!({"total": 4, "fresh": 0, "retry": 1, "in_doubt": 0, "pending": 0, "closed": 3})
     );
     assert_eq!(
         (
@@ -1770,4 +1779,59 @@ async fn a_carousel_without_its_cards_media_cannot_start_a_campaign() {
         refused.contains("card 1 media has no public link to send"),
         "{refused}"
     );
+}
+
+#[tokio::test]
+async fn a_send_the_provider_took_but_did_not_answer_is_in_doubt_and_never_sent_twice() {
+    // Half the provider's answers hang past the relay's limit, after the message went out.
+    let setup = setup_with_relay(
+        CallbackStyle::Meta,
+        |settings| settings.send_timeout_ms = 300,
+        |config| {
+            config.hang_after_accept_rate = 0.5;
+            config.hang_after_accept_ms = 3_000;
+        },
+    )
+    .await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let csv: String = std::iter::once("phone,first_name".to_owned())
+        .chain((0..12).map(|index| format!("+49 151 00009{index:02},Ann")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (list, _) = setup.list_from_csv("Doubt", &csv).await;
+    let campaign = setup
+        .campaign(json!({"name": "Doubt", "template_id": template, "list_ids": [list]}))
+        .await;
+    // Every contact ends pending: the in-doubt ones are settled by the provider's webhooks,
+    // which name the row through the callback data.
+    for index in 0..12 {
+        setup
+            .row_becomes(campaign, &format!("491510000{:03}", 900 + index), |row| {
+                row["state"] == "pending"
+            })
+            .await;
+    }
+    let rows = setup
+        .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=100"))
+        .await;
+    let settled_by_webhook = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| {
+            row["reason"]
+                .as_str()
+                .is_some_and(|reason| reason.contains("webhook confirmed"))
+        })
+        .count();
+    assert!(settled_by_webhook > 0, "some sends were in doubt: {rows}");
+    // Start Retry Campaign sends nothing more: nobody is sent twice.
+    let (status, _) = setup
+        .post(&format!("/api/v1/campaigns/{campaign}/retry"), &json!({}))
+        .await;
+    assert_eq!(status, 200);
+    setup.engine_rounds(3).await;
+    for index in 0..12 {
+        assert_eq!(setup.sends_to(&format!("491510000{:03}", 900 + index)), 1);
+    }
 }

@@ -264,7 +264,7 @@ async fn sigkill_at_random_moments_never_sends_a_contact_twice() {
     let pending = rows.iter().filter(|row| row["state"] == "pending").count();
     assert_eq!(pending, sent.len());
     eprintln!(
-        "{} contacts sent once each, {} left in doubt for Start Retry Campaign",
+        "{} contacts sent once each, {} left in doubt (sent again only by a knowing resend)",
         sent.len(),
         CONTACTS - pending
     );

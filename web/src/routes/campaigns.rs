@@ -82,6 +82,15 @@ fn row(
             act.dispatch((id, "delete"));
         }
     };
+    let in_doubt = campaign.counts.in_doubt;
+    let resend = move |_| {
+        let asked = format!(
+            "{in_doubt} contacts are in doubt: the provider may have sent them the message already, and no webhook said so. Send it to them again? Some may get it twice."
+        );
+        if window().confirm_with_message(&asked).unwrap_or(false) {
+            act.dispatch((id, "resend-in-doubt"));
+        }
+    };
     let name = campaign.settings.name;
     // The view macro builds the children first: the attribute takes the last use.
     view! {
@@ -91,12 +100,18 @@ fn row(
                 <span class=format!("badge status-{}", campaign.status.as_str().to_lowercase()) data-testid="status">{campaign.status.to_string()}</span>
                 {campaign.status_reason.map(|reason| view! { <small class="reason">{reason}</small> })}
                 {campaign.warning.map(|warning| view! { <small class="reason" role="note">{warning}</small> })}
+                {(in_doubt > 0).then(|| view! {
+                    <small class="reason" role="note" data-testid="in-doubt">
+                        {format!("{in_doubt} in doubt: the provider may have sent them; Start Retry Campaign leaves them alone")}
+                    </small>
+                })}
             </td>
             {counts_cells(campaign.counts)}
             <td class="actions">
                 <button on:click=move |_| { act.dispatch((id, "stop")); }>"Stop"</button>
                 <button on:click=move |_| { act.dispatch((id, "retry")); }>"Start Retry Campaign"</button>
                 <button on:click=reset>"Reset List"</button>
+                {(in_doubt > 0).then(|| view! { <button on:click=resend>{format!("Resend the {in_doubt} in doubt")}</button> })}
                 <button on:click=delete>"Delete"</button>
             </td>
         </tr>

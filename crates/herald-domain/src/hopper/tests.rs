@@ -23,6 +23,7 @@ fn every_event() -> Vec<HopperEvent> {
         E::TimedOut,
         E::Reconciled { sent: true },
         E::Reconciled { sent: false },
+        E::SendInDoubt,
         E::ListReset,
     ];
     events.extend(CLASSES.iter().map(|class| E::Refused(*class)));
@@ -50,6 +51,7 @@ fn expected(from: HopperState, event: HopperEvent) -> Option<HopperState> {
         (S::Sending, E::Accepted) => S::Pending,
         (S::Sending, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Reconciled { sent: false }) => S::Retry,
+        (S::Sending, E::SendInDoubt) => S::Retry,
         (S::Retry, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Refused(class)) if permanent(class) => S::Closed,
         (S::Sending, E::Refused(_)) => S::Retry,
