@@ -108,8 +108,10 @@ test('an authentication template synced from the sandbox shows and an agent send
   const row = page.getByTestId('template-row').filter({ hasText: 'sandbox_login_code' });
   await row.getByTestId('status').filter({ hasText: 'APPROVED' }).waitFor();
   await row.getByRole('link', { name: 'Edit mapping' }).click();
-  assert.equal(await page.getByLabel('Kind').inputValue(), 'authentication');
+  // The page shows a draft until the template arrives: its status and text say it has.
+  await page.getByTestId('editor-status').filter({ hasText: 'APPROVED' }).waitFor();
   await page.getByTestId('preview').filter({ hasText: 'is your verification code' }).waitFor();
+  assert.equal(await page.getByLabel('Kind').inputValue(), 'authentication');
   await page.getByLabel('one-time code', { exact: true }).selectOption('custom');
   await page.getByLabel('Value for one-time code').fill('code');
   await page.getByLabel('Available to agents').check();
