@@ -24,6 +24,15 @@ pub struct ProviderCallLabels {
     pub outcome: String,
 }
 
+/// Labels of an impossible hopper move.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct IllegalMoveLabels {
+    /// The state the contact was in.
+    pub from: String,
+    /// The event the state machine refused.
+    pub event: String,
+}
+
 /// Every metric the relay keeps.
 #[derive(Debug)]
 pub struct Metrics {
@@ -34,6 +43,8 @@ pub struct Metrics {
     pub provider_calls: Family<ProviderCallLabels, Counter>,
     /// Passes of the campaign engine over the campaigns (tests wait on it instead of sleeping).
     pub campaign_rounds: Counter,
+    /// Hopper moves the state machine refused (a bug: the row stayed where it was).
+    pub illegal_moves: Family<IllegalMoveLabels, Counter>,
 }
 
 impl Metrics {
@@ -58,11 +69,18 @@ impl Metrics {
             "Passes of the campaign engine over the campaigns",
             campaign_rounds.clone(),
         );
+        let illegal_moves = Family::<IllegalMoveLabels, Counter>::default();
+        registry.register(
+            "illegal_hopper_moves",
+            "Hopper moves the state machine refused, by state and event; each left its contact where it was",
+            illegal_moves.clone(),
+        );
         Self {
             registry,
             webhooks,
             provider_calls,
             campaign_rounds,
+            illegal_moves,
         }
     }
 
@@ -92,6 +110,16 @@ impl Metrics {
             .get_or_create(&ProviderCallLabels {
                 operation: operation.to_owned(),
                 outcome,
+            })
+            .inc();
+    }
+
+    /// Counts a hopper move the state machine refused.
+    pub fn illegal_move(&self, refused: &herald_domain::IllegalTransition) {
+        self.illegal_moves
+            .get_or_create(&IllegalMoveLabels {
+                from: refused.from.to_string(),
+                event: format!("{:?}", refused.event),
             })
             .inc();
     }

@@ -518,8 +518,8 @@ pub struct HopperRowView {
     pub state: herald_domain::HopperState,
     /// How many times it was claimed.
     pub attempt: i64,
-    /// How it ended, or why it waits.
-    pub outcome: Option<String>,
+    /// How its latest attempt ended, or why it waits.
+    pub outcome: Option<herald_domain::Outcome>,
     /// The reason shown.
     pub reason: Option<String>,
     /// The provider's error code.

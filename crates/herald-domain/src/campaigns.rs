@@ -29,6 +29,152 @@ impl CampaignStatus {
     pub fn is_active(self) -> bool {
         matches!(self, Self::Running)
     }
+
+    /// The status after `event`, if the campaign's state machine allows it from here.
+    pub fn next(self, event: CampaignEvent) -> Result<Self, IllegalCampaignMove> {
+        let change = event.change();
+        if change.from.contains(&self) {
+            Ok(change.to)
+        } else {
+            Err(IllegalCampaignMove { from: self, event })
+        }
+    }
+}
+
+/// What changes a campaign's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CampaignEvent {
+    /// A scheduled campaign's start date came.
+    StartDateCame,
+    /// The provider paused the campaign's template.
+    TemplatePaused,
+    /// The provider approved the paused template again.
+    TemplateApprovedAgain,
+    /// An admin stopped it, or the relay did: its template was refused, disabled or deleted, or
+    /// its account was refused.
+    Stopped,
+    /// Nothing is left to send or follow.
+    Finished,
+    /// A list was attached: a completed campaign has new contacts to send to.
+    ListAdded,
+    /// An admin's Start Retry Campaign, resend of the contacts in doubt or Reset List: it runs
+    /// again, whatever it was doing.
+    Restarted,
+}
+
+impl CampaignEvent {
+    /// Every event, for tables.
+    pub const ALL: [Self; 7] = [
+        Self::StartDateCame,
+        Self::TemplatePaused,
+        Self::TemplateApprovedAgain,
+        Self::Stopped,
+        Self::Finished,
+        Self::ListAdded,
+        Self::Restarted,
+    ];
+
+    /// The whole machine, by event: the statuses it may happen in and the one it leads to.
+    /// Stores apply a [`CampaignChange`] as one conditional write, so a change races safely
+    /// with another.
+    pub fn change(self) -> CampaignChange {
+        use CampaignStatus as S;
+        let (from, to): (&'static [CampaignStatus], CampaignStatus) = match self {
+            Self::StartDateCame => (&[S::Scheduled], S::Running),
+            Self::TemplatePaused => (&[S::Running], S::Paused),
+            Self::TemplateApprovedAgain => (&[S::Paused], S::Running),
+            Self::Stopped => (&[S::Scheduled, S::Running, S::Paused], S::Stopped),
+            Self::Finished => (&[S::Running], S::Completed),
+            Self::ListAdded => (&[S::Completed], S::Running),
+            Self::Restarted => (CampaignStatus::ALL, S::Running),
+        };
+        CampaignChange { from, to }
+    }
+}
+
+/// A change of status the campaign's state machine allows: from any of some statuses to one.
+/// Only [`CampaignEvent::change`] makes one, so every status a store writes went through the
+/// machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CampaignChange {
+    from: &'static [CampaignStatus],
+    to: CampaignStatus,
+}
+
+impl CampaignChange {
+    /// The statuses the campaign may be in.
+    pub fn from(self) -> &'static [CampaignStatus] {
+        self.from
+    }
+
+    /// The status it gets.
+    pub fn to(self) -> CampaignStatus {
+        self.to
+    }
+}
+
+/// A status change the campaign's state machine does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {from} campaign cannot take {event:?}")]
+pub struct IllegalCampaignMove {
+    /// Where the campaign stood.
+    pub from: CampaignStatus,
+    /// What was attempted.
+    pub event: CampaignEvent,
+}
+
+/// What the account knows about a contact's phone when a campaign is about to send to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhoneStanding {
+    /// The contact opted out of marketing messages.
+    pub opted_out: bool,
+    /// Another campaign of the account sent to it within the duplicate check's days.
+    pub sent_recently: bool,
+    /// It has an open interaction (pending or being sent) in another campaign.
+    pub busy_elsewhere: bool,
+    /// It wrote to the account in the last 24 hours: an agent may be talking to it.
+    pub wrote_recently: bool,
+}
+
+/// Why a contact with a valid phone is not sent the campaign now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hold {
+    /// It goes to the history with the reason.
+    Skip(String),
+    /// It waits for its interaction with another campaign to close.
+    Wait,
+}
+
+/// The checks SPEC section 5 makes before a campaign sends to a phone, in the seed's order:
+/// opted out of marketing, duplicate within the check's days, an open interaction elsewhere,
+/// an active conversation with an agent. (The phone's own validity comes before these, the
+/// contact's mapped values after.)
+pub fn admit(
+    settings: &CampaignSettings,
+    marketing: bool,
+    standing: PhoneStanding,
+) -> Result<(), Hold> {
+    if standing.opted_out && marketing {
+        return Err(Hold::Skip(
+            "The contact opted out of marketing messages".to_owned(),
+        ));
+    }
+    if let Some(days) = settings.duplicate_check_days
+        && standing.sent_recently
+    {
+        return Err(Hold::Skip(format!(
+            "Duplicate: the contact was sent a campaign template by this account in the last {days} days"
+        )));
+    }
+    if standing.busy_elsewhere {
+        return Err(Hold::Wait);
+    }
+    if !settings.include_active_interactions && standing.wrote_recently {
+        return Err(Hold::Skip(
+            "The contact is in an active conversation (it wrote in the last 24 hours)".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// One day, in milliseconds.
@@ -192,6 +338,183 @@ pub fn tier_warning(limit: Option<u32>, sent_last_day: u64, contacts: u64) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole table, written out: every legal change of status.
+    fn expected(from: CampaignStatus, event: CampaignEvent) -> Option<CampaignStatus> {
+        use CampaignEvent as E;
+        use CampaignStatus as S;
+        Some(match (from, event) {
+            (S::Scheduled, E::StartDateCame) => S::Running,
+            (S::Running, E::TemplatePaused) => S::Paused,
+            (S::Paused, E::TemplateApprovedAgain) => S::Running,
+            (S::Scheduled | S::Running | S::Paused, E::Stopped) => S::Stopped,
+            (S::Running, E::Finished) => S::Completed,
+            (S::Completed, E::ListAdded) => S::Running,
+            (_, E::Restarted) => S::Running,
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn the_admission_rules_in_the_seeds_order() {
+        let plain = settings();
+        let checked = CampaignSettings {
+            duplicate_check_days: Some(3),
+            ..settings()
+        };
+        let including = CampaignSettings {
+            include_active_interactions: true,
+            ..settings()
+        };
+        let every = PhoneStanding {
+            opted_out: true,
+            sent_recently: true,
+            busy_elsewhere: true,
+            wrote_recently: true,
+        };
+        let skip = |reason: &str| Err(Hold::Skip(reason.to_owned()));
+        let opted_out = "The contact opted out of marketing messages";
+        let duplicate = "Duplicate: the contact was sent a campaign template by this account in the last 3 days";
+        let talking = "The contact is in an active conversation (it wrote in the last 24 hours)";
+        let rows = [
+            (
+                "nothing against it",
+                &plain,
+                true,
+                PhoneStanding::default(),
+                Ok(()),
+            ),
+            (
+                "opted out, marketing",
+                &plain,
+                true,
+                (PhoneStanding {
+                    opted_out: true,
+                    ..Default::default()
+                }),
+                skip(opted_out),
+            ),
+            (
+                "opted out, utility",
+                &plain,
+                false,
+                (PhoneStanding {
+                    opted_out: true,
+                    ..Default::default()
+                }),
+                Ok(()),
+            ),
+            (
+                "sent recently, no check",
+                &plain,
+                true,
+                (PhoneStanding {
+                    sent_recently: true,
+                    ..Default::default()
+                }),
+                Ok(()),
+            ),
+            (
+                "sent recently, checked",
+                &checked,
+                true,
+                (PhoneStanding {
+                    sent_recently: true,
+                    ..Default::default()
+                }),
+                skip(duplicate),
+            ),
+            (
+                "busy elsewhere",
+                &plain,
+                true,
+                (PhoneStanding {
+                    busy_elsewhere: true,
+                    ..Default::default()
+                }),
+                Err(Hold::Wait),
+            ),
+            (
+                "talking to an agent",
+                &plain,
+                true,
+                (PhoneStanding {
+                    wrote_recently: true,
+                    ..Default::default()
+                }),
+                skip(talking),
+            ),
+            (
+                "talking, active interactions included",
+                &including,
+                true,
+                (PhoneStanding {
+                    wrote_recently: true,
+                    ..Default::default()
+                }),
+                Ok(()),
+            ),
+            (
+                "everything: opt-out first",
+                &checked,
+                true,
+                every,
+                skip(opted_out),
+            ),
+            (
+                "everything but opt-out: duplicate next",
+                &checked,
+                false,
+                every,
+                skip(duplicate),
+            ),
+            (
+                "then the other campaign",
+                &plain,
+                false,
+                every,
+                Err(Hold::Wait),
+            ),
+        ];
+        for (case, settings, marketing, standing, wanted) in rows {
+            assert_eq!(admit(settings, marketing, standing), wanted, "{case}");
+        }
+    }
+
+    #[test]
+    fn every_status_and_event_follows_the_table() {
+        for from in CampaignStatus::ALL {
+            for event in CampaignEvent::ALL {
+                let got = from.next(event).ok();
+                assert_eq!(got, expected(*from, event), "{from} + {event:?}");
+                assert_eq!(
+                    event.change().from().contains(from),
+                    got.is_some(),
+                    "the change a store applies agrees with next: {from} + {event:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_stopped_or_completed_campaign_only_runs_again_at_an_admins_word() {
+        for status in [CampaignStatus::Stopped, CampaignStatus::Completed] {
+            assert!(status.next(CampaignEvent::StartDateCame).is_err());
+            assert!(status.next(CampaignEvent::TemplateApprovedAgain).is_err());
+            assert!(status.next(CampaignEvent::Stopped).is_err());
+            assert_eq!(
+                status.next(CampaignEvent::Restarted),
+                Ok(CampaignStatus::Running)
+            );
+        }
+        assert_eq!(
+            CampaignStatus::Completed.next(CampaignEvent::Finished),
+            Err(IllegalCampaignMove {
+                from: CampaignStatus::Completed,
+                event: CampaignEvent::Finished
+            })
+        );
+    }
 
     fn settings() -> CampaignSettings {
         serde_json::from_value(serde_json::json!({"name": "Spring", "template_id": 1})).unwrap()

@@ -4,17 +4,24 @@
 //! Every enum has one text form (`as_str` / `FromStr`), used in the database (with a `CHECK`
 //! constraint), on the wire and in the UI, so the three never drift apart.
 
+mod answers;
 mod phone;
 mod provider_errors;
 
+pub use answers::{
+    AnswerVerdict, Awaits, Interaction, LATE_REPLY_REASON, judge_answer, takes_answers,
+};
 pub use campaigns::{
-    CampaignSettings, CampaignStatus, DAY_MS, DEFAULT_OPT_OUT_KEYWORDS, DUPLICATE_CHECK_DAYS,
+    CampaignChange, CampaignEvent, CampaignSettings, CampaignStatus, DAY_MS,
+    DEFAULT_OPT_OUT_KEYWORDS, DUPLICATE_CHECK_DAYS, Hold, IllegalCampaignMove,
     MAX_CAMPAIGN_NAME_CHARS, MAX_OPT_OUT_KEYWORD_CHARS, MAX_OPT_OUT_KEYWORDS,
     MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
-    PAIR_INTERVAL_MS, SettingError, is_messaging_tier, is_opt_out, tier_warning,
+    PAIR_INTERVAL_MS, PhoneStanding, SettingError, admit, is_messaging_tier, is_opt_out,
+    tier_warning,
 };
 pub use hopper::{
-    AUTOMATIC_RETRIES, HopperEvent, HopperState, IllegalTransition, OUTCOME_IN_DOUBT,
+    AUTOMATIC_RETRIES, BACKOFF_BASE_MS, HopperEvent, HopperState, IllegalTransition, Outcome,
+    THROTTLE_PAUSE_MS, Transition, retry_at,
 };
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone, strip_phone};

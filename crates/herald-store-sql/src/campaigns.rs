@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use async_trait::async_trait;
 use herald_contacts::Contact;
 use herald_domain::{
-    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState, MessageDirection,
-    MessageStatus, OUTCOME_IN_DOUBT,
+    AUTOMATIC_RETRIES, CampaignChange, CampaignEvent, CampaignSettings, CampaignStatus,
+    HopperState, MessageDirection, MessageStatus, Outcome,
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
@@ -117,7 +117,7 @@ fn fold_counts(by_state: Vec<(String, String, i64)>) -> Result<HopperCounts> {
         counts.total += count;
         match parse::<HopperState>(&state)?.counted_as() {
             HopperState::Fresh => counts.fresh += count,
-            HopperState::Retry if outcome == OUTCOME_IN_DOUBT => counts.in_doubt += count,
+            HopperState::Retry if outcome == Outcome::InDoubt.as_str() => counts.in_doubt += count,
             HopperState::Retry => counts.retry += count,
             HopperState::Closed => counts.closed += count,
             _ => counts.pending += count,
@@ -172,7 +172,12 @@ macro_rules! impl_campaign_stores {
                     sent_at: row.try_get("sent_at").map_err(other)?,
                     delivered_at: row.try_get("delivered_at").map_err(other)?,
                     closed_at: row.try_get("closed_at").map_err(other)?,
-                    outcome: row.try_get("outcome").map_err(other)?,
+                    outcome: row
+                        .try_get::<Option<String>, _>("outcome")
+                        .map_err(other)?
+                        .as_deref()
+                        .map(parse)
+                        .transpose()?,
                     reason: row.try_get("reason").map_err(other)?,
                     error_code: row.try_get("error_code").map_err(other)?,
                     answer: row.try_get("answer").map_err(other)?,
@@ -369,21 +374,16 @@ macro_rules! impl_campaign_stores {
                 async fn set_campaign_status(
                     &self,
                     id: i64,
-                    from: &[CampaignStatus],
-                    status: CampaignStatus,
+                    change: CampaignChange,
                     reason: Option<&str>,
                     now: i64,
                 ) -> Result<bool> {
-                    let condition = if from.is_empty() {
-                        String::new()
-                    } else {
-                        format!("and status in ({})", status_list(from))
-                    };
                     let result = sqlx::query::<$db>(&format!(
                         "update campaigns set status = $1, status_reason = $2, updated_at = $3
-                         where id = $4 and deleted_at is null {condition}"
+                         where id = $4 and deleted_at is null and status in ({})",
+                        status_list(change.from())
                     ))
-                    .bind(status.as_str())
+                    .bind(change.to().as_str())
                     .bind(reason)
                     .bind(now)
                     .bind(id)
@@ -394,10 +394,14 @@ macro_rules! impl_campaign_stores {
                 }
 
                 async fn delete_campaign(&self, id: i64, now: i64) -> Result<()> {
-                    let result = sqlx::query::<$db>(
-                        "update campaigns set deleted_at = $1, status = case when status in ('RUNNING', 'SCHEDULED', 'PAUSED') then 'STOPPED' else status end, updated_at = $1
+                    // Deleting stops it, as an admin's Stop would.
+                    let stop = CampaignEvent::Stopped.change();
+                    let result = sqlx::query::<$db>(&format!(
+                        "update campaigns set deleted_at = $1, status = case when status in ({}) then '{}' else status end, updated_at = $1
                          where id = $2 and deleted_at is null",
-                    )
+                        status_list(stop.from()),
+                        stop.to().as_str()
+                    ))
                     .bind(now)
                     .bind(id)
                     .execute(&self.pool)
@@ -548,7 +552,7 @@ macro_rules! impl_campaign_stores {
                     .bind(tries)
                     .bind(now)
                     .bind(campaign_id)
-                    .bind(OUTCOME_IN_DOUBT)
+                    .bind(Outcome::InDoubt.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -564,7 +568,7 @@ macro_rules! impl_campaign_stores {
                 ) -> Result<u64> {
                     let result = sqlx::query::<$db>(
                         "update hopper set tries_left = $1, ready_at = $2, updated_at = $2,
-                             outcome = 'resent', reason = $3
+                             outcome = $7, reason = $3
                          where campaign_id = $4 and state = 'retry' and outcome = $5
                              and updated_at <= $6",
                     )
@@ -572,8 +576,9 @@ macro_rules! impl_campaign_stores {
                     .bind(now)
                     .bind("Sent again at an admin's request: no webhook confirmed the send in doubt")
                     .bind(campaign_id)
-                    .bind(OUTCOME_IN_DOUBT)
+                    .bind(Outcome::InDoubt.as_str())
                     .bind(doubted_before)
+                    .bind(Outcome::Resent.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -946,10 +951,10 @@ impl PostgresStore {
             .iter()
             .map(|change| MoveRow {
                 id: change.id,
-                from_state: change.from.as_str(),
+                from_state: change.transition.from().as_str(),
                 attempt: change.attempt,
-                to_state: change.to.as_str(),
-                outcome: change.outcome,
+                to_state: change.transition.to().as_str(),
+                outcome: change.transition.outcome().map(Outcome::as_str),
                 reason: change.reason,
                 error_code: change.error_code,
                 message_id: change.message_id,
@@ -1049,8 +1054,8 @@ impl PostgresStore {
         let mut applied = Vec::with_capacity(moves.len());
         for change in moves {
             let result = sqlx::query::<Postgres>(MOVE_SQL)
-                .bind(change.to.as_str())
-                .bind(change.outcome)
+                .bind(change.transition.to().as_str())
+                .bind(change.transition.outcome().map(Outcome::as_str))
                 .bind(change.reason)
                 .bind(change.error_code)
                 .bind(change.message_id)
@@ -1061,7 +1066,7 @@ impl PostgresStore {
                 .bind(change.delivered_at)
                 .bind(i64::from(change.claim_undone))
                 .bind(change.id)
-                .bind(change.from.as_str())
+                .bind(change.transition.from().as_str())
                 .bind(change.attempt)
                 .execute(&mut *transaction)
                 .await

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use herald_contacts::Contact;
 use herald_domain::AUTOMATIC_RETRIES;
-use herald_domain::{InboundMessage, MessageStatus, Provider, StatusUpdate};
+use herald_domain::{InboundMessage, MessageStatus, Outcome, Provider, StatusUpdate};
 use herald_store::{
     HopperMove, NewWebhookEvent, OutboundMessage, Result, StoreError, UpsertReport,
 };
@@ -142,7 +142,7 @@ impl SqliteWriter {
 /// A hopper move the writer thread owns.
 struct OwnedMove {
     to: &'static str,
-    outcome: Option<String>,
+    outcome: Option<&'static str>,
     reason: Option<String>,
     error_code: Option<i64>,
     message_id: Option<String>,
@@ -179,8 +179,8 @@ impl SqliteWriter {
         let moves: Vec<OwnedMove> = moves
             .iter()
             .map(|change| OwnedMove {
-                to: change.to.as_str(),
-                outcome: change.outcome.map(str::to_owned),
+                to: change.transition.to().as_str(),
+                outcome: change.transition.outcome().map(Outcome::as_str),
                 reason: change.reason.map(str::to_owned),
                 error_code: change.error_code,
                 message_id: change.message_id.map(str::to_owned),
@@ -189,7 +189,7 @@ impl SqliteWriter {
                 tries_left: change.tries_left,
                 delivered_at: change.delivered_at,
                 id: change.id,
-                from: change.from.as_str(),
+                from: change.transition.from().as_str(),
                 attempt: change.attempt,
                 claim_undone: i64::from(change.claim_undone),
             })

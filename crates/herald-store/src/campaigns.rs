@@ -4,7 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use herald_contacts::Contact;
-use herald_domain::{CampaignSettings, CampaignStatus, HopperState, MessageStatus};
+use herald_domain::{
+    CampaignChange, CampaignSettings, CampaignStatus, HopperState, MessageStatus, Outcome,
+    Transition,
+};
 
 use crate::{OutboundMessage, Result};
 
@@ -92,8 +95,8 @@ pub struct HopperRecord {
     pub delivered_at: Option<i64>,
     /// When the interaction closed.
     pub closed_at: Option<i64>,
-    /// How it ended or why it waits (`answered`, `timed_out`, `skipped`...).
-    pub outcome: Option<String>,
+    /// How its latest attempt ended, or why it waits.
+    pub outcome: Option<Outcome>,
     /// The reason shown to the admin.
     pub reason: Option<String>,
     /// The provider's error code.
@@ -141,20 +144,18 @@ pub struct ClaimedContact {
 }
 
 /// A change of one hopper row, applied only if the row is still where the mover saw it
-/// (`from`, and `attempt` when given): webhooks and senders race, and the loser's move is
-/// dropped rather than overwriting the winner's.
+/// (the transition's `from`, and `attempt` when given): webhooks and senders race, and the
+/// loser's move is dropped rather than overwriting the winner's. Its states and outcome come
+/// from the hopper's state machine ([`Transition`]); a move that records an outcome replaces
+/// the reason and the error code, so a row shows its latest attempt's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HopperMove<'a> {
     /// The row.
     pub id: i64,
-    /// The state it must be in.
-    pub from: HopperState,
+    /// Where it must stand, where it goes, and the outcome recorded.
+    pub transition: Transition,
     /// The attempt it must be at, if that matters.
     pub attempt: Option<i64>,
-    /// The new state.
-    pub to: HopperState,
-    /// How it ended or why it waits.
-    pub outcome: Option<&'a str>,
     /// The reason shown to the admin.
     pub reason: Option<&'a str>,
     /// The provider's error code.
@@ -176,14 +177,12 @@ pub struct HopperMove<'a> {
 }
 
 impl<'a> HopperMove<'a> {
-    /// A move of row `id` from `from` to `to` that changes nothing else.
-    pub fn new(id: i64, from: HopperState, to: HopperState) -> Self {
+    /// Row `id`'s `transition`, changing nothing else.
+    pub fn new(id: i64, transition: Transition) -> Self {
         Self {
             id,
-            from,
+            transition,
             attempt: None,
-            to,
-            outcome: None,
             reason: None,
             error_code: None,
             message_id: None,
@@ -254,13 +253,12 @@ pub trait CampaignStore: Send + Sync {
     ) -> Result<i64>;
     /// Replaces a campaign's settings.
     async fn update_campaign(&self, id: i64, settings: &CampaignSettings, now: i64) -> Result<()>;
-    /// Sets a campaign's status, with the reason when the relay decided it; only from one of
-    /// `from` (empty: any). Returns whether it changed.
+    /// Applies a change of the campaign's status (only from one of the statuses it allows),
+    /// with the reason when the relay decided it. Returns whether it changed.
     async fn set_campaign_status(
         &self,
         id: i64,
-        from: &[CampaignStatus],
-        status: CampaignStatus,
+        change: CampaignChange,
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool>;

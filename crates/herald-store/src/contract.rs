@@ -6,7 +6,10 @@ use herald_domain::{
 };
 
 use herald_contacts::Contact;
-use herald_domain::{AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, HopperState};
+use herald_domain::{
+    AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus, ErrorClass, HopperEvent,
+    HopperState, Outcome,
+};
 
 use crate::{
     AccountData, HopperCounts, HopperMove, NewWebhookEvent, OutboundMessage, Store, StoreError,
@@ -581,6 +584,11 @@ fn settings(template_id: i64, name: &str) -> CampaignSettings {
     }
 }
 
+/// Row `id`'s move from `from` on `event`, as the hopper's state machine makes it.
+fn moving(id: i64, from: HopperState, event: HopperEvent) -> HopperMove<'static> {
+    HopperMove::new(id, from.take(event).expect("a legal move"))
+}
+
 async fn campaigns_and_hopper(store: &dyn Store) {
     let account = fresh_account(store, "campaigns").await;
     let list = store.create_list(account, "Spring", 1).await.unwrap();
@@ -635,25 +643,13 @@ async fn campaigns_and_hopper(store: &dyn Store) {
 
     assert!(
         store
-            .set_campaign_status(
-                campaign,
-                &[CampaignStatus::Scheduled],
-                CampaignStatus::Running,
-                None,
-                6
-            )
+            .set_campaign_status(campaign, CampaignEvent::StartDateCame.change(), None, 6)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .set_campaign_status(
-                campaign,
-                &[CampaignStatus::Scheduled],
-                CampaignStatus::Running,
-                None,
-                6
-            )
+            .set_campaign_status(campaign, CampaignEvent::StartDateCame.change(), None, 6)
             .await
             .unwrap()
     );
@@ -695,17 +691,21 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     let sent = HopperMove {
         attempt: Some(first.attempt),
         message_id: Some("wamid.first"),
-        ..HopperMove::new(first.hopper_id, HopperState::Sending, HopperState::Pending)
+        ..moving(first.hopper_id, HopperState::Sending, HopperEvent::Accepted)
     };
     let failed = HopperMove {
         reason: Some("Service temporarily unavailable"),
         error_code: Some(131_000),
         ready_at: Some(500),
-        ..HopperMove::new(second.hopper_id, HopperState::Sending, HopperState::Retry)
+        ..moving(
+            second.hopper_id,
+            HopperState::Sending,
+            HopperEvent::Refused(ErrorClass::Temporary),
+        )
     };
     let stale = HopperMove {
         attempt: Some(third.attempt + 1),
-        ..HopperMove::new(third.hopper_id, HopperState::Sending, HopperState::Pending)
+        ..moving(third.hopper_id, HopperState::Sending, HopperEvent::Accepted)
     };
     let message = OutboundMessage {
         account_id: account,
@@ -847,9 +847,8 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     );
 
     let closed = HopperMove {
-        outcome: Some("answered"),
         answer: Some("Yes please"),
-        ..HopperMove::new(first.hopper_id, HopperState::Pending, HopperState::Closed)
+        ..moving(first.hopper_id, HopperState::Pending, HopperEvent::Answered)
     };
     assert_eq!(
         store.apply_hopper_moves(&[closed], &[], 40).await.unwrap(),
@@ -857,8 +856,8 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     );
     let row = store.hopper_row(first.hopper_id).await.unwrap();
     assert_eq!(
-        (row.closed_at, row.answer.as_deref(), row.outcome.as_deref()),
-        (Some(40), Some("Yes please"), Some("answered"))
+        (row.closed_at, row.answer.as_deref(), row.outcome),
+        (Some(40), Some("Yes please"), Some(Outcome::Answered))
     );
     let changes = store.hopper_changes(campaign, 30, 10).await.unwrap();
     // The second row was claimed again at 500, the first closed at 40: latest first.
@@ -898,10 +897,13 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     let doubtful = &doubtful[0];
     let in_doubt = HopperMove {
         attempt: Some(doubtful.attempt),
-        outcome: Some(herald_domain::OUTCOME_IN_DOUBT),
         reason: Some("In doubt"),
         tries_left: Some(0),
-        ..HopperMove::new(doubtful.hopper_id, HopperState::Sending, HopperState::Retry)
+        ..moving(
+            doubtful.hopper_id,
+            HopperState::Sending,
+            HopperEvent::SendInDoubt,
+        )
     };
     assert_eq!(
         store
@@ -921,8 +923,8 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     assert_eq!(store.resend_in_doubt(campaign, 1, 62, 65).await.unwrap(), 1);
     let resent = store.hopper_row(doubtful.hopper_id).await.unwrap();
     assert_eq!(
-        (resent.state, resent.outcome.as_deref()),
-        (HopperState::Retry, Some("resent"))
+        (resent.state, resent.outcome),
+        (HopperState::Retry, Some(Outcome::Resent))
     );
     assert_eq!(store.hopper_counts(campaign).await.unwrap().in_doubt, 0);
     let resent_claim = store.claim_contacts(campaign, 5, 1_000, 66).await.unwrap();
@@ -936,11 +938,10 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     // An attempt that ends replaces the reason and code of the one before.
     let sent = HopperMove {
         attempt: Some(resent_claim[0].attempt),
-        outcome: Some("sent"),
-        ..HopperMove::new(
+        ..moving(
             doubtful.hopper_id,
             HopperState::Sending,
-            HopperState::Pending,
+            HopperEvent::Accepted,
         )
     };
     assert_eq!(
@@ -949,8 +950,8 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     );
     let latest = store.hopper_row(doubtful.hopper_id).await.unwrap();
     assert_eq!(
-        (latest.outcome.as_deref(), latest.reason, latest.error_code),
-        (Some("sent"), None, None)
+        (latest.outcome, latest.reason, latest.error_code),
+        (Some(Outcome::Sent), None, None)
     );
 
     // Pacing puts claimed rows back with their attempt given back (two moves: the batch path).
@@ -959,12 +960,20 @@ async fn campaigns_and_hopper(store: &dyn Store) {
             attempt: Some(third.attempt),
             claim_undone: true,
             ready_at: Some(80),
-            ..HopperMove::new(third.hopper_id, HopperState::Sending, HopperState::Retry)
+            ..moving(
+                third.hopper_id,
+                HopperState::Sending,
+                HopperEvent::GivenBack,
+            )
         },
         HopperMove {
             attempt: Some(again[0].attempt),
             claim_undone: true,
-            ..HopperMove::new(second.hopper_id, HopperState::Sending, HopperState::Retry)
+            ..moving(
+                second.hopper_id,
+                HopperState::Sending,
+                HopperEvent::GivenBack,
+            )
         },
     ];
     assert_eq!(

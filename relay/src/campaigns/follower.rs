@@ -3,20 +3,18 @@
 //! in doubt by a crash, and campaigns that have finished.
 
 use herald_domain::{
-    CampaignStatus, DEFAULT_OPT_OUT_KEYWORDS, HopperEvent, HopperState, InboundMessage,
-    MessageKind, MessageStatus, OUTCOME_IN_DOUBT, Provider, StatusUpdate, classify_error,
-    is_opt_out, parse_kaleyra, parse_meta,
+    Awaits, CampaignEvent, DEFAULT_OPT_OUT_KEYWORDS, HopperEvent, HopperState, InboundMessage,
+    Interaction, MessageStatus, Outcome, Provider, StatusUpdate, classify_error, is_opt_out,
+    judge_answer, parse_kaleyra, parse_meta, retry_at, takes_answers,
 };
-use herald_store::{CampaignRecord, HopperMove, HopperRecord, StoreError, StoredWebhook};
+use herald_store::{CampaignRecord, HopperMove, StoreError, StoredWebhook};
 use herald_templates::{Button, Components, Template};
 
 use super::sender::OPEN_ELSEWHERE;
-use super::{callback_data, escalate, parse_callback_data, retry_at};
+use super::{callback_data, escalate, legal, parse_callback_data, set_status};
 use crate::state::AppState;
 use crate::templates::parse_file;
 
-/// The outcome of a contact that did not answer in time.
-const TIMED_OUT: &str = "timed_out";
 /// Most rows one sweep step looks at.
 const SWEEP_BATCH: i64 = 500;
 
@@ -78,33 +76,35 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
         return Ok(Applied::Later);
     }
     let now = state.clock.now_ms();
-    if row.state == HopperState::Retry && row.outcome.as_deref() == Some(OUTCOME_IN_DOUBT) {
-        // The send was taken as not made after a crash, and this webhook says it went out.
-        let confirmed = HopperMove {
+    let guarded = |from: HopperState, event: HopperEvent| {
+        let transition = legal(state, hopper_id, from.take(event))?;
+        Some(HopperMove {
             attempt: Some(attempt),
-            outcome: Some("sent"),
-            reason: Some("The provider's webhook confirmed the send after a restart"),
-            message_id: Some(&status.message_id),
-            ..HopperMove::new(
-                hopper_id,
-                HopperState::Retry,
-                HopperState::Retry.next(HopperEvent::Reconciled { sent: true })?,
-            )
-        };
-        state
-            .store
-            .apply_hopper_moves(&[confirmed], &[], now)
-            .await?;
-    }
-    let guarded = |from: HopperState, to: HopperState| HopperMove {
-        attempt: Some(attempt),
-        ..HopperMove::new(hopper_id, from, to)
+            ..HopperMove::new(hopper_id, transition)
+        })
     };
+    if row.state == HopperState::Retry && row.outcome == Some(Outcome::InDoubt) {
+        // The send was taken as not made, and this webhook says it went out.
+        if let Some(moved) = guarded(HopperState::Retry, HopperEvent::Reconciled { sent: true }) {
+            let confirmed = HopperMove {
+                reason: Some("The provider's webhook confirmed the send in doubt"),
+                message_id: Some(&status.message_id),
+                ..moved
+            };
+            state
+                .store
+                .apply_hopper_moves(&[confirmed], &[], now)
+                .await?;
+        }
+    }
     match status.status {
         MessageStatus::Delivered | MessageStatus::Read => {
+            let Some(moved) = guarded(HopperState::Pending, HopperEvent::Delivered) else {
+                return Ok(Applied::Yes);
+            };
             let delivered = HopperMove {
                 delivered_at: Some(if status.at_ms > 0 { status.at_ms } else { now }),
-                ..guarded(HopperState::Pending, HopperState::Pending)
+                ..moved
             };
             state
                 .store
@@ -115,7 +115,8 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
             let error = status.error.as_ref();
             let code = error.and_then(|error| error.code);
             let class = classify_error(code, None);
-            let Ok(to) = HopperState::Pending.next(HopperEvent::DeliveryFailed(class)) else {
+            let Some(moved) = guarded(HopperState::Pending, HopperEvent::DeliveryFailed(class))
+            else {
                 return Ok(Applied::Yes);
             };
             let reason = error.map_or_else(
@@ -123,11 +124,10 @@ async fn apply_status(state: &AppState, status: &StatusUpdate) -> anyhow::Result
                 |error| error.message.clone(),
             );
             let failed = HopperMove {
-                outcome: Some("failed"),
                 reason: Some(&reason),
                 error_code: code,
                 ready_at: Some(retry_at(class, attempt, now)),
-                ..guarded(HopperState::Pending, to)
+                ..moved
             };
             let applied = state.store.apply_hopper_moves(&[failed], &[], now).await?;
             if applied.first() == Some(&true) {
@@ -196,61 +196,48 @@ async fn apply_answer(
         .text
         .clone()
         .unwrap_or_else(|| format!("({})", message.kind));
-    // A pending interaction, or one the timeout closed that this answer now closes as late.
-    let open = rows.into_iter().filter(|row| {
-        row.state == HopperState::Pending
-            || (row.outcome.as_deref() == Some(TIMED_OUT) && row.answer.is_none())
-    });
+    let open = rows
+        .into_iter()
+        .filter(|row| takes_answers(row.state, row.outcome, row.answer.is_some()));
     for row in open {
         let campaign = state.store.campaign(row.campaign_id).await?;
         let template = parse_file(&state.store.template(campaign.settings.template_id).await?)?;
-        let Some(outcome) = answer_outcome(&campaign, &template, &row, message, now) else {
+        let interaction = Interaction {
+            state: row.state,
+            outcome: row.outcome,
+            answered: row.answer.is_some(),
+            sent_at: row.sent_at,
+            response_timeout_ms: campaign.settings.response_timeout_ms(),
+            awaits: awaits(&template),
+        };
+        // The relay's clock, not the provider's timestamp: the timeout is measured on the same
+        // clock as the send.
+        let Some(verdict) = judge_answer(&interaction, message.kind, now) else {
+            continue;
+        };
+        let Some(transition) = legal(state, row.id, row.state.take(verdict.event)) else {
             continue;
         };
         let closed = HopperMove {
-            outcome: Some(outcome.0),
-            reason: Some(outcome.1),
+            reason: Some(verdict.reason),
             answer: Some(&answer),
             attempt: Some(row.attempt),
-            ..HopperMove::new(row.id, row.state, HopperState::Closed)
+            ..HopperMove::new(row.id, transition)
         };
         state.store.apply_hopper_moves(&[closed], &[], now).await?;
     }
     Ok(())
 }
 
-/// How a message from the contact ends its pending interaction, if it does (SPEC section 5):
-/// after the response timeout it closes as no longer valid; a call-to-action template waits for
-/// the timeout; a quick-reply tap closes only when the campaign says so; any other answer
-/// closes it.
-fn answer_outcome(
-    campaign: &CampaignRecord,
-    template: &Template,
-    row: &HopperRecord,
-    message: &InboundMessage,
-    now: i64,
-) -> Option<(&'static str, &'static str)> {
-    // The relay's clock, not the provider's timestamp: the timeout is measured on the same
-    // clock as the send.
-    let sent_at = row.sent_at.unwrap_or(now);
-    if now > sent_at + campaign.settings.response_timeout_ms() {
-        return Some((
-            "late_reply",
-            "The answer came after the response timeout: no longer valid for the campaign",
-        ));
-    }
+/// A call-to-action template (buttons, none of them a quick reply) waits for its timeout; any
+/// other for the contact's answer.
+fn awaits(template: &Template) -> Awaits {
     let buttons = template.buttons();
-    // A call-to-action template waits for its timeout; one with quick replies for an answer.
     if !buttons.is_empty() && !buttons.iter().any(Button::is_quick_reply) {
-        return None;
+        Awaits::Timeout
+    } else {
+        Awaits::Answer
     }
-    if message.kind == MessageKind::Button {
-        return campaign
-            .settings
-            .close_on_quick_reply
-            .then_some(("answered", "The contact tapped a quick reply"));
-    }
-    Some(("answered", "The contact answered"))
 }
 
 /// Follows a campaign's contacts: in-doubt claims, timeouts, contacts waiting for another
@@ -271,11 +258,13 @@ pub(super) async fn sweep(
         .await?;
     let moves: Vec<HopperMove<'_>> = timed_out
         .iter()
-        .map(|row| HopperMove {
-            outcome: Some(TIMED_OUT),
-            reason: Some("No answer within the response timeout"),
-            attempt: Some(row.attempt),
-            ..HopperMove::new(row.id, HopperState::Pending, HopperState::Closed)
+        .filter_map(|row| {
+            let transition = legal(state, row.id, row.state.take(HopperEvent::TimedOut))?;
+            Some(HopperMove {
+                reason: Some("No answer within the response timeout"),
+                attempt: Some(row.attempt),
+                ..HopperMove::new(row.id, transition)
+            })
         })
         .collect();
     if !moves.is_empty() {
@@ -293,14 +282,16 @@ pub(super) async fn sweep(
                 Some(campaign.id),
             )
             .await?;
-        if busy.is_empty() {
+        if !busy.is_empty() {
+            tracing::trace!(hopper = row.id, reason = OPEN_ELSEWHERE, "still waiting");
+        } else if let Some(transition) =
+            legal(state, row.id, row.state.take(HopperEvent::Unblocked))
+        {
             let released = HopperMove {
                 reason: Some("The other campaign's interaction closed"),
-                ..HopperMove::new(row.id, HopperState::Waiting, HopperState::Fresh)
+                ..HopperMove::new(row.id, transition)
             };
             store.apply_hopper_moves(&[released], &[], now).await?;
-        } else {
-            tracing::trace!(hopper = row.id, reason = OPEN_ELSEWHERE, "still waiting");
         }
     }
     Ok(())
@@ -309,9 +300,9 @@ pub(super) async fn sweep(
 /// Contacts left in `sending` whose lease ended: the relay stopped between the claim and
 /// recording the outcome. The provider's status webhooks (which carry the attempt's callback
 /// data, and which providers retry until stored) say whether the message went out: if one did,
-/// the contact is pending; if none came within the lease, the send is taken as not made, and
-/// the contact goes to `retry` with no automatic tries left, so that only an admin's Start
-/// Retry Campaign sends it again.
+/// the contact is pending; if none came within the lease, the contact is in doubt (`retry` with
+/// no automatic tries left): a late webhook still settles it, and only an admin's resend of the
+/// contacts in doubt sends it again.
 async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> anyhow::Result<()> {
     let store = &state.store;
     for row in store.expired_leases(campaign.id, now).await? {
@@ -320,24 +311,28 @@ async fn reconcile(state: &AppState, campaign: &CampaignRecord, now: i64) -> any
             .message_by_callback(campaign.account_id, &data)
             .await?
             .map(|(id, _)| id);
+        let event = HopperEvent::Reconciled {
+            sent: message_id.is_some(),
+        };
+        let Some(transition) = legal(state, row.id, row.state.take(event)) else {
+            continue;
+        };
+        let moved = HopperMove {
+            attempt: Some(row.attempt),
+            ..HopperMove::new(row.id, transition)
+        };
         let resolved = match &message_id {
             Some(message_id) => HopperMove {
-                outcome: Some("sent"),
                 message_id: Some(message_id),
-                ..HopperMove::new(row.id, HopperState::Sending, HopperState::Pending)
+                ..moved
             },
             None => HopperMove {
-                outcome: Some(OUTCOME_IN_DOUBT),
                 reason: Some(
-                    "The relay stopped while sending and no webhook confirmed the message, so it was not sent again; Start Retry Campaign sends it",
+                    "In doubt: the relay stopped while sending and no webhook confirmed the message, so it was not sent again; resend the contacts in doubt if you choose to",
                 ),
                 tries_left: Some(0),
-                ..HopperMove::new(row.id, HopperState::Sending, HopperState::Retry)
+                ..moved
             },
-        };
-        let resolved = HopperMove {
-            attempt: Some(row.attempt),
-            ..resolved
         };
         store.apply_hopper_moves(&[resolved], &[], now).await?;
         tracing::info!(
@@ -373,16 +368,6 @@ pub(super) async fn complete_if_done(
             None => break,
         }
     }
-    state
-        .store
-        .set_campaign_status(
-            campaign.id,
-            &[CampaignStatus::Running],
-            CampaignStatus::Completed,
-            None,
-            state.clock.now_ms(),
-        )
-        .await?;
-    tracing::info!(campaign = campaign.id, "campaign completed");
+    set_status(state, campaign, CampaignEvent::Finished, None).await?;
     Ok(())
 }

@@ -24,7 +24,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use herald_domain::{CampaignStatus, DAY_MS, ErrorClass, TemplateStatus};
+use herald_domain::{
+    CampaignEvent, CampaignStatus, ErrorClass, IllegalTransition, TemplateStatus, Transition,
+};
 use herald_store::{CampaignRecord, StoreError};
 use tokio_util::sync::CancellationToken;
 
@@ -44,21 +46,6 @@ const WATCHED: [CampaignStatus; 3] = [
     CampaignStatus::Paused,
 ];
 
-/// Backoff of a temporary failure: this much, doubled with every attempt.
-pub(crate) const BACKOFF_BASE_MS: i64 = 30_000;
-/// Pause after the provider said "too fast".
-const THROTTLE_PAUSE_MS: i64 = 2_000;
-
-/// When a contact whose attempt failed with `class` may be tried again: soon after throttling,
-/// a day after 131049, with a backoff doubling per attempt otherwise.
-pub(crate) fn retry_at(class: ErrorClass, attempt: i64, now: i64) -> i64 {
-    match class {
-        ErrorClass::Throttle => now + THROTTLE_PAUSE_MS,
-        ErrorClass::Wait24Hours => now + DAY_MS,
-        _ => now + BACKOFF_BASE_MS * (1 << attempt.clamp(0, 6)),
-    }
-}
-
 /// What ties a message to its hopper row and attempt: sent as `biz_opaque_callback_data`,
 /// echoed in every status webhook of the message.
 pub(crate) fn callback_data(hopper_id: i64, attempt: i64) -> String {
@@ -69,6 +56,22 @@ pub(crate) fn callback_data(hopper_id: i64, attempt: i64) -> String {
 pub(crate) fn parse_callback_data(data: &str) -> Option<(i64, i64)> {
     let (id, attempt) = data.strip_prefix("herald:")?.split_once(':')?;
     Some((id.parse().ok()?, attempt.parse().ok()?))
+}
+
+/// The move the hopper's state machine allows, or none: an impossible one is logged and
+/// counted (`herald_illegal_hopper_moves`), and its row stays where it is, never moved to some
+/// other state instead.
+pub(crate) fn legal(
+    state: &AppState,
+    hopper_id: i64,
+    moved: Result<Transition, IllegalTransition>,
+) -> Option<Transition> {
+    moved
+        .inspect_err(|refused| {
+            tracing::error!(hopper = hopper_id, %refused, "the hopper refused a move");
+            state.metrics.illegal_move(refused);
+        })
+        .ok()
 }
 
 /// How long a stopping relay waits for the engine to store what it sent.
@@ -225,14 +228,14 @@ impl Engine {
         };
         let status = match campaign.status {
             CampaignStatus::Scheduled if campaign.settings.start_at.unwrap_or(0) <= now => {
-                set_status(state, campaign, CampaignStatus::Running, None).await?
+                set_status(state, campaign, CampaignEvent::StartDateCame, None).await?
             }
             CampaignStatus::Paused if template.status == TemplateStatus::Approved => {
-                set_status(state, campaign, CampaignStatus::Running, None).await?
+                set_status(state, campaign, CampaignEvent::TemplateApprovedAgain, None).await?
             }
             CampaignStatus::Running if template.status == TemplateStatus::Paused => {
                 let reason = "The provider paused the template; the campaign resumes when it is approved again";
-                set_status(state, campaign, CampaignStatus::Paused, Some(reason)).await?
+                set_status(state, campaign, CampaignEvent::TemplatePaused, Some(reason)).await?
             }
             CampaignStatus::Running
                 if template.deleted_at.is_some() || template.status == TemplateStatus::Disabled =>
@@ -305,17 +308,28 @@ impl Engine {
     }
 }
 
+/// Applies `event` to the campaign's status; the status it has after (unchanged when another
+/// change came first).
 async fn set_status(
     state: &AppState,
     campaign: &CampaignRecord,
-    status: CampaignStatus,
+    event: CampaignEvent,
     reason: Option<&str>,
 ) -> anyhow::Result<CampaignStatus> {
-    let now = state.clock.now_ms();
-    state
+    let change = event.change();
+    let changed = state
         .store
-        .set_campaign_status(campaign.id, &[campaign.status], status, reason, now)
+        .set_campaign_status(campaign.id, change, reason, state.clock.now_ms())
         .await?;
+    if !changed {
+        tracing::info!(
+            campaign = campaign.id,
+            ?event,
+            "the campaign's status had changed first"
+        );
+        return Ok(state.store.campaign(campaign.id).await?.status);
+    }
+    let status = change.to();
     tracing::info!(campaign = campaign.id, %status, ?reason, "campaign status changed");
     Ok(status)
 }
@@ -325,8 +339,7 @@ async fn stop(state: &AppState, campaign_id: i64, reason: &str) -> anyhow::Resul
         .store
         .set_campaign_status(
             campaign_id,
-            &WATCHED,
-            CampaignStatus::Stopped,
+            CampaignEvent::Stopped.change(),
             Some(reason),
             state.clock.now_ms(),
         )
@@ -344,7 +357,6 @@ pub(crate) async fn escalate(
     class: ErrorClass,
     detail: &str,
 ) -> anyhow::Result<()> {
-    let now = state.clock.now_ms();
     match class {
         ErrorClass::TemplateStop => {
             stop(
@@ -355,16 +367,14 @@ pub(crate) async fn escalate(
             .await
         }
         ErrorClass::TemplatePause => {
-            state
-                .store
-                .set_campaign_status(
-                    campaign.id,
-                    &[CampaignStatus::Running],
-                    CampaignStatus::Paused,
-                    Some(&format!("The provider paused the template: {detail}")),
-                    now,
-                )
-                .await?;
+            let reason = format!("The provider paused the template: {detail}");
+            set_status(
+                state,
+                campaign,
+                CampaignEvent::TemplatePaused,
+                Some(&reason),
+            )
+            .await?;
             Ok(())
         }
         ErrorClass::AccountStop => {
@@ -377,7 +387,7 @@ pub(crate) async fn escalate(
                 "account-wide provider error: stopping its campaigns"
             );
             for other in state.store.campaigns(Some(campaign.account_id)).await? {
-                if WATCHED.contains(&other.status) {
+                if other.status.next(CampaignEvent::Stopped).is_ok() {
                     stop(state, other.id, &reason).await?;
                 }
             }

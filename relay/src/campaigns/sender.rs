@@ -8,15 +8,16 @@ use futures_util::StreamExt;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
-    DAY_MS, ErrorClass, HopperEvent, HopperState, MessageKind, MessageStatus, OUTCOME_IN_DOUBT,
-    PAIR_INTERVAL_MS, normalize_phone,
+    BACKOFF_BASE_MS, DAY_MS, ErrorClass, Hold, HopperEvent, HopperState, IllegalTransition,
+    MessageKind, MessageStatus, PAIR_INTERVAL_MS, PhoneStanding, Transition, normalize_phone,
+    retry_at,
 };
 use herald_store::{
     CampaignRecord, ClaimedContact, HopperMove, OutboundMessage, PhoneFacts, TemplateRecord,
 };
 use herald_templates::{Category, RenderedMessage, Template, render_for_contact};
 
-use super::{BACKOFF_BASE_MS, callback_data, escalate, retry_at};
+use super::{callback_data, escalate, legal};
 use crate::accounts::OpenedAccount;
 use crate::providers::meta::{TemplateMessage, template_object};
 use crate::providers::{self, ProviderClient};
@@ -62,8 +63,9 @@ pub(super) struct Outcomes {
 struct Outcome {
     hopper_id: i64,
     attempt: i64,
-    to: HopperState,
-    outcome: &'static str,
+    /// The move from `sending`; an illegal one leaves the row there (reconciled after its
+    /// lease).
+    transition: Result<Transition, IllegalTransition>,
     reason: Option<String>,
     error_code: Option<i64>,
     ready_at: Option<i64>,
@@ -86,15 +88,11 @@ struct Sent {
 }
 
 impl Outcome {
-    fn new(claimed: &ClaimedContact, event: HopperEvent, outcome: &'static str) -> Self {
+    fn new(claimed: &ClaimedContact, event: HopperEvent) -> Self {
         Self {
             hopper_id: claimed.hopper_id,
             attempt: claimed.attempt,
-            // Claimed rows are `sending`, where every event used here is legal.
-            to: HopperState::Sending
-                .next(event)
-                .unwrap_or(HopperState::Retry),
-            outcome,
+            transition: HopperState::Sending.take(event),
             reason: None,
             error_code: None,
             ready_at: None,
@@ -226,20 +224,22 @@ impl Outcomes {
         } = self;
         let moves: Vec<HopperMove<'_>> = list
             .iter()
-            .map(|outcome| HopperMove {
-                attempt: Some(outcome.attempt),
-                outcome: Some(outcome.outcome),
-                reason: outcome.reason.as_deref(),
-                error_code: outcome.error_code,
-                message_id: outcome
-                    .sent
-                    .as_ref()
-                    .map(|sent| sent.message_id.as_str())
-                    .or(outcome.earlier_message.as_deref()),
-                ready_at: outcome.ready_at,
-                tries_left: outcome.tries_left,
-                claim_undone: outcome.claim_undone,
-                ..HopperMove::new(outcome.hopper_id, HopperState::Sending, outcome.to)
+            .filter_map(|outcome| {
+                let transition = legal(&state, outcome.hopper_id, outcome.transition.clone())?;
+                Some(HopperMove {
+                    attempt: Some(outcome.attempt),
+                    reason: outcome.reason.as_deref(),
+                    error_code: outcome.error_code,
+                    message_id: outcome
+                        .sent
+                        .as_ref()
+                        .map(|sent| sent.message_id.as_str())
+                        .or(outcome.earlier_message.as_deref()),
+                    ready_at: outcome.ready_at,
+                    tries_left: outcome.tries_left,
+                    claim_undone: outcome.claim_undone,
+                    ..HopperMove::new(outcome.hopper_id, transition)
+                })
             })
             .collect();
         let messages: Vec<OutboundMessage<'_>> = list
@@ -275,7 +275,7 @@ fn given_back(claimed: &ClaimedContact, ready_at: i64, reason: &str) -> Outcome 
         ready_at: Some(ready_at),
         tries_left: Some(claimed.tries_left + i64::from(claimed.retrying)),
         claim_undone: true,
-        ..Outcome::new(claimed, HopperEvent::Refused(ErrorClass::Throttle), "paced").because(reason)
+        ..Outcome::new(claimed, HopperEvent::GivenBack).because(reason)
     }
 }
 
@@ -290,15 +290,16 @@ async fn attempt(context: &Context, claimed: ClaimedContact) -> Outcome {
             );
             Outcome {
                 ready_at: Some(context.now + BACKOFF_BASE_MS),
-                ..Outcome::new(&claimed, HopperEvent::Reconciled { sent: false }, "error")
+                ..Outcome::new(&claimed, HopperEvent::NotProcessed)
                     .because(format!("Herald could not process the contact: {error}"))
             }
         }
     }
 }
 
-/// Whether a contact may be sent the campaign's template now (SPEC section 5), checked in the
-/// seed's order; the sender and the dry run both ask this.
+/// Whether a contact may be sent the campaign's template now (SPEC section 5): its phone, then
+/// `herald_domain::admit`'s rules, then its mapped values; the sender and the dry run both ask
+/// this.
 pub(crate) enum Admission {
     /// Send it: the number to send to and the rendered message.
     Send(String, RenderedMessage),
@@ -345,28 +346,21 @@ pub(crate) fn admit(
     opted_out: bool,
     facts: &PhoneFacts,
 ) -> Admission {
-    let settings = &campaign.settings;
     let phone = match normalize_phone(&contact.phone) {
         Ok(phone) => phone,
         Err(error) => return Admission::InvalidPhone(error.to_string()),
     };
-    if opted_out && template.category == Category::Marketing {
-        return Admission::Skip("The contact opted out of marketing messages".to_owned());
-    }
-    if let Some(days) = settings.duplicate_check_days
-        && facts.sent_recently.contains(&phone)
-    {
-        return Admission::Skip(format!(
-            "Duplicate: the contact was sent a campaign template by this account in the last {days} days"
-        ));
-    }
-    if facts.busy_elsewhere.contains(&phone) {
-        return Admission::Wait;
-    }
-    if !settings.include_active_interactions && facts.wrote_recently.contains(&phone) {
-        return Admission::Skip(
-            "The contact is in an active conversation (it wrote in the last 24 hours)".to_owned(),
-        );
+    let standing = PhoneStanding {
+        opted_out,
+        sent_recently: facts.sent_recently.contains(&phone),
+        busy_elsewhere: facts.busy_elsewhere.contains(&phone),
+        wrote_recently: facts.wrote_recently.contains(&phone),
+    };
+    let marketing = template.category == Category::Marketing;
+    match herald_domain::admit(&campaign.settings, marketing, standing) {
+        Ok(()) => {}
+        Err(Hold::Skip(reason)) => return Admission::Skip(reason),
+        Err(Hold::Wait) => return Admission::Wait,
     }
     match render_for_contact(template, contact) {
         Ok(rendered) => Admission::Send(phone, rendered),
@@ -394,7 +388,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
         {
             return Ok(Outcome {
                 earlier_message: Some(message_id),
-                ..Outcome::new(claimed, HopperEvent::Reconciled { sent: true }, "sent")
+                ..Outcome::new(claimed, HopperEvent::Reconciled { sent: true })
             });
         }
     }
@@ -410,16 +404,14 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
         Admission::InvalidPhone(reason) => {
             return Ok(Outcome {
                 tries_left: Some(0),
-                ..Outcome::new(claimed, HopperEvent::InvalidPhone, "invalid_phone").because(reason)
+                ..Outcome::new(claimed, HopperEvent::InvalidPhone).because(reason)
             });
         }
         Admission::Skip(reason) => {
-            return Ok(Outcome::new(claimed, HopperEvent::Skipped, "skipped").because(reason));
+            return Ok(Outcome::new(claimed, HopperEvent::Skipped).because(reason));
         }
         Admission::Wait => {
-            return Ok(
-                Outcome::new(claimed, HopperEvent::Blocked, "waiting").because(OPEN_ELSEWHERE)
-            );
+            return Ok(Outcome::new(claimed, HopperEvent::Blocked).because(OPEN_ELSEWHERE));
         }
     };
     if let Some(&last) = context.facts.last_outbound.get(&phone)
@@ -472,7 +464,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
                 body: rendered.body_text,
                 callback_data: callback,
             }),
-            ..Outcome::new(claimed, HopperEvent::Accepted, "sent")
+            ..Outcome::new(claimed, HopperEvent::Accepted)
         },
         Err(error) if error.in_doubt => {
             tracing::warn!(
@@ -482,7 +474,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
             );
             Outcome {
                 tries_left: Some(0),
-                ..Outcome::new(claimed, HopperEvent::SendInDoubt, OUTCOME_IN_DOUBT).because(format!(
+                ..Outcome::new(claimed, HopperEvent::SendInDoubt).because(format!(
                     "In doubt: the provider may have sent the message ({}). Its webhook settles it; otherwise it is sent again only when you choose to",
                     error.message
                 ))
@@ -499,8 +491,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
                     ErrorClass::TemplateStop | ErrorClass::TemplatePause | ErrorClass::AccountStop
                 )
                 .then(|| (class, error.to_string())),
-                ..Outcome::new(claimed, HopperEvent::Refused(class), "failed")
-                    .because(error.message)
+                ..Outcome::new(claimed, HopperEvent::Refused(class)).because(error.message)
             }
         }
     })

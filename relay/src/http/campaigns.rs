@@ -10,7 +10,8 @@ use herald_api::{
     HopperCountsView, HopperRowView, NewCampaign, ResetList,
 };
 use herald_domain::{
-    AUTOMATIC_RETRIES, CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning,
+    AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus, DAY_MS, HopperState,
+    tier_warning,
 };
 use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
 use herald_templates::sending_gaps;
@@ -239,18 +240,16 @@ pub(crate) async fn attach_list(
         .store
         .attach_list(id, list.id, state.clock.now_ms())
         .await?;
-    if campaign.status == CampaignStatus::Completed {
-        state
-            .store
-            .set_campaign_status(
-                id,
-                &[CampaignStatus::Completed],
-                CampaignStatus::Running,
-                None,
-                state.clock.now_ms(),
-            )
-            .await?;
-    }
+    // A completed campaign has new contacts to send to; any other goes on as it was.
+    state
+        .store
+        .set_campaign_status(
+            id,
+            CampaignEvent::ListAdded.change(),
+            None,
+            state.clock.now_ms(),
+        )
+        .await?;
     Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
 }
 
@@ -264,12 +263,7 @@ pub(crate) async fn stop_campaign(
         .store
         .set_campaign_status(
             id,
-            &[
-                CampaignStatus::Scheduled,
-                CampaignStatus::Running,
-                CampaignStatus::Paused,
-            ],
-            CampaignStatus::Stopped,
+            CampaignEvent::Stopped.change(),
             Some("Stopped by an admin"),
             state.clock.now_ms(),
         )
@@ -289,7 +283,7 @@ pub(crate) async fn retry_campaign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>> {
-    let campaign = load_campaign(&state, id).await?;
+    load_campaign(&state, id).await?;
     let now = state.clock.now_ms();
     state
         .store
@@ -297,7 +291,7 @@ pub(crate) async fn retry_campaign(
         .await?;
     state
         .store
-        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
         .await?;
     Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
 }
@@ -311,7 +305,7 @@ pub(crate) async fn resend_in_doubt(
     Path(id): Path<i64>,
     AppJson(request): AppJson<ResetList>,
 ) -> Result<Json<CampaignView>> {
-    let campaign = load_campaign(&state, id).await?;
+    load_campaign(&state, id).await?;
     if !request.confirm {
         return Err(AppError::invalid(
             "confirmation_required",
@@ -326,7 +320,7 @@ pub(crate) async fn resend_in_doubt(
         .await?;
     state
         .store
-        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
         .await?;
     Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
 }
@@ -338,7 +332,7 @@ pub(crate) async fn reset_campaign(
     Path(id): Path<i64>,
     AppJson(request): AppJson<ResetList>,
 ) -> Result<Json<CampaignView>> {
-    let campaign = load_campaign(&state, id).await?;
+    load_campaign(&state, id).await?;
     if !request.confirm {
         return Err(AppError::invalid(
             "confirmation_required",
@@ -350,7 +344,7 @@ pub(crate) async fn reset_campaign(
     state.store.reset_hopper(id, now).await?;
     state
         .store
-        .set_campaign_status(id, &[campaign.status], CampaignStatus::Running, None, now)
+        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
         .await?;
     Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
 }
@@ -514,43 +508,48 @@ pub(crate) async fn campaign_events(
     >,
 > {
     use axum::response::sse::{Event, KeepAlive, Sse};
+    use std::convert::Infallible;
     load_campaign(&state, id).await?;
     struct Cursor {
         state: AppState,
         since: i64,
-        last: Option<(CampaignStatus, HopperCountsView)>,
-        waited: bool,
+        last: (CampaignStatus, HopperCountsView),
     }
+    let to_event = |progress: &CampaignProgress| {
+        Event::default()
+            .event("progress")
+            .json_data(progress)
+            .unwrap_or_else(|_| Event::default().event("progress"))
+    };
+    // The first event is the campaign as it stands when the request came, not when the client
+    // first reads the stream.
+    let (first, latest) = progress(&state, id, i64::MIN).await?;
     let start = Cursor {
         state,
-        since: i64::MIN,
-        last: None,
-        waited: true,
+        since: latest,
+        last: (first.status, first.counts),
     };
-    let events = futures_util::stream::unfold(start, move |mut cursor| async move {
+    let changes = futures_util::stream::unfold(start, move |mut cursor| async move {
         loop {
-            if !cursor.waited {
-                tokio::select! {
-                    () = cursor.state.stopping.cancelled() => return None,
-                    () = tokio::time::sleep(PROGRESS_PERIOD) => {}
-                }
+            tokio::select! {
+                () = cursor.state.stopping.cancelled() => return None,
+                () = tokio::time::sleep(PROGRESS_PERIOD) => {}
             }
-            cursor.waited = false;
             let Ok((progress, latest)) = progress(&cursor.state, id, cursor.since).await else {
                 return None;
             };
             let summary = (progress.status, progress.counts);
-            if cursor.last == Some(summary) && progress.recent.is_empty() {
+            if cursor.last == summary && progress.recent.is_empty() {
                 continue;
             }
-            cursor.last = Some(summary);
+            cursor.last = summary;
             cursor.since = latest;
-            let event = Event::default()
-                .event("progress")
-                .json_data(&progress)
-                .unwrap_or_else(|_| Event::default().event("progress"));
-            return Some((Ok(event), cursor));
+            return Some((Ok::<_, Infallible>(to_event(&progress)), cursor));
         }
     });
+    let events = futures_util::StreamExt::chain(
+        futures_util::stream::once(std::future::ready(Ok(to_event(&first)))),
+        changes,
+    );
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

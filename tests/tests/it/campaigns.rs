@@ -356,16 +356,34 @@ impl Setup {
 
     /// The contact writes `text`, as Meta's signed webhook says it.
     async fn contact_writes(&self, phone: &str, text: &str) {
+        self.contact_sends(phone, json!({"type": "text", "text": {"body": text}}))
+            .await;
+    }
+
+    /// The contact taps the template's quick reply `label`, as Meta's signed webhook says it.
+    async fn contact_taps(&self, phone: &str, label: &str) {
+        self.contact_sends(
+            phone,
+            json!({"type": "button", "button": {"text": label, "payload": label}}),
+        )
+        .await;
+    }
+
+    /// The contact sends `message` (Meta's message object without its sender, id and time).
+    async fn contact_sends(&self, phone: &str, message: Value) {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut message = message;
+        message["from"] = json!(phone);
+        message["id"] = json!(format!("wamid.test-in-{phone}-{id}"));
+        message["timestamp"] = json!((real_now() / 1000).to_string());
         let body = json!({
             "object": "whatsapp_business_account",
             "entry": [{"id": "waba-m", "changes": [{"field": "messages", "value": {
                 "messaging_product": "whatsapp",
                 "metadata": {"display_phone_number": "15550001000", "phone_number_id": "15550001000"},
                 "contacts": [{"profile": {"name": "Contact"}, "wa_id": phone}],
-                "messages": [{"from": phone, "id": format!("wamid.test-in-{phone}-{id}"),
-                    "timestamp": (real_now() / 1000).to_string(), "type": "text", "text": {"body": text}}]
+                "messages": [message]
             }}]}]
         })
         .to_string();
@@ -556,6 +574,61 @@ async fn call_to_action_waits_for_the_timeout_and_a_late_reply_closes_as_no_long
     assert_eq!(late["answer"], "Is it still on?");
     setup.status_becomes(campaign, "COMPLETED").await;
     assert_eq!(setup.sends_to("491510000011"), 1);
+}
+
+#[tokio::test]
+async fn a_quick_reply_tap_is_an_answer_whatever_close_on_quick_reply_says() {
+    let setup = setup(0.0).await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let (list, _) = setup
+        .list_from_csv(
+            "Taps",
+            "phone,first_name\n491510000031,Ann\n491510000032,Bob\n",
+        )
+        .await;
+    // The option off (the default): the tap still closes the row, and the agent can write.
+    let open = setup
+        .campaign(json!({"name": "Left open", "template_id": template, "list_ids": [list]}))
+        .await;
+    for phone in ["491510000031", "491510000032"] {
+        setup
+            .row_becomes(open, phone, |row| row["state"] == "pending")
+            .await;
+    }
+    setup.contact_taps("491510000031", "No").await;
+    let tapped = setup
+        .row_becomes(open, "491510000031", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(
+        (
+            tapped["outcome"].as_str(),
+            tapped["answer"].as_str(),
+            tapped["reason"].as_str()
+        ),
+        (
+            Some("answered"),
+            Some("No"),
+            Some("The contact tapped a quick reply")
+        ),
+        "{tapped}"
+    );
+    let conversation = setup
+        .get(&format!(
+            "/api/v1/accounts/{}/conversations/491510000031",
+            setup.account
+        ))
+        .await;
+    assert_eq!(
+        (
+            &conversation["awaiting_customer_response"],
+            &conversation["free_text_allowed"]
+        ),
+        (&Value::Null, &json!(true)),
+        "once the contact answered, the agent is not told to wait: {conversation}"
+    );
+    // The untouched contact still waits.
+    let untouched = setup.row_becomes(open, "491510000032", |_| true).await;
+    assert_eq!(untouched["state"], "pending");
 }
 
 #[tokio::test]

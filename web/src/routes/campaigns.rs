@@ -175,7 +175,7 @@ fn Live(id: i64) -> impl IntoView {
                 Ok(found) => view! {
                     <table class="table"><thead><tr><th>"Phone"</th><th>"Outcome"</th><th>"Reason"</th><th>"Answer"</th></tr></thead>
                         <tbody>{found.into_iter().map(|row| view! {
-                            <tr><td>{row.phone}</td><td>{row.outcome}</td><td>{row.reason}</td><td>{row.answer}</td></tr>
+                            <tr><td>{row.phone}</td><td>{row.outcome.map(|outcome| outcome.as_str())}</td><td>{row.reason}</td><td>{row.answer}</td></tr>
                         }).collect_view()}</tbody></table>
                 }.into_any(),
             })}

@@ -19,8 +19,12 @@ fn every_event() -> Vec<HopperEvent> {
         E::Blocked,
         E::InvalidPhone,
         E::Unblocked,
+        E::Delivered,
         E::Answered,
+        E::LateReply,
         E::TimedOut,
+        E::GivenBack,
+        E::NotProcessed,
         E::Reconciled { sent: true },
         E::Reconciled { sent: false },
         E::SendInDoubt,
@@ -51,13 +55,15 @@ fn expected(from: HopperState, event: HopperEvent) -> Option<HopperState> {
         (S::Sending, E::Accepted) => S::Pending,
         (S::Sending, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Reconciled { sent: false }) => S::Retry,
-        (S::Sending, E::SendInDoubt) => S::Retry,
+        (S::Sending, E::SendInDoubt | E::GivenBack | E::NotProcessed) => S::Retry,
         (S::Retry, E::Reconciled { sent: true }) => S::Pending,
         (S::Sending, E::Refused(class)) if permanent(class) => S::Closed,
         (S::Sending, E::Refused(_)) => S::Retry,
         (S::Pending, E::DeliveryFailed(class)) if permanent(class) => S::Closed,
         (S::Pending, E::DeliveryFailed(_)) => S::Retry,
-        (S::Pending, E::Answered) | (S::Pending, E::TimedOut) => S::Closed,
+        (S::Pending, E::Delivered) => S::Pending,
+        (S::Pending, E::Answered | E::TimedOut | E::LateReply) => S::Closed,
+        (S::Closed, E::LateReply) => S::Closed,
         _ => return None,
     })
 }
@@ -165,4 +171,79 @@ fn counts_put_in_flight_and_waiting_contacts_under_pending() {
             HopperState::Closed
         ]
     );
+}
+
+#[test]
+fn each_event_records_its_outcome_and_a_transition_carries_it() {
+    use HopperEvent as E;
+    let table = [
+        (E::Accepted, Some(Outcome::Sent)),
+        (E::Reconciled { sent: true }, Some(Outcome::Sent)),
+        (E::Reconciled { sent: false }, Some(Outcome::InDoubt)),
+        (E::SendInDoubt, Some(Outcome::InDoubt)),
+        (E::Refused(ErrorClass::Temporary), Some(Outcome::Failed)),
+        (E::Skipped, Some(Outcome::Skipped)),
+        (E::Blocked, Some(Outcome::Waiting)),
+        (E::InvalidPhone, Some(Outcome::InvalidPhone)),
+        (E::GivenBack, Some(Outcome::Paced)),
+        (E::NotProcessed, Some(Outcome::Error)),
+        (E::Unblocked, None),
+        (E::Claimed, None),
+    ];
+    for (event, outcome) in table {
+        assert_eq!(event.outcome(), outcome, "{event:?}");
+    }
+    let answered = HopperState::Pending.take(E::Answered).unwrap();
+    assert_eq!(
+        (answered.from(), answered.to(), answered.outcome()),
+        (
+            HopperState::Pending,
+            HopperState::Closed,
+            Some(Outcome::Answered)
+        )
+    );
+    let delivered = HopperState::Pending.take(E::Delivered).unwrap();
+    assert_eq!(
+        (delivered.to(), delivered.outcome()),
+        (HopperState::Pending, None)
+    );
+    assert_eq!(
+        HopperState::Closed.take(E::Answered),
+        Err(IllegalTransition {
+            from: HopperState::Closed,
+            event: E::Answered
+        })
+    );
+}
+
+#[test]
+fn every_outcome_has_one_text_form() {
+    for outcome in Outcome::ALL {
+        assert_eq!(outcome.as_str().parse::<Outcome>(), Ok(*outcome));
+    }
+    assert!("answered_late".parse::<Outcome>().is_err());
+}
+
+#[test]
+fn the_retry_schedule() {
+    let now = 1_000_000;
+    let table = [
+        (ErrorClass::Throttle, 1, now + THROTTLE_PAUSE_MS),
+        (ErrorClass::Throttle, 9, now + THROTTLE_PAUSE_MS),
+        (ErrorClass::Wait24Hours, 1, now + crate::DAY_MS),
+        (ErrorClass::Temporary, 0, now + BACKOFF_BASE_MS),
+        (ErrorClass::Temporary, 1, now + 2 * BACKOFF_BASE_MS),
+        (ErrorClass::Temporary, 3, now + 8 * BACKOFF_BASE_MS),
+        (ErrorClass::Temporary, 6, now + 64 * BACKOFF_BASE_MS),
+        (ErrorClass::Temporary, 40, now + 64 * BACKOFF_BASE_MS),
+        (ErrorClass::Temporary, -1, now + BACKOFF_BASE_MS),
+        (ErrorClass::AccountStop, 2, now + 4 * BACKOFF_BASE_MS),
+    ];
+    for (class, attempt, wanted) in table {
+        assert_eq!(
+            retry_at(class, attempt, now),
+            wanted,
+            "{class:?} attempt {attempt}"
+        );
+    }
 }
