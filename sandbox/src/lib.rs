@@ -158,6 +158,10 @@ pub struct SandboxConfig {
     /// How long such an answer hangs.
     #[arg(long, env = "SANDBOX_HANG_AFTER_ACCEPT_MS", default_value_t = 10_000)]
     pub hang_after_accept_ms: u64,
+    /// Share of accepted messages whose answer is cut after its status line (the message is
+    /// sent, its webhooks follow, the connection drops before the body).
+    #[arg(long, env = "SANDBOX_DROP_AFTER_ACCEPT_RATE", default_value_t = 0.0)]
+    pub drop_after_accept_rate: f64,
     /// Start with a template of every kind, approved, as made in Meta's own console.
     #[arg(long, env = "SANDBOX_TEMPLATE_LIBRARY", default_value_t = true, action = clap::ArgAction::Set)]
     pub template_library: bool,

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::{AcceptedMessage, Answer, CallbackStyle, Refusal, Shared, check, fraction, refusal};
@@ -32,13 +34,12 @@ pub(crate) async fn send_meta(
         return Ok(Json(json!({"success": true})).into_response());
     }
     let (wamid, to) = accept(&shared, body)?;
-    hang_if_configured(&shared, &wamid).await;
-    Ok(Json(json!({
+    let answer = json!({
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": digits(&to)}],
         "messages": [{"id": wamid, "message_status": "accepted"}],
-    }))
-    .into_response())
+    });
+    Ok(accepted_answer(&shared, &wamid, &answer).await)
 }
 
 pub(crate) async fn send_kaleyra(
@@ -58,18 +59,18 @@ pub(crate) async fn send_kaleyra(
         return Err(kaleyra_refusal("WA400", "messaging_object is required"));
     };
     let (wamid, to) = accept(&shared, message)?;
-    hang_if_configured(&shared, &wamid).await;
-    Ok(Json(json!({
+    let answer = json!({
         "contacts": [{"input": to, "wa_id": digits(&to)}],
         "messages": [{"id": wamid}],
         "extra_info": body.get("extra_info").cloned().unwrap_or_default(),
-    }))
-    .into_response())
+    });
+    Ok(accepted_answer(&shared, &wamid, &answer).await)
 }
 
-/// Holds the answer of a message it accepted (its life already started) for the configured
-/// share of messages: the caller's time limit runs out while the provider has sent it.
-async fn hang_if_configured(shared: &Shared, wamid: &str) {
+/// The answer to a message it accepted (its life already started), as a struggling provider
+/// gives it for the configured shares of messages: held (the caller's time limit runs out while
+/// the message is sent), or cut after the status line (the connection drops before the body).
+async fn accepted_answer(shared: &Shared, wamid: &str, answer: &Value) -> Response {
     let config = &shared.config;
     let sequence = wamid
         .trim_start_matches("wamid.sandbox")
@@ -80,6 +81,16 @@ async fn hang_if_configured(shared: &Shared, wamid: &str) {
     {
         tokio::time::sleep(Duration::from_millis(config.hang_after_accept_ms)).await;
     }
+    if config.drop_after_accept_rate > 0.0
+        && fraction(config.seed, sequence, 12) < config.drop_after_accept_rate
+    {
+        let cut = futures_util::stream::iter([Err::<String, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the sandbox dropped the connection after accepting the message",
+        ))]);
+        return ([(CONTENT_TYPE, "application/json")], Body::from_stream(cut)).into_response();
+    }
+    Json(answer).into_response()
 }
 
 fn kaleyra_refusal(code: &str, message: &str) -> Refusal {

@@ -58,6 +58,17 @@ pub(crate) fn parse_callback_data(data: &str) -> Option<(i64, i64)> {
     Some((id.parse().ok()?, attempt.parse().ok()?))
 }
 
+/// Logs a slow send that ended without its outcome stored (its row is reconciled after its
+/// lease).
+fn log_straggler(finished: Result<anyhow::Result<()>, tokio::task::JoinError>) {
+    let failed = match finished {
+        Ok(Ok(())) => return,
+        Ok(Err(error)) => format!("{error:#}"),
+        Err(error) => error.to_string(),
+    };
+    tracing::error!(error = failed, "a slow send's outcome was not stored");
+}
+
 /// The move the hopper's state machine allows, or none: an impossible one is logged and
 /// counted (`herald_illegal_hopper_moves`), and its row stays where it is, never moved to some
 /// other state instead.
@@ -84,6 +95,7 @@ pub fn start(state: &AppState) -> RunningEngine {
         pacers: HashMap::new(),
         last_send: HashMap::new(),
         writing: None,
+        stragglers: tokio::task::JoinSet::new(),
     };
     RunningEngine {
         stop: state.stopping.clone(),
@@ -120,6 +132,9 @@ struct Engine {
     pacers: HashMap<i64, (u32, Arc<DefaultDirectRateLimiter>)>,
     last_send: HashMap<i64, i64>,
     writing: Option<Writing>,
+    /// Slow sends left running by their batches, each writing its own outcome when it ends
+    /// (at most [`sender::CONCURRENT_SENDS`] before the engine waits for some).
+    stragglers: tokio::task::JoinSet<anyhow::Result<()>>,
 }
 
 /// A batch's outcomes being written while the next batch of the same campaign claims and
@@ -168,6 +183,9 @@ impl Engine {
                 "the last batch's outcomes were not stored; leases will recover them"
             );
         }
+        while let Some(finished) = self.stragglers.join_next().await {
+            log_straggler(finished);
+        }
     }
 
     /// One pass over the campaigns, ended early when the engine is asked to stop; whether a
@@ -205,6 +223,9 @@ impl Engine {
     async fn step(&mut self, campaign: &CampaignRecord) -> anyhow::Result<bool> {
         let state = &self.state.clone();
         let now = state.clock.now_ms();
+        while let Some(finished) = self.stragglers.try_join_next() {
+            log_straggler(finished);
+        }
         if self
             .writing
             .as_ref()
@@ -268,10 +289,19 @@ impl Engine {
         if interval > 0 && now < last + interval {
             return Ok(false);
         }
-        let unwritten = self.writing.as_ref().map_or(0, |writing| writing.sent);
+        if self.stragglers.len() >= sender::CONCURRENT_SENDS {
+            // As many slow sends as a batch runs at once: the provider is struggling.
+            return Ok(false);
+        }
+        // Slow sends still running may yet be accepted: they count against the daily tier.
+        let unwritten = self.writing.as_ref().map_or(0, |writing| writing.sent)
+            + i64::try_from(self.stragglers.len()).unwrap_or(i64::MAX);
         let batch =
             sender::send_batch(state, campaign, &template, &pacer, interval > 0, unwritten).await?;
         self.written().await?;
+        for straggler in batch.stragglers {
+            self.stragglers.spawn(straggler.finish());
+        }
         match batch.outcomes {
             Some(outcomes) => {
                 self.last_send.insert(campaign.id, now);

@@ -3,8 +3,10 @@
 //! outcome with the accepted messages in one transaction ([`Outcomes::write`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use governor::DefaultDirectRateLimiter;
 use herald_contacts::Contact;
 use herald_domain::{
@@ -27,9 +29,13 @@ use crate::templates::parse_file;
 /// Most contacts claimed at once.
 const BATCH_MAX: i64 = 256;
 /// Most provider calls in flight for one batch.
-const CONCURRENT_SENDS: usize = 64;
+pub(super) const CONCURRENT_SENDS: usize = 64;
 /// The seed's reason for a contact busy with another campaign, word for word.
 pub(crate) const OPEN_ELSEWHERE: &str = "Contact has an open interaction with another campaign";
+
+/// How long a batch waits for its next send to finish, once none of its contacts is waiting
+/// for the rate limiter, before it leaves the sends still running to finish on their own.
+const STRAGGLER_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What a batch did.
 pub(super) struct Batch {
@@ -38,6 +44,10 @@ pub(super) struct Batch {
     /// What became of the contacts, still to be written: the engine writes them while the
     /// next batch sends.
     pub(super) outcomes: Option<Outcomes>,
+    /// Sends still running when the rest of the batch was done (a slow provider call, bounded
+    /// by its own time limit): each is written on its own when it ends, so it holds back
+    /// neither its batch nor the next.
+    pub(super) stragglers: Vec<Straggler>,
 }
 
 impl Batch {
@@ -45,7 +55,33 @@ impl Batch {
         Self {
             full: false,
             outcomes: None,
+            stragglers: Vec::new(),
         }
+    }
+}
+
+/// A send that outlived its batch; [`Straggler::finish`] writes its outcome.
+pub(super) struct Straggler {
+    state: AppState,
+    campaign: CampaignRecord,
+    category: String,
+    send: tokio::task::JoinHandle<Outcome>,
+}
+
+impl Straggler {
+    /// Waits for the send and writes its outcome (a send that panicked stays `sending`, to be
+    /// reconciled after its lease).
+    pub(super) async fn finish(self) -> anyhow::Result<()> {
+        let outcome = self.send.await?;
+        Outcomes {
+            state: self.state,
+            campaign: self.campaign,
+            category: self.category,
+            list: vec![outcome],
+            lease_until: 0,
+        }
+        .write()
+        .await
     }
 }
 
@@ -110,9 +146,29 @@ impl Outcome {
     }
 }
 
+/// One contact of a batch that has not passed the rate limiter yet: counted from its claim
+/// until it is let through or ends without a send, so that a batch tells a paced send from a
+/// slow one.
+struct Unpaced(Arc<AtomicUsize>);
+
+impl Unpaced {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(count))
+    }
+}
+
+impl Drop for Unpaced {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Everything the contacts of one batch share, owned so that each contact's send can run as a
 /// task of its own.
 struct Context {
+    /// How many of the batch's contacts have not passed the rate limiter yet (nor ended).
+    unpaced: Arc<AtomicUsize>,
     state: AppState,
     campaign: CampaignRecord,
     account: OpenedAccount,
@@ -166,6 +222,7 @@ pub(super) async fn send_batch(
     )
     .await?;
     let context = Arc::new(Context {
+        unpaced: Arc::new(AtomicUsize::new(0)),
         facts,
         state: state.clone(),
         campaign: campaign.clone(),
@@ -179,29 +236,58 @@ pub(super) async fn send_batch(
     let count = claimed.len();
     // Each send is a task of its own, so rendering, encoding and reading answers spread over
     // the runtime's threads instead of being polled one after another in this one.
-    let outcomes: Vec<Outcome> = futures_util::stream::iter(claimed)
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_SENDS));
+    let mut running: FuturesUnordered<tokio::task::JoinHandle<Outcome>> = claimed
+        .into_iter()
         .map(|claimed| {
             let context = Arc::clone(&context);
-            tokio::spawn(async move { attempt(&context, claimed).await })
+            let slots = Arc::clone(&slots);
+            let unpaced = Unpaced::new(&context.unpaced);
+            tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                attempt(&context, claimed, unpaced).await
+            })
         })
-        .buffer_unordered(CONCURRENT_SENDS)
-        .filter_map(|finished| async move {
+        .collect();
+    let mut outcomes = Vec::with_capacity(count);
+    loop {
+        match tokio::time::timeout(STRAGGLER_WAIT, running.next()).await {
+            Ok(Some(Ok(outcome))) => outcomes.push(outcome),
             // A send that panicked leaves its contact `sending`: reconciled after its lease.
-            finished
-                .inspect_err(|error| tracing::error!(%error, "a campaign send failed"))
-                .ok()
+            Ok(Some(Err(error))) => tracing::error!(%error, "a campaign send failed"),
+            Ok(None) => break,
+            // Contacts still wait for the rate limiter: the batch is only paced, not stuck.
+            Err(_) if context.unpaced.load(Ordering::Relaxed) > 0 => {}
+            Err(_) => break,
+        }
+    }
+    let category = context.template.category.to_string();
+    let stragglers: Vec<Straggler> = running
+        .into_iter()
+        .map(|send| Straggler {
+            state: state.clone(),
+            campaign: campaign.clone(),
+            category: category.clone(),
+            send,
         })
-        .collect()
-        .await;
+        .collect();
+    if !stragglers.is_empty() {
+        tracing::info!(
+            campaign = campaign.id,
+            slow = stragglers.len(),
+            "slow provider calls left to finish on their own"
+        );
+    }
     Ok(Batch {
         full: i64::try_from(count).unwrap_or(i64::MAX) >= limit && !one_at_a_time,
         outcomes: Some(Outcomes {
             state: state.clone(),
             campaign: campaign.clone(),
-            category: context.template.category.to_string(),
+            category,
             list: outcomes,
             lease_until,
         }),
+        stragglers,
     })
 }
 
@@ -279,8 +365,8 @@ fn given_back(claimed: &ClaimedContact, ready_at: i64, reason: &str) -> Outcome 
     }
 }
 
-async fn attempt(context: &Context, claimed: ClaimedContact) -> Outcome {
-    match checked_send(context, &claimed).await {
+async fn attempt(context: &Context, claimed: ClaimedContact, unpaced: Unpaced) -> Outcome {
+    match checked_send(context, &claimed, unpaced).await {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::warn!(
@@ -368,7 +454,11 @@ pub(crate) fn admit(
     }
 }
 
-async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Result<Outcome> {
+async fn checked_send(
+    context: &Context,
+    claimed: &ClaimedContact,
+    unpaced: Unpaced,
+) -> anyhow::Result<Outcome> {
     let Context {
         state,
         campaign,
@@ -436,6 +526,7 @@ async fn checked_send(context: &Context, claimed: &ClaimedContact) -> anyhow::Re
         () = context.pacer.until_ready() => false,
         () = state.stopping.cancelled() => true,
     };
+    drop(unpaced);
     if stopping {
         return Ok(given_back(
             claimed,

@@ -1857,13 +1857,27 @@ async fn a_carousel_without_its_cards_media_cannot_start_a_campaign() {
 #[tokio::test]
 async fn a_send_the_provider_took_but_did_not_answer_is_in_doubt_and_never_sent_twice() {
     // Half the provider's answers hang past the relay's limit, after the message went out.
+    no_contact_is_sent_twice_when(|config| {
+        config.hang_after_accept_rate = 0.5;
+        config.hang_after_accept_ms = 3_000;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_send_whose_connection_dropped_after_the_provider_took_it_is_never_sent_twice() {
+    // Half the provider's answers are cut after the status line, after the message went out.
+    no_contact_is_sent_twice_when(|config| config.drop_after_accept_rate = 0.5).await;
+}
+
+/// With a provider that takes every message but loses some answers (`configure`), every
+/// contact is sent exactly once: the lost answers leave their contacts in doubt, the provider's
+/// webhooks settle them, and Start Retry Campaign sends nothing more.
+async fn no_contact_is_sent_twice_when(configure: impl FnOnce(&mut SandboxConfig)) {
     let setup = setup_with_relay(
         CallbackStyle::Meta,
         |settings| settings.send_timeout_ms = 300,
-        |config| {
-            config.hang_after_accept_rate = 0.5;
-            config.hang_after_accept_ms = 3_000;
-        },
+        configure,
     )
     .await;
     let template = setup.approved_template(&quick_reply_template()).await;
@@ -1906,5 +1920,62 @@ async fn a_send_the_provider_took_but_did_not_answer_is_in_doubt_and_never_sent_
     setup.engine_rounds(3).await;
     for index in 0..12 {
         assert_eq!(setup.sends_to(&format!("491510000{:03}", 900 + index)), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_slow_provider_call_never_holds_back_the_rest_of_its_batch() {
+    // Half the provider's answers take 2 s, within the relay's limit: they are sent, late.
+    let setup = setup_with_relay(
+        CallbackStyle::Meta,
+        |settings| settings.send_timeout_ms = 10_000,
+        |config| {
+            config.hang_after_accept_rate = 0.5;
+            config.hang_after_accept_ms = 2_000;
+        },
+    )
+    .await;
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let csv: String = std::iter::once("phone,first_name".to_owned())
+        .chain((0..12).map(|index| format!("+49 151 00008{index:02},Ann")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (list, _) = setup.list_from_csv("Slow", &csv).await;
+    let campaign = setup
+        .campaign(json!({"name": "Slow", "template_id": template, "list_ids": [list]}))
+        .await;
+    // The fast sends of the batch are stored while the slow ones are still running.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = Vec::new();
+    loop {
+        let rows = setup
+            .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=100"))
+            .await;
+        let count = |state: &str| {
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .filter(|row| row["state"] == state)
+                .count()
+        };
+        let (pending, sending) = (count("pending"), count("sending"));
+        seen.push((pending, sending));
+        if pending > 0 && sending > 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no moment had some contacts sent and others still sending (pending, sending): {seen:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    for index in 0..12 {
+        let row = setup
+            .row_becomes(campaign, &format!("491510000{:03}", 800 + index), |row| {
+                row["state"] == "pending"
+            })
+            .await;
+        assert_eq!(row["outcome"], "sent", "{row}");
+        assert_eq!(setup.sends_to(&format!("491510000{:03}", 800 + index)), 1);
     }
 }
