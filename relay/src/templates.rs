@@ -4,10 +4,7 @@
 //! engine, the webhook pipeline and the periodic sync all come here.
 
 use herald_api::TemplateSyncReport;
-use herald_domain::{
-    Provider, TemplateEvent, TemplateFilter, TemplateQuality, TemplateStatus, parse_kaleyra,
-    parse_meta,
-};
+use herald_domain::{TemplateEvent, TemplateFilter, TemplateQuality, TemplateStatus};
 use herald_store::{StoreError, StoredWebhook, TemplateContent, TemplateRecord, TemplateReview};
 use herald_templates::Template;
 use serde_json::Value;
@@ -189,15 +186,7 @@ pub(crate) async fn apply_template_events(
     let Some(account_id) = webhook.account_id else {
         return Ok(());
     };
-    let parsed = match webhook.provider {
-        Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
-        Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
-    };
-    let Ok(content) = parsed else {
-        tracing::warn!(id = webhook.id, "a stored webhook cannot be read; skipped");
-        return Ok(());
-    };
-    for event in &content.template_events {
+    for event in &webhook.content.template_events {
         apply_template_event(state, account_id, event)
             .await
             .map_err(|error| anyhow::anyhow!("{error}"))?;

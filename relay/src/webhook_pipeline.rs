@@ -90,8 +90,7 @@ async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, store
                 account_id: Some(webhook.account_id),
                 dedupe_key: &webhook.dedupe_key,
                 payload: &webhook.payload,
-                statuses: &webhook.content.statuses,
-                inbound: &webhook.content.inbound,
+                content: &webhook.content,
                 settled: webhook.content.template_events.is_empty()
                     && webhook.content.inbound.is_empty()
                     && !webhook.content.statuses.iter().any(|status| {

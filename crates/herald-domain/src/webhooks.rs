@@ -6,7 +6,7 @@
 //! Parsing is pure and total: any byte string gives either content or a [`PayloadError`], never
 //! a panic (property-tested, and fuzzed with the template pipeline's harness).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{MessageKind, MessageStatus, TemplateQuality, TemplateStatus};
@@ -16,8 +16,9 @@ use crate::{MessageKind, MessageStatus, TemplateQuality, TemplateStatus};
 #[error("{0}")]
 pub struct PayloadError(String);
 
-/// Everything one webhook delivery says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Everything one webhook delivery says; what the applier needs of it is stored in this form
+/// (serde), so a webhook is read from the provider's format once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookContent {
     /// The phone-number ids of `value.metadata` (message events name the account by these).
     pub phone_number_ids: Vec<String>,
@@ -32,7 +33,7 @@ pub struct WebhookContent {
 }
 
 /// A status change of an outbound message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusUpdate {
     /// The provider's message id (`wamid…`).
     pub message_id: String,
@@ -49,7 +50,7 @@ pub struct StatusUpdate {
 }
 
 /// A provider's reason for a failed message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageError {
     /// The provider's code, e.g. 131026.
     pub code: Option<i64>,
@@ -58,7 +59,7 @@ pub struct MessageError {
 }
 
 /// A message from a contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboundMessage {
     /// The provider's message id.
     pub message_id: String,
@@ -77,7 +78,7 @@ pub struct InboundMessage {
 }
 
 /// A change to a template at the provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TemplateEvent {
     /// Reviewed, paused, disabled, reinstated…
     Status {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use herald_domain::{
     InboundMessage, MessageStatus, Provider, Role, StatusUpdate, TemplateFilter, TemplateQuality,
-    TemplateStatus,
+    TemplateStatus, WebhookContent, parse_kaleyra, parse_meta,
 };
 use herald_store::{
     AccountData, AccountRecord, MessageRecord, NewWebhookEvent, OutboundMessage, Result, Store,
@@ -147,18 +147,47 @@ struct EventRow<'a> {
     account_id: Option<i64>,
     dedupe_key: &'a str,
     payload: &'a str,
+    content: Option<String>,
     settled: u8,
 }
 
-impl<'a> From<&NewWebhookEvent<'a>> for EventRow<'a> {
-    fn from(event: &NewWebhookEvent<'a>) -> Self {
-        Self {
+impl<'a> EventRow<'a> {
+    fn new(event: &NewWebhookEvent<'a>) -> Result<Self> {
+        Ok(Self {
             provider: event.provider.as_str(),
             account_id: event.account_id,
             dedupe_key: event.dedupe_key,
             payload: event.payload,
+            content: content_for_applier(event)?,
             settled: u8::from(event.settled),
+        })
+    }
+}
+
+/// What the applier reads of a webhook that is not settled at once, as stored.
+fn content_for_applier(event: &NewWebhookEvent<'_>) -> Result<Option<String>> {
+    if event.settled {
+        return Ok(None);
+    }
+    serde_json::to_string(event.content)
+        .map(Some)
+        .map_err(other)
+}
+
+/// A stored webhook's content: as stored, or read again from the payload for a webhook stored
+/// before contents were kept.
+fn stored_content(
+    provider: Provider,
+    content: Option<&str>,
+    payload: &str,
+) -> Result<WebhookContent> {
+    match content {
+        Some(content) => serde_json::from_str(content).map_err(other),
+        None => match provider {
+            Provider::Kaleyra => parse_kaleyra(payload.as_bytes()),
+            Provider::Meta | Provider::Sandbox => parse_meta(payload.as_bytes()),
         }
+        .map_err(other),
     }
 }
 
@@ -656,8 +685,9 @@ macro_rules! impl_store {
 
     async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>> {
         let rows = sqlx::query::<$db>(
-            "select id, provider, account_id, payload from webhook_events
-             where processed_at is null order by id limit $1",
+            "select id, provider, account_id, content,
+                 case when content is null then payload end as payload
+             from webhook_events where processed_at is null order by id limit $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -665,11 +695,14 @@ macro_rules! impl_store {
         .map_err(other)?;
         rows.iter()
             .map(|row| {
+                let provider = parse(row.try_get("provider").map_err(other)?)?;
+                let content: Option<String> = row.try_get("content").map_err(other)?;
+                let payload: Option<String> = row.try_get("payload").map_err(other)?;
                 Ok(StoredWebhook {
                     id: row.try_get("id").map_err(other)?,
-                    provider: parse(row.try_get("provider").map_err(other)?)?,
+                    provider,
                     account_id: row.try_get("account_id").map_err(other)?,
-                    payload: row.try_get("payload").map_err(other)?,
+                    content: stored_content(provider, content.as_deref(), payload.as_deref().unwrap_or_default())?,
                 })
             })
             .collect()
@@ -758,12 +791,12 @@ impl PostgresStore {
         events: &[NewWebhookEvent<'_>],
         now: i64,
     ) -> Result<Vec<Option<i64>>> {
-        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::from).collect();
+        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::new).collect::<Result<_>>()?;
         let mut transaction = self.pool.begin().await.map_err(other)?;
         let stored = sqlx::query::<Postgres>(
-            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
+            "insert into webhook_events (provider, account_id, dedupe_key, payload, content, received_at, processed_at)
              select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
-                 value ->> 'payload', cast($2 as bigint),
+                 value ->> 'payload', value ->> 'content', cast($2 as bigint),
                  case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
              from json_array_elements($1::json) as json_rows(value) where true
              on conflict (dedupe_key) do nothing returning id, dedupe_key"
@@ -793,7 +826,11 @@ impl PostgresStore {
             .collect();
         let statuses: Vec<StatusRow<'_>> =
             strongest_statuses(fresh.iter().flat_map(|(account, event)| {
-                event.statuses.iter().map(move |status| (*account, status))
+                event
+                    .content
+                    .statuses
+                    .iter()
+                    .map(move |status| (*account, status))
             }));
         if !statuses.is_empty() {
             // Rows go in key order, as in the hopper's write of accepted messages: two
@@ -829,6 +866,7 @@ impl PostgresStore {
             .iter()
             .flat_map(|(account, event)| {
                 event
+                    .content
                     .inbound
                     .iter()
                     .map(move |message| InboundRow::new(*account, message))
@@ -887,6 +925,7 @@ mod tests {
         let migrated = size();
         let payload = "x".repeat(4000);
         let keys: Vec<String> = (0..500).map(|number| format!("key-{number}")).collect();
+        let content = herald_domain::WebhookContent::default();
         let events: Vec<herald_store::NewWebhookEvent<'_>> = keys
             .iter()
             .map(|key| herald_store::NewWebhookEvent {
@@ -894,8 +933,7 @@ mod tests {
                 account_id: None,
                 dedupe_key: key,
                 payload: &payload,
-                statuses: &[],
-                inbound: &[],
+                content: &content,
                 settled: true,
             })
             .collect();

@@ -21,7 +21,7 @@ use tokio::sync::{oneshot, watch};
 use crate::campaigns::{
     CLAIMED_STATES, Claim, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql,
 };
-use crate::{RECORD_OUTBOUND_SQL, StatusRow, other, strongest_statuses};
+use crate::{RECORD_OUTBOUND_SQL, StatusRow, content_for_applier, other, strongest_statuses};
 
 /// A webhook event the writer thread owns.
 struct OwnedEvent {
@@ -30,6 +30,8 @@ struct OwnedEvent {
     dedupe_key: String,
     payload: String,
     settled: bool,
+    /// For the applier, unless settled.
+    content_json: Option<String>,
     statuses: Vec<StatusUpdate>,
     inbound: Vec<InboundMessage>,
 }
@@ -110,17 +112,19 @@ impl SqliteWriter {
     ) -> Result<Vec<Option<i64>>> {
         let owned = events
             .iter()
-            .map(|event| OwnedEvent {
-                provider: event.provider,
-                account_id: event.account_id,
-                dedupe_key: event.dedupe_key.to_owned(),
-                payload: event.payload.to_owned(),
-                settled: event.settled,
-                statuses: event.statuses.to_vec(),
-                inbound: event.inbound.to_vec(),
+            .map(|event| {
+                Ok(OwnedEvent {
+                    provider: event.provider,
+                    account_id: event.account_id,
+                    dedupe_key: event.dedupe_key.to_owned(),
+                    payload: event.payload.to_owned(),
+                    settled: event.settled,
+                    content_json: content_for_applier(event)?,
+                    statuses: event.content.statuses.clone(),
+                    inbound: event.content.inbound.clone(),
+                })
             })
-            .collect();
-        let owned: Vec<OwnedEvent> = owned;
+            .collect::<Result<Vec<OwnedEvent>>>()?;
         self.run(move |connection| write(connection, &owned, now))
             .await
     }
@@ -456,8 +460,8 @@ fn write(
     let mut ids = Vec::with_capacity(events.len());
     {
         let mut insert = transaction.prepare_cached(
-            "insert into webhook_events (provider, account_id, dedupe_key, payload, received_at, processed_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (dedupe_key) do nothing",
+            "insert into webhook_events (provider, account_id, dedupe_key, payload, content, received_at, processed_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (dedupe_key) do nothing",
         )?;
         for event in events {
             let inserted = insert.execute(params![
@@ -465,6 +469,7 @@ fn write(
                 event.account_id,
                 event.dedupe_key,
                 event.payload,
+                event.content_json,
                 now,
                 event.settled.then_some(now),
             ])?;

@@ -2,7 +2,7 @@
 
 use herald_domain::{
     InboundMessage, MessageDirection, MessageError, MessageKind, MessageStatus, Provider, Role,
-    StatusUpdate, TemplateFilter, TemplateQuality, TemplateStatus,
+    StatusUpdate, TemplateEvent, TemplateFilter, TemplateQuality, TemplateStatus, WebhookContent,
 };
 
 use herald_contacts::Contact;
@@ -195,13 +195,21 @@ async fn templates(store: &dyn Store) {
 }
 
 async fn webhooks(store: &dyn Store, account: i64) {
+    let content = WebhookContent {
+        business_account_ids: vec!["waba-1".to_owned()],
+        template_events: vec![TemplateEvent::Status {
+            template_id: "1234".to_owned(),
+            status: TemplateStatus::Rejected,
+            reason: Some("INVALID_FORMAT".to_owned()),
+        }],
+        ..WebhookContent::default()
+    };
     let event = NewWebhookEvent {
         provider: Provider::Meta,
         account_id: Some(account),
         dedupe_key: "sha-of-body",
         payload: "{\"object\":\"whatsapp_business_account\"}",
-        statuses: &[],
-        inbound: &[],
+        content: &content,
         settled: false,
     };
     let other = NewWebhookEvent {
@@ -228,7 +236,10 @@ async fn webhooks(store: &dyn Store, account: i64) {
         pending.iter().map(|w| Some(w.id)).collect::<Vec<_>>(),
         ids[..2]
     );
-    assert_eq!(pending[0].payload, event.payload);
+    assert_eq!(
+        pending[0].content, content,
+        "the applier reads what the webhook said, as read when it came"
+    );
     store
         .mark_webhooks_processed(&[pending[0].id], 12)
         .await
@@ -258,8 +269,8 @@ async fn status_batches_side_by_side(store: &dyn Store, account: i64) {
     for round in 0..5 {
         let (first, second) = (format!("side-{round}-a"), format!("side-{round}-b"));
         let (a, b) = futures_util::future::join(
-            store.record_webhooks(&[settled(account, &first, &forward, &[])], 20),
-            store.record_webhooks(&[settled(account, &second, &backward, &[])], 20),
+            store.record_webhooks(&[settled(account, &first, &carrying(&forward, &[]))], 20),
+            store.record_webhooks(&[settled(account, &second, &carrying(&backward, &[]))], 20),
         )
         .await;
         assert!(a.is_ok() && b.is_ok(), "round {round}: {a:?} {b:?}");
@@ -281,20 +292,23 @@ fn status(message_id: &str, status: MessageStatus, at_ms: i64) -> StatusUpdate {
 }
 
 /// A webhook that carries only statuses and messages.
-fn settled<'a>(
-    account: i64,
-    key: &'a str,
-    statuses: &'a [StatusUpdate],
-    inbound: &'a [InboundMessage],
-) -> NewWebhookEvent<'a> {
+fn settled<'a>(account: i64, key: &'a str, content: &'a WebhookContent) -> NewWebhookEvent<'a> {
     NewWebhookEvent {
         provider: Provider::Meta,
         account_id: Some(account),
         dedupe_key: key,
         payload: "{}",
-        statuses,
-        inbound,
+        content,
         settled: true,
+    }
+}
+
+/// What a webhook with `statuses` and `inbound` messages says.
+fn carrying(statuses: &[StatusUpdate], inbound: &[InboundMessage]) -> WebhookContent {
+    WebhookContent {
+        statuses: statuses.to_vec(),
+        inbound: inbound.to_vec(),
+        ..WebhookContent::default()
     }
 }
 
@@ -317,11 +331,11 @@ async fn messages(store: &dyn Store, account: i64) {
         status("wamid.2", MessageStatus::Failed, 2_600),
     ];
     store
-        .record_webhooks(&[settled(account, "read", &read, &[])], 200)
+        .record_webhooks(&[settled(account, "read", &carrying(&read, &[]))], 200)
         .await
         .unwrap();
     store
-        .record_webhooks(&[settled(account, "late", &late, &[])], 201)
+        .record_webhooks(&[settled(account, "late", &carrying(&late, &[]))], 201)
         .await
         .unwrap();
     assert!(
@@ -354,7 +368,10 @@ async fn messages(store: &dyn Store, account: i64) {
         status("wamid.3", MessageStatus::Delivered, 1_100),
     ];
     store
-        .record_webhooks(&[settled(account, "batch", &one_batch, &[])], 202)
+        .record_webhooks(
+            &[settled(account, "batch", &carrying(&one_batch, &[]))],
+            202,
+        )
         .await
         .unwrap();
     let batched = store
@@ -422,8 +439,8 @@ async fn messages(store: &dyn Store, account: i64) {
     store
         .record_webhooks(
             &[
-                settled(account, "in-1", &[], &inbound),
-                settled(account, "in-2", &[], &inbound),
+                settled(account, "in-1", &carrying(&[], &inbound)),
+                settled(account, "in-2", &carrying(&[], &inbound)),
             ],
             400,
         )

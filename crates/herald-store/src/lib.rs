@@ -16,8 +16,8 @@ pub use campaigns::{
 
 use async_trait::async_trait;
 use herald_domain::{
-    InboundMessage, MessageDirection, MessageKind, MessageStatus, Provider, Role, StatusUpdate,
-    TemplateFilter, TemplateQuality, TemplateStatus,
+    MessageDirection, MessageKind, MessageStatus, Provider, Role, TemplateFilter, TemplateQuality,
+    TemplateStatus, WebhookContent,
 };
 
 /// What can go wrong in a store.
@@ -309,8 +309,8 @@ pub struct StoredWebhook {
     pub provider: Provider,
     /// The account it concerns.
     pub account_id: Option<i64>,
-    /// The raw body.
-    pub payload: String,
+    /// What it says, as read when it was received (the raw body stays stored for audit).
+    pub content: WebhookContent,
 }
 
 /// A webhook as received.
@@ -322,12 +322,11 @@ pub struct NewWebhookEvent<'a> {
     pub account_id: Option<i64>,
     /// What makes a replay recognisable (the SHA-256 of the raw body).
     pub dedupe_key: &'a str,
-    /// The raw body.
+    /// The raw body, kept for audit.
     pub payload: &'a str,
-    /// The message statuses it reports.
-    pub statuses: &'a [StatusUpdate],
-    /// The messages from contacts it carries.
-    pub inbound: &'a [InboundMessage],
+    /// What it says: its statuses and messages are stored at once; unless `settled`, the
+    /// whole content is stored too, for the applier.
+    pub content: &'a WebhookContent,
     /// Whether statuses and messages are all it says; otherwise it waits for the applier.
     pub settled: bool,
 }

@@ -4,8 +4,8 @@
 
 use herald_domain::{
     Awaits, CampaignEvent, DEFAULT_OPT_OUT_KEYWORDS, HopperEvent, HopperState, InboundMessage,
-    Interaction, MessageStatus, Outcome, Provider, StatusUpdate, classify_error, is_opt_out,
-    judge_answer, parse_kaleyra, parse_meta, retry_at, takes_answers,
+    Interaction, MessageStatus, Outcome, StatusUpdate, classify_error, is_opt_out, judge_answer,
+    retry_at, takes_answers,
 };
 use herald_store::{CampaignRecord, HopperMove, StoreError, StoredWebhook};
 use herald_templates::{Button, Components, Template};
@@ -37,13 +37,7 @@ pub(crate) async fn apply_webhook(
     let Some(account_id) = webhook.account_id else {
         return Ok(Applied::Yes);
     };
-    let parsed = match webhook.provider {
-        Provider::Kaleyra => parse_kaleyra(webhook.payload.as_bytes()),
-        Provider::Meta | Provider::Sandbox => parse_meta(webhook.payload.as_bytes()),
-    };
-    let Ok(content) = parsed else {
-        return Ok(Applied::Yes);
-    };
+    let content = &webhook.content;
     let mut applied = Applied::Yes;
     for status in &content.statuses {
         if apply_status(state, status).await? == Applied::Later {

@@ -189,6 +189,39 @@ fn bodies_of_the_wrong_shape_are_refused_not_guessed() {
     assert_eq!(parse_meta(b"{}"), Ok(WebhookContent::default()));
 }
 
+#[test]
+fn content_is_stored_and_read_back_whole() {
+    let body = meta(
+        "messages",
+        &json!({
+            "metadata": {"phone_number_id": "phone-1"},
+            "statuses": [{"id": "wamid.B", "status": "failed", "timestamp": 1750030074, "recipient_id": "16505550000",
+                "biz_opaque_callback_data": "herald:4:2", "errors": [{"code": 131026, "title": "Message Undeliverable"}]}],
+            "messages": [{"from": "16505551234", "id": "wamid.in", "timestamp": "1750030075", "type": "button",
+                "button": {"text": "Yes", "payload": "Yes"}, "context": {"id": "wamid.B"}}],
+        }),
+    );
+    let mut content = parse_meta(&body).unwrap();
+    let events = meta(
+        "message_template_status_update",
+        &json!({"event": "REJECTED", "message_template_id": 77, "reason": "INVALID_FORMAT"}),
+    );
+    content.template_events = parse_meta(&events).unwrap().template_events;
+    assert_eq!(
+        (
+            content.statuses.len(),
+            content.inbound.len(),
+            content.template_events.len()
+        ),
+        (1, 1, 1)
+    );
+    let stored = serde_json::to_string(&content).unwrap();
+    assert_eq!(
+        serde_json::from_str::<WebhookContent>(&stored).unwrap(),
+        content
+    );
+}
+
 proptest! {
     #[test]
     fn any_bytes_parse_or_are_refused(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
