@@ -92,7 +92,9 @@ fn finish(outcome: anyhow::Result<()>) -> ExitCode {
 }
 
 async fn add_user(settings: Settings, username: String, role: Role) -> anyhow::Result<()> {
-    let (state, _) = startup::prepare(&settings, startup::system_clock()).await?;
+    let state = startup::prepare(&settings, startup::system_clock(), None)
+        .await?
+        .state;
     let (password, generated) = match std::env::var("HERALD_NEW_USER_PASSWORD") {
         Ok(password) => (password, false),
         Err(_) => (auth::new_password(), true),
@@ -116,18 +118,18 @@ async fn add_user(settings: Settings, username: String, role: Role) -> anyhow::R
 }
 
 async fn serve_until_signal(settings: Settings) -> anyhow::Result<()> {
-    let (state, notices) = startup::prepare(&settings, startup::system_clock()).await?;
     let listener = startup::bind(settings.listen).await?;
     let address = listener.local_addr()?;
+    let prepared = startup::prepare(&settings, startup::system_clock(), Some(address)).await?;
     // The operator reads these lines once; the end-to-end harness reads the URL line.
     #[allow(clippy::print_stdout)]
     {
-        for notice in notices {
+        for notice in &prepared.notices {
             println!("{notice}");
         }
         println!("Herald is running at http://{address}/");
     }
-    startup::serve(listener, settings, state, startup::shutdown_signal()).await
+    startup::serve(listener, settings, prepared, startup::shutdown_signal()).await
 }
 
 fn init_tracing() {

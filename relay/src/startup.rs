@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -16,8 +16,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::crypto::SecretBox;
 use crate::metrics::Metrics;
+use crate::providers::Providers;
 use crate::providers::meta::MetaClient;
 use crate::state::AppState;
+use crate::webhook_pipeline::WebhookQueue;
 use crate::{campaigns, http, webhook_pipeline};
 
 /// Binds the listening socket, naming the address in the error.
@@ -27,12 +29,23 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {address}"))
 }
 
-/// Opens the database (applying migrations), loads the credentials key and seeds a fresh
-/// database. Returns the state and the lines to show the operator once.
+/// The relay's state, built once and complete, with what serving it needs.
+pub struct Prepared {
+    /// The state every handler and task shares.
+    pub state: AppState,
+    /// The lines to show the operator once (the first admin's password).
+    pub notices: Vec<String>,
+    webhook_queue: WebhookQueue,
+}
+
+/// Opens the database (applying migrations), loads the credentials key, builds the state and
+/// seeds a fresh database. `listening` is the address the relay serves on (none for a
+/// command-line task, which calls no provider).
 pub async fn prepare(
     settings: &Settings,
     clock: Arc<dyn Clock>,
-) -> anyhow::Result<(AppState, Vec<String>)> {
+    listening: Option<SocketAddr>,
+) -> anyhow::Result<Prepared> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
@@ -43,25 +56,37 @@ pub async fn prepare(
         .await
         .context("cannot open the database")?;
     let secrets = SecretBox::load(settings.secret_key.as_deref(), &settings.data_dir)?;
+    // Providers on this machine (the in-process sandbox) reach the webhook over loopback.
+    let webhook_url = listening.map(|address| {
+        let loopback = SocketAddr::from(([127, 0, 0, 1], address.port()));
+        format!("http://{loopback}/webhooks/meta")
+    });
+    let providers = Providers::new(
+        MetaClient::http_client().context("cannot build the HTTP client")?,
+        webhook_url,
+        settings.sandbox_review_delay_ms,
+        settings.send_timeout_ms,
+    );
+    let (webhooks, webhook_queue) = webhook_pipeline::channel();
     let state = AppState {
         store,
-        secrets: Arc::new(secrets),
         clock,
-        login_limiter: Arc::new(LoginLimiter::new()),
-        http_client: MetaClient::http_client().context("cannot build the HTTP client")?,
-        webhook_url: Arc::new(OnceLock::new()),
-        sandboxes: Arc::default(),
-        sandbox_review_delay_ms: settings.sandbox_review_delay_ms,
-        campaign_lease_ms: settings.campaign_lease_ms,
-        send_timeout_ms: settings.send_timeout_ms,
-        metrics: Arc::new(Metrics::new()),
+        secrets: Arc::new(secrets),
         accounts: Arc::default(),
-        webhooks: Arc::new(OnceLock::new()),
+        providers: Arc::new(providers),
+        webhooks,
+        campaign_lease_ms: settings.campaign_lease_ms,
+        metrics: Arc::new(Metrics::new()),
+        login_limiter: Arc::new(LoginLimiter::new()),
         imports: Arc::default(),
         stopping: CancellationToken::new(),
     };
     let notices = bootstrap::first_start(&state, settings).await?;
-    Ok((state, notices))
+    Ok(Prepared {
+        state,
+        notices,
+        webhook_queue,
+    })
 }
 
 /// Serves the relay on `listener` until `shutdown` resolves, then finishes in-flight requests
@@ -69,16 +94,16 @@ pub async fn prepare(
 pub async fn serve(
     listener: TcpListener,
     settings: Settings,
-    state: AppState,
+    prepared: Prepared,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
-    // Providers on this machine (the in-process sandbox) reach the webhook over loopback.
-    let loopback = SocketAddr::from(([127, 0, 0, 1], address.port()));
-    let _ = state
-        .webhook_url
-        .set(format!("http://{loopback}/webhooks/meta"));
-    let _ = state.webhooks.set(webhook_pipeline::start(&state));
+    let Prepared {
+        state,
+        webhook_queue,
+        ..
+    } = prepared;
+    webhook_pipeline::start(&state, webhook_queue);
     let engine = campaigns::start(&state);
     if settings.template_sync_seconds > 0 {
         tokio::spawn(sync_templates_periodically(

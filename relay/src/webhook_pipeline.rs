@@ -71,13 +71,22 @@ impl WebhookWriter {
     }
 }
 
-/// Starts the writer and the applier for `state`; returns the writer's handle.
-pub fn start(state: &AppState) -> WebhookWriter {
-    let (jobs, receiver) = mpsc::channel::<Job>(BATCH_MAX * 8);
+/// The webhooks handed to the writer and not taken yet: [`start`] takes them.
+#[derive(Debug)]
+pub struct WebhookQueue(mpsc::Receiver<Job>);
+
+/// The writer's handle and its queue, made before the state that holds the handle (the writer
+/// runs with that state: [`start`]).
+pub fn channel() -> (WebhookWriter, WebhookQueue) {
+    let (jobs, queue) = mpsc::channel::<Job>(BATCH_MAX * 8);
+    (WebhookWriter { jobs }, WebhookQueue(queue))
+}
+
+/// Starts the writer, taking `queue`, and the applier, for `state`.
+pub fn start(state: &AppState, queue: WebhookQueue) {
     let stored = Arc::new(Notify::new());
-    tokio::spawn(write_batches(state.clone(), receiver, Arc::clone(&stored)));
+    tokio::spawn(write_batches(state.clone(), queue.0, Arc::clone(&stored)));
     tokio::spawn(apply_stored(state.clone(), stored));
-    WebhookWriter { jobs }
 }
 
 async fn write_batches(state: AppState, mut receiver: mpsc::Receiver<Job>, stored: Arc<Notify>) {

@@ -65,12 +65,12 @@ impl TestRelay {
         };
         configure(&mut settings);
         let database_url = settings.database_url.clone();
-        let (state, _notices) = relay::startup::prepare(&settings, clock).await?;
-        let store = std::sync::Arc::clone(&state.store);
         let listener = relay::startup::bind(settings.listen).await?;
         let address = listener.local_addr()?;
+        let prepared = relay::startup::prepare(&settings, clock, Some(address)).await?;
+        let store = std::sync::Arc::clone(&prepared.state.store);
         let (shutdown, shutdown_received) = oneshot::channel::<()>();
-        let server = tokio::spawn(relay::startup::serve(listener, settings, state, async {
+        let server = tokio::spawn(relay::startup::serve(listener, settings, prepared, async {
             let _ = shutdown_received.await;
         }));
         let relay = Self {

@@ -536,13 +536,13 @@ async fn checked_send(
     }
     // Each call has its own limit: one that hangs puts its contact in doubt instead of holding
     // the batch.
-    let limit = std::time::Duration::from_millis(state.send_timeout_ms);
+    let limit = std::time::Duration::from_millis(state.providers.send_timeout_ms);
     let sent = tokio::time::timeout(limit, context.client.send_template(&message))
         .await
         .unwrap_or_else(|_| {
             Err(providers::ProviderError::timed_out(
                 context.account.record.provider,
-                state.send_timeout_ms,
+                state.providers.send_timeout_ms,
             ))
         });
     state.metrics.provider_call("send_message", &sent);

@@ -132,12 +132,9 @@ async fn store(
 ) -> Result<StatusCode> {
     // The parser accepted it as JSON, so it is UTF-8.
     let payload = String::from_utf8_lossy(body).into_owned();
-    let writer = state
-        .webhooks
-        .get()
-        .ok_or_else(|| anyhow::anyhow!("the webhook writer is not running"))?;
     let provider = account.record.provider;
-    let stored = writer
+    let stored = state
+        .webhooks
         .store(IncomingWebhook {
             provider,
             account_id: account.record.id,

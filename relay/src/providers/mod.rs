@@ -4,6 +4,8 @@
 pub mod kaleyra;
 pub mod meta;
 
+use std::collections::HashMap;
+
 use herald_domain::{ErrorClass, Provider, classify_error, classify_kaleyra_error};
 use herald_sandbox::SandboxConfig;
 use herald_templates::Template;
@@ -84,6 +86,40 @@ pub(crate) fn sender(account: &OpenedAccount) -> &str {
     .unwrap_or_default()
 }
 
+/// How the relay reaches providers.
+pub struct Providers {
+    /// The client every provider call goes through (rustls, keep-alive).
+    pub http_client: reqwest::Client,
+    /// Where providers on this machine reach the relay's Meta webhook; none when the relay does
+    /// not listen (a command-line task).
+    pub webhook_url: Option<String>,
+    /// How long the in-process sandbox takes to review a template.
+    pub sandbox_review_delay_ms: u64,
+    /// How long a campaign's send waits for the provider's answer before the contact is in
+    /// doubt (ms).
+    pub send_timeout_ms: u64,
+    /// Base URLs of the in-process sandboxes, by account id, started on first use.
+    sandboxes: tokio::sync::Mutex<HashMap<i64, String>>,
+}
+
+impl Providers {
+    /// The handle, with no sandbox started yet.
+    pub fn new(
+        http_client: reqwest::Client,
+        webhook_url: Option<String>,
+        sandbox_review_delay_ms: u64,
+        send_timeout_ms: u64,
+    ) -> Self {
+        Self {
+            http_client,
+            webhook_url,
+            sandbox_review_delay_ms,
+            send_timeout_ms,
+            sandboxes: tokio::sync::Mutex::default(),
+        }
+    }
+}
+
 /// The client of an account: its provider at its configured base URL, the provider's own, or
 /// the in-process sandbox for a sandbox account without one.
 pub(crate) async fn provider_client(
@@ -95,7 +131,7 @@ pub(crate) async fn provider_client(
         message: format!("the account \"{}\" has no {what}", account.record.name),
     };
     let configured = account.settings.base_url.clone();
-    let http = state.http_client.clone();
+    let http = state.providers.http_client.clone();
     match account.record.provider {
         Provider::Kaleyra => {
             let api_key = account
@@ -132,15 +168,15 @@ pub(crate) async fn provider_client(
 }
 
 async fn sandbox_url(state: &AppState, account: &OpenedAccount) -> Result<String, AppError> {
-    let mut sandboxes = state.sandboxes.lock().await;
+    let providers = &state.providers;
+    let mut sandboxes = providers.sandboxes.lock().await;
     if let Some(url) = sandboxes.get(&account.record.id) {
         return Ok(url.clone());
     }
-    let webhook_url = state
+    let webhook_url = providers
         .webhook_url
-        .get()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("the relay is not listening yet"))?;
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("the relay is not listening"))?;
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let config = SandboxConfig {
         webhook_url,
@@ -148,7 +184,7 @@ async fn sandbox_url(state: &AppState, account: &OpenedAccount) -> Result<String
         access_token: text(&account.secrets.access_token),
         waba_id: text(&account.settings.waba_id),
         phone_number_id: text(&account.settings.phone_number_id),
-        review_delay_ms: state.sandbox_review_delay_ms,
+        review_delay_ms: providers.sandbox_review_delay_ms,
         ..SandboxConfig::from_env()
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
