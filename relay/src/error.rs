@@ -173,7 +173,7 @@ impl From<StoreError> for AppError {
                 field: constraint,
                 message: format!("this {constraint} is already taken"),
             },
-            StoreError::Other(message) => Self::Internal(anyhow::anyhow!(message)),
+            StoreError::Other(cause) => Self::Internal(anyhow::Error::from_boxed(cause)),
         }
     }
 }

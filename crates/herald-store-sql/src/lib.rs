@@ -49,8 +49,8 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Ok(std::sync::Arc::new(PostgresStore::open(url).await?))
     } else {
-        Err(StoreError::Other(
-            "the database URL must start with sqlite: or postgres:".to_owned(),
+        Err(other(
+            "the database URL must start with sqlite: or postgres:",
         ))
     }
 }
@@ -97,8 +97,9 @@ impl PostgresStore {
     }
 }
 
-fn other(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(error.to_string())
+/// Any other failure, its cause kept.
+fn other(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> StoreError {
+    StoreError::Other(error.into())
 }
 
 /// Maps sqlx errors: no row is `NotFound`, a unique violation is `Conflict { constraint }`.
@@ -114,7 +115,7 @@ fn classify(constraint: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
 
 fn parse<T: FromStr>(text: &str) -> Result<T>
 where
-    T::Err: std::fmt::Display,
+    T::Err: std::error::Error + Send + Sync + 'static,
 {
     text.parse().map_err(other)
 }

@@ -12,9 +12,7 @@ use std::time::Duration;
 use herald_contacts::Contact;
 use herald_domain::AUTOMATIC_RETRIES;
 use herald_domain::{InboundMessage, MessageStatus, Outcome, Provider, StatusUpdate};
-use herald_store::{
-    HopperMove, NewWebhookEvent, OutboundMessage, Result, StoreError, UpsertReport,
-};
+use herald_store::{HopperMove, NewWebhookEvent, OutboundMessage, Result, UpsertReport};
 use rusqlite::{Connection, named_params, params};
 use tokio::sync::{oneshot, watch};
 
@@ -98,10 +96,10 @@ impl SqliteWriter {
         });
         self.jobs
             .send(job)
-            .map_err(|_| StoreError::Other("the SQLite writer has stopped".to_owned()))?;
+            .map_err(|_| other("the SQLite writer has stopped"))?;
         answer
             .await
-            .map_err(|_| StoreError::Other("the SQLite writer dropped a batch".to_owned()))?
+            .map_err(|_| other("the SQLite writer dropped a batch"))?
     }
 
     /// Stores `events` (see `Store::record_webhooks`).

@@ -32,9 +32,9 @@ pub enum StoreError {
         /// Which value is duplicated, e.g. `username`.
         constraint: &'static str,
     },
-    /// Anything else: connection, corruption, a bug.
+    /// Anything else: connection, corruption, a bug; the cause is kept as its source.
     #[error("storage failure: {0}")]
-    Other(String),
+    Other(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Result of a store operation.
