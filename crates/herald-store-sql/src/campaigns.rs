@@ -18,10 +18,9 @@ use herald_store::{
     UpsertReport,
 };
 use sqlx::Row;
-use sqlx::postgres::{PgRow, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteRow};
+use sqlx::any::{Any, AnyRow};
 
-use crate::{PostgresStore, SqliteStore, classify, expect_one_row, other, parse};
+use crate::{SqlStore, classify, expect_one_row, other, parse};
 
 const CONTACT_COLUMNS: &str = "contacts.id, contacts.account_id, contacts.phone, contacts.mobile,
     contacts.first_name, contacts.last_name, contacts.email, contacts.custom_json,
@@ -91,12 +90,12 @@ pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coale
 /// Campaigns whose hopper still takes contacts added to their lists.
 pub(crate) const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
 
-fn custom_json(contact: &Contact) -> Result<String> {
+pub(crate) fn custom_json(contact: &Contact) -> Result<String> {
     serde_json::to_string(&contact.custom).map_err(other)
 }
 
 /// `$first, $first+1, ...` for `count` values.
-fn placeholders(first: usize, count: usize) -> String {
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|index| format!("${index}"))
         .collect::<Vec<_>>()
@@ -126,126 +125,120 @@ fn fold_counts(by_state: Vec<(String, String, i64)>) -> Result<HopperCounts> {
     Ok(counts)
 }
 
-macro_rules! impl_campaign_stores {
-    ($module:ident, $store:ty, $db:ty, $row:ty) => {
-        mod $module {
-            use super::*;
+fn contact_from(row: &AnyRow) -> Result<ContactRecord> {
+    let custom: String = row.try_get("custom_json").map_err(other)?;
+    Ok(ContactRecord {
+        id: row.try_get("id").map_err(other)?,
+        account_id: row.try_get("account_id").map_err(other)?,
+        contact: Contact {
+            phone: row.try_get("phone").map_err(other)?,
+            mobile: row.try_get("mobile").map_err(other)?,
+            first_name: row.try_get("first_name").map_err(other)?,
+            last_name: row.try_get("last_name").map_err(other)?,
+            email: row.try_get("email").map_err(other)?,
+            custom: serde_json::from_str(&custom).map_err(other)?,
+        },
+        opted_out_at: row.try_get("opted_out_at").map_err(other)?,
+    })
+}
 
-            fn contact_from(row: &$row) -> Result<ContactRecord> {
-                let custom: String = row.try_get("custom_json").map_err(other)?;
-                Ok(ContactRecord {
-                    id: row.try_get("id").map_err(other)?,
-                    account_id: row.try_get("account_id").map_err(other)?,
-                    contact: Contact {
-                        phone: row.try_get("phone").map_err(other)?,
-                        mobile: row.try_get("mobile").map_err(other)?,
-                        first_name: row.try_get("first_name").map_err(other)?,
-                        last_name: row.try_get("last_name").map_err(other)?,
-                        email: row.try_get("email").map_err(other)?,
-                        custom: serde_json::from_str(&custom).map_err(other)?,
-                    },
-                    opted_out_at: row.try_get("opted_out_at").map_err(other)?,
-                })
-            }
+fn list_from(row: &AnyRow) -> Result<ListRecord> {
+    Ok(ListRecord {
+        id: row.try_get("id").map_err(other)?,
+        account_id: row.try_get("account_id").map_err(other)?,
+        name: row.try_get("name").map_err(other)?,
+        is_master: row.try_get::<i64, _>("is_master").map_err(other)? == 1,
+        size: row.try_get("size").map_err(other)?,
+    })
+}
 
-            fn list_from(row: &$row) -> Result<ListRecord> {
-                Ok(ListRecord {
-                    id: row.try_get("id").map_err(other)?,
-                    account_id: row.try_get("account_id").map_err(other)?,
-                    name: row.try_get("name").map_err(other)?,
-                    is_master: row.try_get::<i64, _>("is_master").map_err(other)? == 1,
-                    size: row.try_get("size").map_err(other)?,
-                })
-            }
+fn hopper_from(row: &AnyRow) -> Result<HopperRecord> {
+    Ok(HopperRecord {
+        id: row.try_get("id").map_err(other)?,
+        campaign_id: row.try_get("campaign_id").map_err(other)?,
+        contact_id: row.try_get("contact_id").map_err(other)?,
+        phone: row.try_get("phone").map_err(other)?,
+        state: parse(row.try_get("state").map_err(other)?)?,
+        attempt: row.try_get("attempt").map_err(other)?,
+        tries_left: row.try_get("tries_left").map_err(other)?,
+        ready_at: row.try_get("ready_at").map_err(other)?,
+        message_id: row.try_get("message_id").map_err(other)?,
+        sent_at: row.try_get("sent_at").map_err(other)?,
+        delivered_at: row.try_get("delivered_at").map_err(other)?,
+        closed_at: row.try_get("closed_at").map_err(other)?,
+        outcome: row
+            .try_get::<Option<String>, _>("outcome")
+            .map_err(other)?
+            .as_deref()
+            .map(parse)
+            .transpose()?,
+        reason: row.try_get("reason").map_err(other)?,
+        error_code: row.try_get("error_code").map_err(other)?,
+        answer: row.try_get("answer").map_err(other)?,
+        updated_at: row.try_get("updated_at").map_err(other)?,
+    })
+}
 
-            fn hopper_from(row: &$row) -> Result<HopperRecord> {
-                Ok(HopperRecord {
-                    id: row.try_get("id").map_err(other)?,
-                    campaign_id: row.try_get("campaign_id").map_err(other)?,
-                    contact_id: row.try_get("contact_id").map_err(other)?,
-                    phone: row.try_get("phone").map_err(other)?,
-                    state: parse(row.try_get("state").map_err(other)?)?,
-                    attempt: row.try_get("attempt").map_err(other)?,
-                    tries_left: row.try_get("tries_left").map_err(other)?,
-                    ready_at: row.try_get("ready_at").map_err(other)?,
-                    message_id: row.try_get("message_id").map_err(other)?,
-                    sent_at: row.try_get("sent_at").map_err(other)?,
-                    delivered_at: row.try_get("delivered_at").map_err(other)?,
-                    closed_at: row.try_get("closed_at").map_err(other)?,
-                    outcome: row
-                        .try_get::<Option<String>, _>("outcome")
-                        .map_err(other)?
-                        .as_deref()
-                        .map(parse)
-                        .transpose()?,
-                    reason: row.try_get("reason").map_err(other)?,
-                    error_code: row.try_get("error_code").map_err(other)?,
-                    answer: row.try_get("answer").map_err(other)?,
-                    updated_at: row.try_get("updated_at").map_err(other)?,
-                })
-            }
+impl SqlStore {
+    async fn campaign_from(&self, row: &AnyRow) -> Result<CampaignRecord> {
+        let id: i64 = row.try_get("id").map_err(other)?;
+        let settings: String = row.try_get("settings_json").map_err(other)?;
+        let list_ids = sqlx::query_scalar::<Any, i64>(
+            "select list_id from campaign_lists where campaign_id = $1 order by list_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(CampaignRecord {
+            id,
+            account_id: row.try_get("account_id").map_err(other)?,
+            settings: serde_json::from_str::<CampaignSettings>(&settings).map_err(other)?,
+            status: parse(row.try_get("status").map_err(other)?)?,
+            status_reason: row.try_get("status_reason").map_err(other)?,
+            list_ids,
+            created_at: row.try_get("created_at").map_err(other)?,
+        })
+    }
 
-            impl $store {
-                async fn campaign_from(&self, row: &$row) -> Result<CampaignRecord> {
-                    let id: i64 = row.try_get("id").map_err(other)?;
-                    let settings: String = row.try_get("settings_json").map_err(other)?;
-                    let list_ids = sqlx::query_scalar::<$db, i64>(
-                        "select list_id from campaign_lists where campaign_id = $1 order by list_id",
-                    )
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(CampaignRecord {
-                        id,
-                        account_id: row.try_get("account_id").map_err(other)?,
-                        settings: serde_json::from_str::<CampaignSettings>(&settings)
-                            .map_err(other)?,
-                        status: parse(row.try_get("status").map_err(other)?)?,
-                        status_reason: row.try_get("status_reason").map_err(other)?,
-                        list_ids,
-                        created_at: row.try_get("created_at").map_err(other)?,
-                    })
-                }
-
-                async fn campaigns_where(
-                    &self,
-                    condition: &str,
-                    account_id: Option<i64>,
-                ) -> Result<Vec<CampaignRecord>> {
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{CAMPAIGN_SELECT} where deleted_at is null and ($1 is null or account_id = $1)
+    async fn campaigns_where(
+        &self,
+        condition: &str,
+        account_id: Option<i64>,
+    ) -> Result<Vec<CampaignRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{CAMPAIGN_SELECT} where deleted_at is null and ($1 is null or account_id = $1)
                          {condition} order by id desc"
-                    ))
-                    .bind(account_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    let mut campaigns = Vec::with_capacity(rows.len());
-                    for row in &rows {
-                        campaigns.push(self.campaign_from(row).await?);
-                    }
-                    Ok(campaigns)
-                }
-            }
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let mut campaigns = Vec::with_capacity(rows.len());
+        for row in &rows {
+            campaigns.push(self.campaign_from(row).await?);
+        }
+        Ok(campaigns)
+    }
+}
 
-            #[async_trait]
-            impl ContactStore for $store {
-                async fn create_list(&self, account_id: i64, name: &str, now: i64) -> Result<i64> {
-                    sqlx::query_scalar::<$db, i64>(
-                        "insert into contact_lists (account_id, name, is_master, created_at)
+#[async_trait]
+impl ContactStore for SqlStore {
+    async fn create_list(&self, account_id: i64, name: &str, now: i64) -> Result<i64> {
+        sqlx::query_scalar::<Any, i64>(
+            "insert into contact_lists (account_id, name, is_master, created_at)
                          values ($1, $2, 0, $3) returning id",
-                    )
-                    .bind(account_id)
-                    .bind(name)
-                    .bind(now)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(classify("list"))
-                }
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("list"))
+    }
 
-                async fn lists(&self, account_id: i64) -> Result<Vec<ListRecord>> {
-                    let rows = sqlx::query::<$db>(
+    async fn lists(&self, account_id: i64) -> Result<Vec<ListRecord>> {
+        let rows = sqlx::query::<Any>(
                         "select id, account_id, name, is_master,
                              (select count(*) from list_members where list_id = contact_lists.id) as size
                          from contact_lists where account_id = $1 order by is_master desc, id",
@@ -254,11 +247,11 @@ macro_rules! impl_campaign_stores {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                    rows.iter().map(list_from).collect()
-                }
+        rows.iter().map(list_from).collect()
+    }
 
-                async fn list(&self, id: i64) -> Result<ListRecord> {
-                    let row = sqlx::query::<$db>(
+    async fn list(&self, id: i64) -> Result<ListRecord> {
+        let row = sqlx::query::<Any>(
                         "select id, account_id, name, is_master,
                              (select count(*) from list_members where list_id = contact_lists.id) as size
                          from contact_lists where id = $1",
@@ -267,136 +260,138 @@ macro_rules! impl_campaign_stores {
                     .fetch_one(&self.pool)
                     .await
                     .map_err(classify("list"))?;
-                    list_from(&row)
-                }
+        list_from(&row)
+    }
 
-                async fn upsert_contacts(
-                    &self,
-                    account_id: i64,
-                    list_id: i64,
-                    contacts: &[Contact],
-                    now: i64,
-                ) -> Result<UpsertReport> {
-                    self.write_contacts(account_id, list_id, contacts, now).await
-                }
+    async fn upsert_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: &[Contact],
+        now: i64,
+    ) -> Result<UpsertReport> {
+        self.backend
+            .upsert_contacts(account_id, list_id, contacts, now)
+            .await
+    }
 
-                async fn list_contacts(
-                    &self,
-                    list_id: i64,
-                    after_id: i64,
-                    limit: i64,
-                ) -> Result<Vec<ContactRecord>> {
-                    let rows = sqlx::query::<$db>(&format!(
-                        "select {CONTACT_COLUMNS} from list_members
+    async fn list_contacts(
+        &self,
+        list_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "select {CONTACT_COLUMNS} from list_members
                          join contacts on contacts.id = list_members.contact_id
                          where list_members.list_id = $1 and list_members.contact_id > $2
                          order by list_members.contact_id limit $3"
-                    ))
-                    .bind(list_id)
-                    .bind(after_id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter().map(contact_from).collect()
-                }
+        ))
+        .bind(list_id)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(contact_from).collect()
+    }
 
-                async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord> {
-                    let row = sqlx::query::<$db>(&format!(
-                        "select {CONTACT_COLUMNS} from contacts where account_id = $1 and phone = $2"
-                    ))
-                    .bind(account_id)
-                    .bind(phone)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(classify("contact"))?;
-                    contact_from(&row)
-                }
+    async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord> {
+        let row = sqlx::query::<Any>(&format!(
+            "select {CONTACT_COLUMNS} from contacts where account_id = $1 and phone = $2"
+        ))
+        .bind(account_id)
+        .bind(phone)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("contact"))?;
+        contact_from(&row)
+    }
 
-                async fn set_opted_out(&self, account_id: i64, phone: &str, at: Option<i64>) -> Result<()> {
-                    let result = sqlx::query::<$db>(
-                        "update contacts set opted_out_at = $1 where account_id = $2 and phone = $3",
-                    )
-                    .bind(at)
-                    .bind(account_id)
-                    .bind(phone)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    expect_one_row(result.rows_affected())
-                }
-            }
+    async fn set_opted_out(&self, account_id: i64, phone: &str, at: Option<i64>) -> Result<()> {
+        let result = sqlx::query::<Any>(
+            "update contacts set opted_out_at = $1 where account_id = $2 and phone = $3",
+        )
+        .bind(at)
+        .bind(account_id)
+        .bind(phone)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())
+    }
+}
 
-            #[async_trait]
-            impl CampaignStore for $store {
-                async fn create_campaign(
-                    &self,
-                    account_id: i64,
-                    settings: &CampaignSettings,
-                    status: CampaignStatus,
-                    now: i64,
-                ) -> Result<i64> {
-                    sqlx::query_scalar::<$db, i64>(
-                        "insert into campaigns (account_id, template_id, name, settings_json, status,
+#[async_trait]
+impl CampaignStore for SqlStore {
+    async fn create_campaign(
+        &self,
+        account_id: i64,
+        settings: &CampaignSettings,
+        status: CampaignStatus,
+        now: i64,
+    ) -> Result<i64> {
+        sqlx::query_scalar::<Any, i64>(
+            "insert into campaigns (account_id, template_id, name, settings_json, status,
                              start_at, created_at, updated_at)
                          values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
-                    )
-                    .bind(account_id)
-                    .bind(settings.template_id)
-                    .bind(&settings.name)
-                    .bind(serde_json::to_string(settings).map_err(other)?)
-                    .bind(status.as_str())
-                    .bind(settings.start_at.unwrap_or(now))
-                    .bind(now)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(classify("campaign"))
-                }
+        )
+        .bind(account_id)
+        .bind(settings.template_id)
+        .bind(&settings.name)
+        .bind(serde_json::to_string(settings).map_err(other)?)
+        .bind(status.as_str())
+        .bind(settings.start_at.unwrap_or(now))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("campaign"))
+    }
 
-                async fn update_campaign(&self, id: i64, settings: &CampaignSettings, now: i64) -> Result<()> {
-                    let result = sqlx::query::<$db>(
-                        "update campaigns set template_id = $1, name = $2, settings_json = $3,
+    async fn update_campaign(&self, id: i64, settings: &CampaignSettings, now: i64) -> Result<()> {
+        let result = sqlx::query::<Any>(
+            "update campaigns set template_id = $1, name = $2, settings_json = $3,
                              start_at = coalesce($4, start_at), updated_at = $5
                          where id = $6 and deleted_at is null",
-                    )
-                    .bind(settings.template_id)
-                    .bind(&settings.name)
-                    .bind(serde_json::to_string(settings).map_err(other)?)
-                    .bind(settings.start_at)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    expect_one_row(result.rows_affected())
-                }
+        )
+        .bind(settings.template_id)
+        .bind(&settings.name)
+        .bind(serde_json::to_string(settings).map_err(other)?)
+        .bind(settings.start_at)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())
+    }
 
-                async fn set_campaign_status(
-                    &self,
-                    id: i64,
-                    change: CampaignChange,
-                    reason: Option<&str>,
-                    now: i64,
-                ) -> Result<bool> {
-                    let result = sqlx::query::<$db>(&format!(
-                        "update campaigns set status = $1, status_reason = $2, updated_at = $3
+    async fn set_campaign_status(
+        &self,
+        id: i64,
+        change: CampaignChange,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let result = sqlx::query::<Any>(&format!(
+            "update campaigns set status = $1, status_reason = $2, updated_at = $3
                          where id = $4 and deleted_at is null and status in ({})",
-                        status_list(change.from())
-                    ))
-                    .bind(change.to().as_str())
-                    .bind(reason)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(result.rows_affected() == 1)
-                }
+            status_list(change.from())
+        ))
+        .bind(change.to().as_str())
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(result.rows_affected() == 1)
+    }
 
-                async fn delete_campaign(&self, id: i64, now: i64) -> Result<()> {
-                    // Deleting stops it, as an admin's Stop would.
-                    let stop = CampaignEvent::Stopped.change();
-                    let result = sqlx::query::<$db>(&format!(
+    async fn delete_campaign(&self, id: i64, now: i64) -> Result<()> {
+        // Deleting stops it, as an admin's Stop would.
+        let stop = CampaignEvent::Stopped.change();
+        let result = sqlx::query::<Any>(&format!(
                         "update campaigns set deleted_at = $1, status = case when status in ({}) then '{}' else status end, updated_at = $1
                          where id = $2 and deleted_at is null",
                         status_list(stop.from()),
@@ -407,44 +402,44 @@ macro_rules! impl_campaign_stores {
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
-                    expect_one_row(result.rows_affected())
-                }
+        expect_one_row(result.rows_affected())
+    }
 
-                async fn campaign(&self, id: i64) -> Result<CampaignRecord> {
-                    let row = sqlx::query::<$db>(&format!(
-                        "{CAMPAIGN_SELECT} where id = $1 and deleted_at is null"
-                    ))
-                    .bind(id)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(classify("campaign"))?;
-                    self.campaign_from(&row).await
-                }
+    async fn campaign(&self, id: i64) -> Result<CampaignRecord> {
+        let row = sqlx::query::<Any>(&format!(
+            "{CAMPAIGN_SELECT} where id = $1 and deleted_at is null"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("campaign"))?;
+        self.campaign_from(&row).await
+    }
 
-                async fn campaigns(&self, account_id: Option<i64>) -> Result<Vec<CampaignRecord>> {
-                    self.campaigns_where("", account_id).await
-                }
+    async fn campaigns(&self, account_id: Option<i64>) -> Result<Vec<CampaignRecord>> {
+        self.campaigns_where("", account_id).await
+    }
 
-                async fn campaigns_in(&self, statuses: &[CampaignStatus]) -> Result<Vec<CampaignRecord>> {
-                    if statuses.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    self.campaigns_where(&format!("and status in ({})", status_list(statuses)), None)
-                        .await
-                }
+    async fn campaigns_in(&self, statuses: &[CampaignStatus]) -> Result<Vec<CampaignRecord>> {
+        if statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.campaigns_where(&format!("and status in ({})", status_list(statuses)), None)
+            .await
+    }
 
-                async fn attach_list(&self, campaign_id: i64, list_id: i64, now: i64) -> Result<u64> {
-                    let mut transaction = self.pool.begin().await.map_err(other)?;
-                    sqlx::query::<$db>(
-                        "insert into campaign_lists (campaign_id, list_id) values ($1, $2)
+    async fn attach_list(&self, campaign_id: i64, list_id: i64, now: i64) -> Result<u64> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        sqlx::query::<Any>(
+            "insert into campaign_lists (campaign_id, list_id) values ($1, $2)
                          on conflict do nothing",
-                    )
-                    .bind(campaign_id)
-                    .bind(list_id)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(other)?;
-                    let joined = sqlx::query::<$db>(
+        )
+        .bind(campaign_id)
+        .bind(list_id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
+        let joined = sqlx::query::<Any>(
                         "insert into hopper (campaign_id, contact_id, account_id, phone, state,
                              tries_left, updated_at)
                          select $1, contacts.id, contacts.account_id, contacts.phone, 'fresh', $2, $3
@@ -459,258 +454,273 @@ macro_rules! impl_campaign_stores {
                     .execute(&mut *transaction)
                     .await
                     .map_err(other)?;
-                    transaction.commit().await.map_err(other)?;
-                    Ok(joined.rows_affected())
-                }
+        transaction.commit().await.map_err(other)?;
+        Ok(joined.rows_affected())
+    }
 
-                async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts> {
-                    let rows = sqlx::query_as::<$db, (String, String, i64)>(
-                        "select state, coalesce(outcome, ''), count(*) from hopper
+    async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts> {
+        let rows = sqlx::query_as::<Any, (String, String, i64)>(
+            "select state, coalesce(outcome, ''), count(*) from hopper
                          where campaign_id = $1 group by state, outcome",
-                    )
-                    .bind(campaign_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    fold_counts(rows)
-                }
+        )
+        .bind(campaign_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        fold_counts(rows)
+    }
 
-                async fn hopper_rows(
-                    &self,
-                    campaign_id: i64,
-                    state: Option<HopperState>,
-                    after_id: i64,
-                    limit: i64,
-                ) -> Result<Vec<HopperRecord>> {
-                    // A condition per case, not `$2 is null or ...`, so that the index serves it.
-                    let in_state = if state.is_some() { "and state = $3" } else { "and $3 = $3" };
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and id > $2 {in_state}
+    async fn hopper_rows(
+        &self,
+        campaign_id: i64,
+        state: Option<HopperState>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>> {
+        // A condition per case, not `$2 is null or ...`, so that the index serves it.
+        let in_state = if state.is_some() {
+            "and state = $3"
+        } else {
+            "and $3 = $3"
+        };
+        let rows = sqlx::query::<Any>(&format!(
+            "{HOPPER_SELECT} where campaign_id = $1 and id > $2 {in_state}
                          order by id limit $4"
-                    ))
-                    .bind(campaign_id)
-                    .bind(after_id)
-                    .bind(state.map_or("", HopperState::as_str))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter().map(hopper_from).collect()
-                }
+        ))
+        .bind(campaign_id)
+        .bind(after_id)
+        .bind(state.map_or("", HopperState::as_str))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(hopper_from).collect()
+    }
 
-                async fn hopper_row(&self, id: i64) -> Result<HopperRecord> {
-                    let row = sqlx::query::<$db>(&format!("{HOPPER_SELECT} where id = $1"))
-                        .bind(id)
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(classify("hopper"))?;
-                    hopper_from(&row)
-                }
+    async fn hopper_row(&self, id: i64) -> Result<HopperRecord> {
+        let row = sqlx::query::<Any>(&format!("{HOPPER_SELECT} where id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify("hopper"))?;
+        hopper_from(&row)
+    }
 
-                async fn hopper_changes(
-                    &self,
-                    campaign_id: i64,
-                    since: i64,
-                    limit: i64,
-                ) -> Result<Vec<HopperRecord>> {
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and updated_at > $2
+    async fn hopper_changes(
+        &self,
+        campaign_id: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{HOPPER_SELECT} where campaign_id = $1 and updated_at > $2
                          order by updated_at desc, id desc limit $3"
-                    ))
-                    .bind(campaign_id)
-                    .bind(since)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter().map(hopper_from).collect()
-                }
+        ))
+        .bind(campaign_id)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(hopper_from).collect()
+    }
 
-                async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64> {
-                    let result = sqlx::query::<$db>(
-                        "update hopper set state = 'fresh', tries_left = $1, ready_at = 0,
+    async fn reset_hopper(&self, campaign_id: i64, now: i64) -> Result<u64> {
+        let result = sqlx::query::<Any>(
+            "update hopper set state = 'fresh', tries_left = $1, ready_at = 0,
                              lease_until = null, message_id = null, sent_at = null,
                              delivered_at = null, closed_at = null, outcome = null, reason = null,
                              error_code = null, answer = null, updated_at = $2
                          where campaign_id = $3 and state <> 'sending'",
-                    )
-                    .bind(AUTOMATIC_RETRIES)
-                    .bind(now)
-                    .bind(campaign_id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(result.rows_affected())
-                }
+        )
+        .bind(AUTOMATIC_RETRIES)
+        .bind(now)
+        .bind(campaign_id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(result.rows_affected())
+    }
 
-                async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64> {
-                    let result = sqlx::query::<$db>(
-                        "update hopper set tries_left = $1, ready_at = $2, updated_at = $2
+    async fn refill_retries(&self, campaign_id: i64, tries: i64, now: i64) -> Result<u64> {
+        let result = sqlx::query::<Any>(
+            "update hopper set tries_left = $1, ready_at = $2, updated_at = $2
                          where campaign_id = $3 and state = 'retry'
                              and coalesce(outcome, '') <> $4",
-                    )
-                    .bind(tries)
-                    .bind(now)
-                    .bind(campaign_id)
-                    .bind(Outcome::InDoubt.as_str())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(result.rows_affected())
-                }
+        )
+        .bind(tries)
+        .bind(now)
+        .bind(campaign_id)
+        .bind(Outcome::InDoubt.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(result.rows_affected())
+    }
 
-                async fn resend_in_doubt(
-                    &self,
-                    campaign_id: i64,
-                    tries: i64,
-                    doubted_before: i64,
-                    now: i64,
-                ) -> Result<u64> {
-                    let result = sqlx::query::<$db>(
-                        "update hopper set tries_left = $1, ready_at = $2, updated_at = $2,
+    async fn resend_in_doubt(
+        &self,
+        campaign_id: i64,
+        tries: i64,
+        doubted_before: i64,
+        now: i64,
+    ) -> Result<u64> {
+        let result = sqlx::query::<Any>(
+            "update hopper set tries_left = $1, ready_at = $2, updated_at = $2,
                              outcome = $7, reason = $3
                          where campaign_id = $4 and state = 'retry' and outcome = $5
                              and updated_at <= $6",
-                    )
-                    .bind(tries)
-                    .bind(now)
-                    .bind("Sent again at an admin's request: no webhook confirmed the send in doubt")
-                    .bind(campaign_id)
-                    .bind(Outcome::InDoubt.as_str())
-                    .bind(doubted_before)
-                    .bind(Outcome::Resent.as_str())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    Ok(result.rows_affected())
-                }
+        )
+        .bind(tries)
+        .bind(now)
+        .bind("Sent again at an admin's request: no webhook confirmed the send in doubt")
+        .bind(campaign_id)
+        .bind(Outcome::InDoubt.as_str())
+        .bind(doubted_before)
+        .bind(Outcome::Resent.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(result.rows_affected())
+    }
 
-                async fn claim_contacts(
-                    &self,
-                    campaign_id: i64,
-                    limit: i64,
-                    lease_until: i64,
-                    now: i64,
-                ) -> Result<Vec<ClaimedContact>> {
-                    let claimed = self
-                        .claim_rows(Claim { campaign_id, limit, lease_until, now })
-                        .await?;
-                    if claimed.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    let sql = format!(
-                        "select {CONTACT_COLUMNS} from contacts where id in ({})",
-                        placeholders(1, claimed.len())
-                    );
-                    let mut query = sqlx::query::<$db>(&sql);
-                    for (_, _, contact_id, _, _) in &claimed {
-                        query = query.bind(contact_id);
-                    }
-                    let contacts: BTreeMap<i64, ContactRecord> = query
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(other)?
-                        .iter()
-                        .map(|row| contact_from(row).map(|record| (record.id, record)))
-                        .collect::<Result<_>>()?;
-                    let mut result: Vec<ClaimedContact> = claimed
-                        .into_iter()
-                        .map(|(hopper_id, attempt, contact_id, claimed_from, tries_left)| {
-                            let record = contacts.get(&contact_id).ok_or(StoreError::NotFound)?;
-                            Ok(ClaimedContact {
-                                hopper_id,
-                                attempt,
-                                retrying: claimed_from == HopperState::Retry.as_str(),
-                                tries_left,
-                                contact: record.contact.clone(),
-                                opted_out_at: record.opted_out_at,
-                            })
-                        })
-                        .collect::<Result<_>>()?;
-                    result.sort_by_key(|claimed| claimed.hopper_id);
-                    Ok(result)
-                }
+    async fn claim_contacts(
+        &self,
+        campaign_id: i64,
+        limit: i64,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Vec<ClaimedContact>> {
+        let claimed = self
+            .backend
+            .claim_rows(Claim {
+                campaign_id,
+                limit,
+                lease_until,
+                now,
+            })
+            .await?;
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select {CONTACT_COLUMNS} from contacts where id in ({})",
+            placeholders(1, claimed.len())
+        );
+        let mut query = sqlx::query::<Any>(&sql);
+        for (_, _, contact_id, _, _) in &claimed {
+            query = query.bind(contact_id);
+        }
+        let contacts: BTreeMap<i64, ContactRecord> = query
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?
+            .iter()
+            .map(|row| contact_from(row).map(|record| (record.id, record)))
+            .collect::<Result<_>>()?;
+        let mut result: Vec<ClaimedContact> = claimed
+            .into_iter()
+            .map(
+                |(hopper_id, attempt, contact_id, claimed_from, tries_left)| {
+                    let record = contacts.get(&contact_id).ok_or(StoreError::NotFound)?;
+                    Ok(ClaimedContact {
+                        hopper_id,
+                        attempt,
+                        retrying: claimed_from == HopperState::Retry.as_str(),
+                        tries_left,
+                        contact: record.contact.clone(),
+                        opted_out_at: record.opted_out_at,
+                    })
+                },
+            )
+            .collect::<Result<_>>()?;
+        result.sort_by_key(|claimed| claimed.hopper_id);
+        Ok(result)
+    }
 
-                async fn apply_hopper_moves(
-                    &self,
-                    moves: &[HopperMove<'_>],
-                    messages: &[OutboundMessage<'_>],
-                    now: i64,
-                ) -> Result<Vec<bool>> {
-                    self.write_moves(moves, messages, now).await
-                }
+    async fn apply_hopper_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>> {
+        self.backend.apply_moves(moves, messages, now).await
+    }
 
-                async fn expired_leases(&self, campaign_id: i64, now: i64) -> Result<Vec<HopperRecord>> {
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'sending' and lease_until < $2
+    async fn expired_leases(&self, campaign_id: i64, now: i64) -> Result<Vec<HopperRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{HOPPER_SELECT} where campaign_id = $1 and state = 'sending' and lease_until < $2
                          order by id"
-                    ))
-                    .bind(campaign_id)
-                    .bind(now)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter().map(hopper_from).collect()
-                }
+        ))
+        .bind(campaign_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(hopper_from).collect()
+    }
 
-                async fn pending_sent_before(
-                    &self,
-                    campaign_id: i64,
-                    sent_before: i64,
-                    limit: i64,
-                ) -> Result<Vec<HopperRecord>> {
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where campaign_id = $1 and state = 'pending' and ready_at < $2
+    async fn pending_sent_before(
+        &self,
+        campaign_id: i64,
+        sent_before: i64,
+        limit: i64,
+    ) -> Result<Vec<HopperRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{HOPPER_SELECT} where campaign_id = $1 and state = 'pending' and ready_at < $2
                          order by ready_at, id limit $3"
-                    ))
-                    .bind(campaign_id)
-                    .bind(sent_before)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter().map(hopper_from).collect()
-                }
+        ))
+        .bind(campaign_id)
+        .bind(sent_before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter().map(hopper_from).collect()
+    }
 
-                async fn hopper_rows_for_phone(
-                    &self,
-                    account_id: i64,
-                    phone: &str,
-                    states: &[HopperState],
-                    except_campaign: Option<i64>,
-                ) -> Result<Vec<HopperRecord>> {
-                    let wanted: HashSet<&str> = states.iter().map(|state| state.as_str()).collect();
-                    let rows = sqlx::query::<$db>(&format!(
-                        "{HOPPER_SELECT} where account_id = $1 and phone = $2
+    async fn hopper_rows_for_phone(
+        &self,
+        account_id: i64,
+        phone: &str,
+        states: &[HopperState],
+        except_campaign: Option<i64>,
+    ) -> Result<Vec<HopperRecord>> {
+        let wanted: HashSet<&str> = states.iter().map(|state| state.as_str()).collect();
+        let rows = sqlx::query::<Any>(&format!(
+            "{HOPPER_SELECT} where account_id = $1 and phone = $2
                              and ($3 is null or campaign_id <> $3)
                          order by id"
-                    ))
-                    .bind(account_id)
-                    .bind(phone)
-                    .bind(except_campaign)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                    rows.iter()
-                        .map(hopper_from)
-                        .filter(|row| row.as_ref().map_or(true, |row| wanted.contains(row.state.as_str())))
-                        .collect()
-                }
+        ))
+        .bind(account_id)
+        .bind(phone)
+        .bind(except_campaign)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(hopper_from)
+            .filter(|row| {
+                row.as_ref()
+                    .map_or(true, |row| wanted.contains(row.state.as_str()))
+            })
+            .collect()
+    }
 
-                async fn phone_facts(
-                    &self,
-                    account_id: i64,
-                    campaign_id: i64,
-                    phones: &[String],
-                    sent_since: Option<i64>,
-                    messages_since: i64,
-                ) -> Result<PhoneFacts> {
-                    let mut facts = PhoneFacts::default();
-                    if phones.is_empty() {
-                        return Ok(facts);
-                    }
-                    let list = placeholders(4, phones.len());
-                    let queries = [
+    async fn phone_facts(
+        &self,
+        account_id: i64,
+        campaign_id: i64,
+        phones: &[String],
+        sent_since: Option<i64>,
+        messages_since: i64,
+    ) -> Result<PhoneFacts> {
+        let mut facts = PhoneFacts::default();
+        if phones.is_empty() {
+            return Ok(facts);
+        }
+        let list = placeholders(4, phones.len());
+        let queries = [
                         (
                             format!(
                                 "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
@@ -726,463 +736,71 @@ macro_rules! impl_campaign_stores {
                             sent_since.unwrap_or(i64::MAX),
                         ),
                     ];
-                    let mut found: Vec<HashSet<String>> = Vec::with_capacity(2);
-                    for (sql, since) in &queries {
-                        let mut query = sqlx::query_scalar::<$db, String>(sql)
-                            .bind(account_id)
-                            .bind(campaign_id)
-                            .bind(since);
-                        for phone in phones {
-                            query = query.bind(phone);
-                        }
-                        found.push(query.fetch_all(&self.pool).await.map_err(other)?.into_iter().collect());
-                    }
-                    facts.sent_recently = found.pop().unwrap_or_default();
-                    facts.busy_elsewhere = found.pop().unwrap_or_default();
-                    for (phone, direction, last) in self.last_messages(account_id, phones, messages_since).await? {
-                        if direction == MessageDirection::Inbound.as_str() {
-                            facts.wrote_recently.insert(phone);
-                        } else {
-                            facts.last_outbound.insert(phone, last);
-                        }
-                    }
-                    Ok(facts)
-                }
-
-                async fn message_by_callback(
-                    &self,
-                    account_id: i64,
-                    callback_data: &str,
-                ) -> Result<Option<(String, MessageStatus)>> {
-                    let found = sqlx::query_as::<$db, (String, String)>(
-                        "select provider_message_id, status from messages
-                         where account_id = $1 and callback_data = $2 limit 1",
-                    )
-                    .bind(account_id)
-                    .bind(callback_data)
-                    .fetch_optional(&self.pool)
+        let mut found: Vec<HashSet<String>> = Vec::with_capacity(2);
+        for (sql, since) in &queries {
+            let mut query = sqlx::query_scalar::<Any, String>(sql)
+                .bind(account_id)
+                .bind(campaign_id)
+                .bind(since);
+            for phone in phones {
+                query = query.bind(phone);
+            }
+            found.push(
+                query
+                    .fetch_all(&self.pool)
                     .await
-                    .map_err(other)?;
-                    found
-                        .map(|(id, status)| Ok((id, parse::<MessageStatus>(&status)?)))
-                        .transpose()
-                }
-
-                async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64> {
-                    sqlx::query_scalar::<$db, i64>(
-                        "select count(*) from messages where account_id = $1 and created_at >= $2
-                             and direction = 'outbound' and kind = 'template'",
-                    )
-                    .bind(account_id)
-                    .bind(since)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)
-                }
+                    .map_err(other)?
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        facts.sent_recently = found.pop().unwrap_or_default();
+        facts.busy_elsewhere = found.pop().unwrap_or_default();
+        for (phone, direction, last) in self
+            .backend
+            .last_messages(account_id, phones, messages_since)
+            .await?
+        {
+            if direction == MessageDirection::Inbound.as_str() {
+                facts.wrote_recently.insert(phone);
+            } else {
+                facts.last_outbound.insert(phone, last);
             }
         }
-    };
-}
+        Ok(facts)
+    }
 
-impl_campaign_stores!(sqlite_campaigns, SqliteStore, Sqlite, SqliteRow);
-impl_campaign_stores!(postgres_campaigns, PostgresStore, Postgres, PgRow);
-
-impl SqliteStore {
-    async fn write_contacts(
+    async fn message_by_callback(
         &self,
         account_id: i64,
-        list_id: i64,
-        contacts: &[Contact],
-        now: i64,
-    ) -> Result<UpsertReport> {
-        self.writer
-            .upsert_contacts(account_id, list_id, contacts.to_vec(), now)
-            .await
+        callback_data: &str,
+    ) -> Result<Option<(String, MessageStatus)>> {
+        let found = sqlx::query_as::<Any, (String, String)>(
+            "select provider_message_id, status from messages
+                         where account_id = $1 and callback_data = $2 limit 1",
+        )
+        .bind(account_id)
+        .bind(callback_data)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        found
+            .map(|(id, status): (String, String)| Ok((id, parse::<MessageStatus>(&status)?)))
+            .transpose()
+    }
+
+    async fn templates_sent_since(&self, account_id: i64, since: i64) -> Result<i64> {
+        sqlx::query_scalar::<Any, i64>(
+            "select count(*) from messages where account_id = $1 and created_at >= $2
+                             and direction = 'outbound' and kind = 'template'",
+        )
+        .bind(account_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
     }
 }
 
 /// The last message each way (phone, direction, `created_at`) since a time, per phone.
-type LastMessage = (String, String, i64);
-
-impl SqliteStore {
-    /// The account's last message each way per phone of `phones` since `since`: one index
-    /// range of `messages_by_phone` per phone of the `IN` list.
-    async fn last_messages(
-        &self,
-        account_id: i64,
-        phones: &[String],
-        since: i64,
-    ) -> Result<Vec<LastMessage>> {
-        let sql = format!(
-            "select phone, direction, max(created_at) from messages
-             where account_id = $1 and created_at >= $2 and phone in ({})
-             group by phone, direction",
-            placeholders(3, phones.len())
-        );
-        let mut query = sqlx::query_as::<Sqlite, LastMessage>(&sql)
-            .bind(account_id)
-            .bind(since);
-        for phone in phones {
-            query = query.bind(phone);
-        }
-        query.fetch_all(&self.pool).await.map_err(other)
-    }
-
-    /// Claims on the writer thread: a claim is a write, and a second connection writing would
-    /// wait for the writer's lock and void its page cache.
-    async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
-        self.writer.claim(claim).await
-    }
-
-    async fn write_moves(
-        &self,
-        moves: &[HopperMove<'_>],
-        messages: &[OutboundMessage<'_>],
-        now: i64,
-    ) -> Result<Vec<bool>> {
-        self.writer.apply_moves(moves, messages, now).await
-    }
-}
-
-/// A hopper move as a JSON row, for PostgreSQL's batch statement.
-#[derive(serde::Serialize)]
-struct MoveRow<'a> {
-    id: i64,
-    from_state: &'static str,
-    attempt: Option<i64>,
-    to_state: &'static str,
-    outcome: Option<&'a str>,
-    reason: Option<&'a str>,
-    error_code: Option<i64>,
-    message_id: Option<&'a str>,
-    answer: Option<&'a str>,
-    ready_at: Option<i64>,
-    tries_left: Option<i64>,
-    delivered_at: Option<i64>,
-    claim_undone: i64,
-}
-
-/// A sent message as a JSON row.
-#[derive(serde::Serialize)]
-struct SentRow<'a> {
-    account_id: i64,
-    provider_message_id: &'a str,
-    kind: &'static str,
-    phone: &'a str,
-    body: &'a str,
-    payload: &'a str,
-    callback_data: Option<&'a str>,
-    category: Option<&'a str>,
-}
-
-impl PostgresStore {
-    /// The same as [`SqliteStore::last_messages`], with one index lookup per phone spelled
-    /// out: given the `IN` list, PostgreSQL's planner read every message of the account and
-    /// filtered the phones whenever `messages` had no statistics yet (a new relay's first large
-    /// campaign, before autoanalyze), 186 ms per batch of 256 at 20,000 messages.
-    async fn last_messages(
-        &self,
-        account_id: i64,
-        phones: &[String],
-        since: i64,
-    ) -> Result<Vec<LastMessage>> {
-        sqlx::query_as::<Postgres, LastMessage>(
-            "select asked.phone, last.direction, last.created_at
-             from unnest($3::text[]) as asked (phone)
-             cross join lateral (
-                 select direction, max(created_at) as created_at from messages
-                 where account_id = $1 and phone = asked.phone and created_at >= $2
-                 group by direction
-             ) as last",
-        )
-        .bind(account_id)
-        .bind(since)
-        .bind(phones)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)
-    }
-
-    async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>> {
-        let sql = claim_sql("for update skip locked");
-        let mut claimed = Vec::new();
-        for state in CLAIMED_STATES {
-            let Some(room) = claim.room(claimed.len()) else {
-                break;
-            };
-            claimed.extend(
-                sqlx::query_as::<Postgres, ClaimedRow>(&sql)
-                    .bind(claim.lease_until)
-                    .bind(claim.now)
-                    .bind(claim.campaign_id)
-                    .bind(room)
-                    .bind(state)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?,
-            );
-        }
-        Ok(claimed)
-    }
-
-    /// A sender's batch (every move on a distinct row): one statement per table, the rows as one
-    /// JSON parameter, instead of two round trips per contact. `MOVE_SQL` and
-    /// `RECORD_OUTBOUND_SQL` say the same per row.
-    async fn write_batch(
-        &self,
-        moves: &[HopperMove<'_>],
-        messages: &[OutboundMessage<'_>],
-        now: i64,
-    ) -> Result<Vec<bool>> {
-        let sent: Vec<SentRow<'_>> = messages
-            .iter()
-            .map(|message| SentRow {
-                account_id: message.account_id,
-                provider_message_id: message.provider_message_id,
-                kind: message.kind.as_str(),
-                phone: message.phone,
-                body: message.body,
-                payload: message.payload,
-                callback_data: message.callback_data,
-                category: message.category,
-            })
-            .collect();
-        let rows: Vec<MoveRow<'_>> = moves
-            .iter()
-            .map(|change| MoveRow {
-                id: change.id,
-                from_state: change.transition.from().as_str(),
-                attempt: change.attempt,
-                to_state: change.transition.to().as_str(),
-                outcome: change.transition.outcome().map(Outcome::as_str),
-                reason: change.reason,
-                error_code: change.error_code,
-                message_id: change.message_id,
-                answer: change.answer,
-                ready_at: change.ready_at,
-                tries_left: change.tries_left,
-                delivered_at: change.delivered_at,
-                claim_undone: i64::from(change.claim_undone),
-            })
-            .collect();
-        let mut transaction = self.pool.begin().await.map_err(other)?;
-        if !sent.is_empty() {
-            // In key order, as the status webhooks' upsert: they often create these rows first.
-            sqlx::query::<Postgres>(
-                "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, payload, callback_data, category,
-                     created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'provider_message_id',
-                     'outbound', value ->> 'kind', value ->> 'phone', $2, cast($3 as bigint),
-                     cast($4 as bigint), value ->> 'body', value ->> 'payload',
-                     value ->> 'callback_data', value ->> 'category', cast($4 as bigint),
-                     cast($4 as bigint)
-                 from json_array_elements($1::json) as json_rows(value)
-                 order by cast(value ->> 'account_id' as bigint), value ->> 'provider_message_id'
-                 on conflict (account_id, provider_message_id) do update set
-                     kind = excluded.kind, phone = excluded.phone, body = excluded.body,
-                     payload = excluded.payload, callback_data = excluded.callback_data,
-                     category = excluded.category, created_at = excluded.created_at",
-            )
-            .bind(crate::json_rows(&sent)?)
-            .bind(herald_domain::MessageStatus::Accepted.as_str())
-            .bind(herald_domain::MessageStatus::Accepted.rank())
-            .bind(now)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-        }
-        let moved: HashSet<i64> = sqlx::query_scalar::<Postgres, i64>(
-            "update hopper set state = m.to_state, outcome = coalesce(m.outcome, hopper.outcome),
-                 reason = case when m.outcome is null then coalesce(m.reason, hopper.reason) else m.reason end,
-                 error_code = case when m.outcome is null then coalesce(m.error_code, hopper.error_code) else m.error_code end,
-                 message_id = coalesce(m.message_id, hopper.message_id),
-                 sent_at = case when m.message_id is null then hopper.sent_at else $2 end,
-                 answer = coalesce(m.answer, hopper.answer),
-                 ready_at = case when m.message_id is null then coalesce(m.ready_at, hopper.ready_at) else $2 end,
-                 tries_left = coalesce(m.tries_left, hopper.tries_left),
-                 delivered_at = coalesce(hopper.delivered_at, m.delivered_at),
-                 closed_at = case when m.to_state = 'closed' then coalesce(hopper.closed_at, $2) else null end,
-                 attempt = hopper.attempt - m.claim_undone, lease_until = null, updated_at = $2
-             from (
-                 select cast(value ->> 'id' as bigint) as id, value ->> 'from_state' as from_state,
-                     cast(value ->> 'attempt' as bigint) as attempt, value ->> 'to_state' as to_state,
-                     value ->> 'outcome' as outcome, value ->> 'reason' as reason,
-                     cast(value ->> 'error_code' as bigint) as error_code,
-                     value ->> 'message_id' as message_id, value ->> 'answer' as answer,
-                     cast(value ->> 'ready_at' as bigint) as ready_at,
-                     cast(value ->> 'tries_left' as bigint) as tries_left,
-                     cast(value ->> 'delivered_at' as bigint) as delivered_at,
-                     cast(value ->> 'claim_undone' as bigint) as claim_undone
-                 from json_array_elements($1::json) as json_rows(value)
-             ) as m
-             where hopper.id = m.id and hopper.state = m.from_state
-                 and (m.attempt is null or hopper.attempt = m.attempt)
-             returning hopper.id",
-        )
-        .bind(crate::json_rows(&rows)?)
-        .bind(now)
-        .fetch_all(&mut *transaction)
-        .await
-        .map_err(other)?
-        .into_iter()
-        .collect();
-        transaction.commit().await.map_err(other)?;
-        Ok(moves
-            .iter()
-            .map(|change| moved.contains(&change.id))
-            .collect())
-    }
-
-    async fn write_moves(
-        &self,
-        moves: &[HopperMove<'_>],
-        messages: &[OutboundMessage<'_>],
-        now: i64,
-    ) -> Result<Vec<bool>> {
-        let mut rows = HashSet::with_capacity(moves.len());
-        if moves.len() > 1 && moves.iter().all(|change| rows.insert(change.id)) {
-            return self.write_batch(moves, messages, now).await;
-        }
-        let mut transaction = self.pool.begin().await.map_err(other)?;
-        for message in messages {
-            crate::record_outbound!(Postgres, message, now)
-                .fetch_one(&mut *transaction)
-                .await
-                .map_err(other)?;
-        }
-        let mut applied = Vec::with_capacity(moves.len());
-        for change in moves {
-            let result = sqlx::query::<Postgres>(MOVE_SQL)
-                .bind(change.transition.to().as_str())
-                .bind(change.transition.outcome().map(Outcome::as_str))
-                .bind(change.reason)
-                .bind(change.error_code)
-                .bind(change.message_id)
-                .bind(now)
-                .bind(change.answer)
-                .bind(change.ready_at)
-                .bind(change.tries_left)
-                .bind(change.delivered_at)
-                .bind(i64::from(change.claim_undone))
-                .bind(change.id)
-                .bind(change.transition.from().as_str())
-                .bind(change.attempt)
-                .execute(&mut *transaction)
-                .await
-                .map_err(other)?;
-            applied.push(result.rows_affected() == 1);
-        }
-        transaction.commit().await.map_err(other)?;
-        Ok(applied)
-    }
-
-    /// Adds contacts one by one in one transaction (custom fields merged in Rust).
-    async fn write_contacts(
-        &self,
-        account_id: i64,
-        list_id: i64,
-        contacts: &[Contact],
-        now: i64,
-    ) -> Result<UpsertReport> {
-        let mut report = UpsertReport::default();
-        let mut transaction = self.pool.begin().await.map_err(other)?;
-        let master = sqlx::query_scalar::<Postgres, i64>(
-            "select id from contact_lists where account_id = $1 and is_master = 1",
-        )
-        .bind(account_id)
-        .fetch_one(&mut *transaction)
-        .await
-        .map_err(other)?;
-        for contact in contacts {
-            let existing = sqlx::query::<Postgres>(
-                "select id, custom_json from contacts where account_id = $1 and phone = $2",
-            )
-            .bind(account_id)
-            .bind(&contact.phone)
-            .fetch_optional(&mut *transaction)
-            .await
-            .map_err(other)?;
-            let contact_id = match existing {
-                Some(row) => {
-                    let id: i64 = row.try_get("id").map_err(other)?;
-                    let stored: String = row.try_get("custom_json").map_err(other)?;
-                    let mut custom: BTreeMap<String, String> =
-                        serde_json::from_str(&stored).map_err(other)?;
-                    custom.extend(contact.custom.clone());
-                    sqlx::query::<Postgres>(
-                        "update contacts set
-                                         mobile = case when $1 = '' then mobile else $1 end,
-                                         first_name = case when $2 = '' then first_name else $2 end,
-                                         last_name = case when $3 = '' then last_name else $3 end,
-                                         email = case when $4 = '' then email else $4 end,
-                                         custom_json = $5, updated_at = $6
-                                     where id = $7",
-                    )
-                    .bind(&contact.mobile)
-                    .bind(&contact.first_name)
-                    .bind(&contact.last_name)
-                    .bind(&contact.email)
-                    .bind(serde_json::to_string(&custom).map_err(other)?)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(other)?;
-                    report.updated += 1;
-                    id
-                }
-                None => {
-                    report.created += 1;
-                    sqlx::query_scalar::<Postgres, i64>(
-                        "insert into contacts (account_id, phone, mobile, first_name,
-                                         last_name, email, custom_json, created_at, updated_at)
-                                     values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
-                    )
-                    .bind(account_id)
-                    .bind(&contact.phone)
-                    .bind(&contact.mobile)
-                    .bind(&contact.first_name)
-                    .bind(&contact.last_name)
-                    .bind(&contact.email)
-                    .bind(custom_json(contact)?)
-                    .bind(now)
-                    .fetch_one(&mut *transaction)
-                    .await
-                    .map_err(other)?
-                }
-            };
-            sqlx::query::<Postgres>(
-                "insert into list_members (list_id, contact_id) values ($1, $3), ($2, $3)
-                             on conflict do nothing",
-            )
-            .bind(list_id)
-            .bind(master)
-            .bind(contact_id)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-            sqlx::query::<Postgres>(&format!(
-                            "insert into hopper (campaign_id, contact_id, account_id, phone, state,
-                                 tries_left, updated_at)
-                             select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
-                             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
-                             where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
-                                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
-                             on conflict (campaign_id, contact_id) do nothing"
-                        ))
-                        .bind(contact_id)
-                        .bind(account_id)
-                        .bind(&contact.phone)
-                        .bind(AUTOMATIC_RETRIES)
-                        .bind(now)
-                        .bind(list_id)
-                        .bind(master)
-                        .execute(&mut *transaction)
-                        .await
-                        .map_err(other)?;
-        }
-        transaction.commit().await.map_err(other)?;
-        Ok(report)
-    }
-}
+pub(crate) type LastMessage = (String, String, i64);

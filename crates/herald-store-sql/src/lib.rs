@@ -1,99 +1,107 @@
 //! The relay's stores: SQLite (one file under the data folder, the embedded default) and
 //! PostgreSQL (when several relays share the work), behind `herald_store::Store`.
 //!
-//! Both run the same runtime queries, written once in [`impl_store!`] with `$N` placeholders
-//! (which SQLite accepts too) and expanded for each backend; each backend has its own migrations
-//! under `migrations/`. The shared contract suite (`herald_store::contract`) runs against both.
+//! One store, [`SqlStore`], runs the queries both backends share through sqlx's `Any` driver:
+//! each written once, with `$N` placeholders (which SQLite accepts too). What each backend runs
+//! its own way (the hot batch writes, the claim, the admission read) sits behind `Backend`:
+//! `sqlite.rs` (a writer thread) and `postgres.rs` (one JSON-array statement per table). Each
+//! backend has its own migrations under `migrations/`. The shared contract suite
+//! (`herald_store::contract`) runs against both.
 
 mod campaigns;
+mod postgres;
+mod sqlite;
 mod sqlite_writer;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
+use herald_contacts::Contact;
 use herald_domain::{
     InboundMessage, MessageStatus, Provider, Role, StatusUpdate, TemplateFilter, TemplateQuality,
     TemplateStatus, WebhookContent, parse_kaleyra, parse_meta,
 };
 use herald_store::{
-    AccountData, AccountRecord, MessageRecord, NewWebhookEvent, OutboundMessage, Result, Store,
-    StoreError, StoredWebhook, TemplateContent, TemplateRecord, TemplateReview, UserRecord,
+    AccountData, AccountRecord, HopperMove, MessageRecord, NewWebhookEvent, OutboundMessage,
+    Result, Store, StoreError, StoredWebhook, TemplateContent, TemplateRecord, TemplateReview,
+    UpsertReport, UserRecord,
 };
+use sqlx::AnyPool;
 use sqlx::Row;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow, Postgres};
-use sqlx::sqlite::{
-    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::any::{Any, AnyRow};
 
-/// The store on SQLite: WAL journal, `synchronous = FULL` so that a committed write survives a
-/// crash, foreign keys on.
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-    writer: sqlite_writer::SqliteWriter,
+use campaigns::{Claim, ClaimedRow, LastMessage};
+
+/// The store, on either backend.
+#[derive(Debug)]
+pub struct SqlStore {
+    /// For the queries both backends share.
+    pool: AnyPool,
+    backend: Box<dyn Backend>,
 }
 
-/// The store on PostgreSQL.
-#[derive(Debug, Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
+/// What a backend runs its own way: the hot batch writes, the claim and the admission read.
+/// Each statement is written once, in the backend that runs it.
+#[async_trait]
+pub(crate) trait Backend: std::fmt::Debug + Send + Sync {
+    /// Stores webhook events (see `Store::record_webhooks`).
+    async fn record_webhooks(
+        &self,
+        events: &[NewWebhookEvent<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>>;
+
+    /// Adds contacts to a list, the master list and open campaigns' hoppers, in one transaction
+    /// (see `ContactStore::upsert_contacts`).
+    async fn upsert_contacts(
+        &self,
+        account_id: i64,
+        list_id: i64,
+        contacts: &[Contact],
+        now: i64,
+    ) -> Result<UpsertReport>;
+
+    /// Claims hopper rows (see `CampaignStore::claim_contacts`).
+    async fn claim_rows(&self, claim: Claim) -> Result<Vec<ClaimedRow>>;
+
+    /// Applies hopper moves and records sent messages (see
+    /// `CampaignStore::apply_hopper_moves`).
+    async fn apply_moves(
+        &self,
+        moves: &[HopperMove<'_>],
+        messages: &[OutboundMessage<'_>],
+        now: i64,
+    ) -> Result<Vec<bool>>;
+
+    /// The account's last message each way per phone of `phones` since `since`.
+    async fn last_messages(
+        &self,
+        account_id: i64,
+        phones: &[String],
+        since: i64,
+    ) -> Result<Vec<LastMessage>>;
 }
 
-/// Opens the store a database URL names: `sqlite:` or `postgres:` / `postgresql:`.
+/// Opens the store a database URL names: `sqlite:` or `postgres:` / `postgresql:`, applying
+/// the backend's migrations.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(SqliteStore::open(url).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(std::sync::Arc::new(PostgresStore::open(url).await?))
-    } else {
-        Err(other(
-            "the database URL must start with sqlite: or postgres:",
-        ))
-    }
+    Ok(std::sync::Arc::new(SqlStore::open(url).await?))
 }
 
-impl SqliteStore {
-    /// Opens (creating when missing) the database file at `url` (`sqlite://path`) and applies
-    /// the migrations.
+impl SqlStore {
+    /// Opens the store `url` names (see [`open`]).
     pub async fn open(url: &str) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(other)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options.clone())
-            .await
-            .map_err(other)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(other)?;
-        let writer = sqlite_writer::SqliteWriter::start(options.get_filename())?;
-        Ok(Self { pool, writer })
-    }
-}
-
-impl PostgresStore {
-    /// Connects to `url` and applies the migrations.
-    pub async fn open(url: &str) -> Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(other)?;
-        sqlx::migrate!("./migrations/postgres")
-            .run(&pool)
-            .await
-            .map_err(other)?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        if url.starts_with("sqlite:") {
+            Ok(sqlite::open(url).await?.0)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            postgres::open(url).await
+        } else {
+            Err(other(
+                "the database URL must start with sqlite: or postgres:",
+            ))
+        }
     }
 }
 
@@ -313,24 +321,24 @@ const RECORD_OUTBOUND_SQL: &str = "insert into messages (account_id, provider_me
     returning id";
 
 /// The statement that records a sent message (a status webhook may have made its row first),
-/// bound for `message` at `now`; for one backend and one executor.
-macro_rules! record_outbound {
-    ($db:ty, $message:expr, $now:expr) => {
-        sqlx::query_scalar::<$db, i64>(crate::RECORD_OUTBOUND_SQL)
-            .bind($message.account_id)
-            .bind($message.provider_message_id)
-            .bind($message.kind.as_str())
-            .bind($message.phone)
-            .bind(herald_domain::MessageStatus::Accepted.as_str())
-            .bind(herald_domain::MessageStatus::Accepted.rank())
-            .bind($now)
-            .bind($message.body)
-            .bind($message.payload)
-            .bind($message.callback_data)
-            .bind($message.category)
-    };
+/// bound for `message` at `now`.
+fn record_outbound<'q>(
+    message: &OutboundMessage<'q>,
+    now: i64,
+) -> sqlx::query::QueryScalar<'q, Any, i64, sqlx::any::AnyArguments<'q>> {
+    sqlx::query_scalar::<Any, i64>(RECORD_OUTBOUND_SQL)
+        .bind(message.account_id)
+        .bind(message.provider_message_id)
+        .bind(message.kind.as_str())
+        .bind(message.phone)
+        .bind(MessageStatus::Accepted.as_str())
+        .bind(MessageStatus::Accepted.rank())
+        .bind(now)
+        .bind(message.body)
+        .bind(message.payload)
+        .bind(message.callback_data)
+        .bind(message.category)
 }
-pub(crate) use record_outbound;
 
 /// The columns of [`MessageRecord`].
 const MESSAGE_SELECT: &str = "select id, account_id, provider_message_id, direction, kind, phone,
@@ -341,74 +349,67 @@ const MASTER_LIST_NAME: &str = "Master list";
 /// The columns of [`AccountRecord`].
 const ACCOUNT_SELECT: &str = "select id, name, provider, settings_json, secrets from accounts";
 
-/// Implements [`Store`] for `$store` over the `$db` backend whose rows are `$row`: one body of
-/// queries for every backend.
-macro_rules! impl_store {
-    ($module:ident, $store:ty, $db:ty, $row:ty) => {
-        mod $module {
-        use super::*;
+fn message_from(row: &AnyRow) -> Result<MessageRecord> {
+    let kind: Option<String> = row.try_get("kind").map_err(other)?;
+    Ok(MessageRecord {
+        id: row.try_get("id").map_err(other)?,
+        account_id: row.try_get("account_id").map_err(other)?,
+        provider_message_id: row.try_get("provider_message_id").map_err(other)?,
+        direction: parse(row.try_get("direction").map_err(other)?)?,
+        kind: kind.as_deref().map(parse).transpose()?,
+        phone: row.try_get("phone").map_err(other)?,
+        status: parse(row.try_get("status").map_err(other)?)?,
+        status_at: row.try_get("status_at").map_err(other)?,
+        delivered_at: row.try_get("delivered_at").map_err(other)?,
+        error_code: row.try_get("error_code").map_err(other)?,
+        error_message: row.try_get("error_message").map_err(other)?,
+        body: row.try_get("body").map_err(other)?,
+        reply_to: row.try_get("reply_to").map_err(other)?,
+        callback_data: row.try_get("callback_data").map_err(other)?,
+        payload: row.try_get("payload").map_err(other)?,
+        category: row.try_get("category").map_err(other)?,
+        created_at: row.try_get("created_at").map_err(other)?,
+    })
+}
 
-        fn message_from(row: &$row) -> Result<MessageRecord> {
-            let kind: Option<String> = row.try_get("kind").map_err(other)?;
-            Ok(MessageRecord {
-                id: row.try_get("id").map_err(other)?,
-                account_id: row.try_get("account_id").map_err(other)?,
-                provider_message_id: row.try_get("provider_message_id").map_err(other)?,
-                direction: parse(row.try_get("direction").map_err(other)?)?,
-                kind: kind.as_deref().map(parse).transpose()?,
-                phone: row.try_get("phone").map_err(other)?,
-                status: parse(row.try_get("status").map_err(other)?)?,
-                status_at: row.try_get("status_at").map_err(other)?,
-                delivered_at: row.try_get("delivered_at").map_err(other)?,
-                error_code: row.try_get("error_code").map_err(other)?,
-                error_message: row.try_get("error_message").map_err(other)?,
-                body: row.try_get("body").map_err(other)?,
-                reply_to: row.try_get("reply_to").map_err(other)?,
-                callback_data: row.try_get("callback_data").map_err(other)?,
-                payload: row.try_get("payload").map_err(other)?,
-                category: row.try_get("category").map_err(other)?,
-                created_at: row.try_get("created_at").map_err(other)?,
-            })
-        }
+fn user_from(row: &AnyRow) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.try_get("id").map_err(other)?,
+        username: row.try_get("username").map_err(other)?,
+        password_hash: row.try_get("password_hash").map_err(other)?,
+        role: parse::<Role>(row.try_get("role").map_err(other)?)?,
+    })
+}
 
-        fn user_from(row: &$row) -> Result<UserRecord> {
-            Ok(UserRecord {
-                id: row.try_get("id").map_err(other)?,
-                username: row.try_get("username").map_err(other)?,
-                password_hash: row.try_get("password_hash").map_err(other)?,
-                role: parse::<Role>(row.try_get("role").map_err(other)?)?,
-            })
-        }
+fn account_from(row: &AnyRow) -> Result<AccountRecord> {
+    Ok(AccountRecord {
+        id: row.try_get("id").map_err(other)?,
+        name: row.try_get("name").map_err(other)?,
+        provider: parse::<Provider>(row.try_get("provider").map_err(other)?)?,
+        settings_json: row.try_get("settings_json").map_err(other)?,
+        secrets: row.try_get("secrets").map_err(other)?,
+    })
+}
 
-        fn account_from(row: &$row) -> Result<AccountRecord> {
-            Ok(AccountRecord {
-                id: row.try_get("id").map_err(other)?,
-                name: row.try_get("name").map_err(other)?,
-                provider: parse::<Provider>(row.try_get("provider").map_err(other)?)?,
-                settings_json: row.try_get("settings_json").map_err(other)?,
-                secrets: row.try_get("secrets").map_err(other)?,
-            })
-        }
-
-        fn template_from(row: &$row) -> Result<TemplateRecord> {
-            Ok(TemplateRecord {
-                id: row.try_get("id").map_err(other)?,
-                account_id: row.try_get("account_id").map_err(other)?,
-                name: row.try_get("name").map_err(other)?,
-                language: row.try_get("language").map_err(other)?,
-                file_json: row.try_get("file_json").map_err(other)?,
-                status: parse::<TemplateStatus>(row.try_get("status").map_err(other)?)?,
-                quality: parse::<TemplateQuality>(row.try_get("quality").map_err(other)?)?,
-                rejection_reason: row.try_get("rejection_reason").map_err(other)?,
-                provider_template_id: row.try_get("provider_template_id").map_err(other)?,
-                deleted_at: row.try_get("deleted_at").map_err(other)?,
-            })
-        }
+fn template_from(row: &AnyRow) -> Result<TemplateRecord> {
+    Ok(TemplateRecord {
+        id: row.try_get("id").map_err(other)?,
+        account_id: row.try_get("account_id").map_err(other)?,
+        name: row.try_get("name").map_err(other)?,
+        language: row.try_get("language").map_err(other)?,
+        file_json: row.try_get("file_json").map_err(other)?,
+        status: parse::<TemplateStatus>(row.try_get("status").map_err(other)?)?,
+        quality: parse::<TemplateQuality>(row.try_get("quality").map_err(other)?)?,
+        rejection_reason: row.try_get("rejection_reason").map_err(other)?,
+        provider_template_id: row.try_get("provider_template_id").map_err(other)?,
+        deleted_at: row.try_get("deleted_at").map_err(other)?,
+    })
+}
 
 #[async_trait]
-        impl Store for $store {
+impl Store for SqlStore {
     async fn count_users(&self) -> Result<i64> {
-        sqlx::query_scalar::<$db, _>("select count(*) from users")
+        sqlx::query_scalar::<Any, _>("select count(*) from users")
             .fetch_one(&self.pool)
             .await
             .map_err(other)
@@ -421,7 +422,7 @@ macro_rules! impl_store {
         role: Role,
         now: i64,
     ) -> Result<i64> {
-        sqlx::query_scalar::<$db, _>(
+        sqlx::query_scalar::<Any, _>(
             "insert into users (username, password_hash, role, created_at, updated_at)
              values ($1, $2, $3, $4, $5) returning id",
         )
@@ -436,12 +437,13 @@ macro_rules! impl_store {
     }
 
     async fn user_by_name(&self, username: &str) -> Result<UserRecord> {
-        let row =
-            sqlx::query::<$db>("select id, username, password_hash, role from users where username = $1")
-                .bind(username)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(classify("username"))?;
+        let row = sqlx::query::<Any>(
+            "select id, username, password_hash, role from users where username = $1",
+        )
+        .bind(username)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("username"))?;
         user_from(&row)
     }
 
@@ -452,7 +454,7 @@ macro_rules! impl_store {
         expires_at: i64,
         now: i64,
     ) -> Result<()> {
-        sqlx::query::<$db>("insert into sessions (token_hash, user_id, expires_at, created_at) values ($1, $2, $3, $4)")
+        sqlx::query::<Any>("insert into sessions (token_hash, user_id, expires_at, created_at) values ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(user_id)
             .bind(expires_at)
@@ -464,7 +466,7 @@ macro_rules! impl_store {
     }
 
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<UserRecord> {
-        let row = sqlx::query::<$db>(
+        let row = sqlx::query::<Any>(
             "select users.id, users.username, users.password_hash, users.role
              from sessions join users on users.id = sessions.user_id
              where sessions.token_hash = $1 and sessions.expires_at > $2",
@@ -478,7 +480,7 @@ macro_rules! impl_store {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query::<$db>("delete from sessions where token_hash = $1")
+        sqlx::query::<Any>("delete from sessions where token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await
@@ -488,7 +490,7 @@ macro_rules! impl_store {
 
     async fn create_account(&self, account: &AccountData, now: i64) -> Result<i64> {
         let mut transaction = self.pool.begin().await.map_err(other)?;
-        let id = sqlx::query_scalar::<$db, i64>(
+        let id = sqlx::query_scalar::<Any, i64>(
             "insert into accounts (name, provider, settings_json, secrets, created_at, updated_at)
              values ($1, $2, $3, $4, $5, $6) returning id",
         )
@@ -501,7 +503,7 @@ macro_rules! impl_store {
         .fetch_one(&mut *transaction)
         .await
         .map_err(classify("account"))?;
-        sqlx::query::<$db>(
+        sqlx::query::<Any>(
             "insert into contact_lists (account_id, name, is_master, created_at)
              values ($1, $2, 1, $3)",
         )
@@ -516,7 +518,7 @@ macro_rules! impl_store {
     }
 
     async fn update_account(&self, id: i64, account: &AccountData, now: i64) -> Result<()> {
-        let result = sqlx::query::<$db>(
+        let result = sqlx::query::<Any>(
             "update accounts set name = $1, provider = $2, settings_json = $3, secrets = $4, updated_at = $5
              where id = $6",
         )
@@ -533,23 +535,19 @@ macro_rules! impl_store {
     }
 
     async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
-        let rows = sqlx::query::<$db>(
-            &format!("{ACCOUNT_SELECT} order by id"),
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)?;
+        let rows = sqlx::query::<Any>(&format!("{ACCOUNT_SELECT} order by id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
         rows.iter().map(account_from).collect()
     }
 
     async fn account(&self, id: i64) -> Result<AccountRecord> {
-        let row = sqlx::query::<$db>(
-            &format!("{ACCOUNT_SELECT} where id = $1"),
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(classify("account"))?;
+        let row = sqlx::query::<Any>(&format!("{ACCOUNT_SELECT} where id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify("account"))?;
         account_from(&row)
     }
 
@@ -559,7 +557,7 @@ macro_rules! impl_store {
         content: &TemplateContent,
         now: i64,
     ) -> Result<i64> {
-        sqlx::query_scalar::<$db, _>(
+        sqlx::query_scalar::<Any, _>(
             "insert into templates (account_id, name, language, file_json, status, quality, created_at, updated_at)
              values ($1, $2, $3, $4, 'DRAFT', 'UNKNOWN', $5, $6) returning id",
         )
@@ -580,7 +578,7 @@ macro_rules! impl_store {
         content: &TemplateContent,
         now: i64,
     ) -> Result<()> {
-        let result = sqlx::query::<$db>(
+        let result = sqlx::query::<Any>(
             "update templates set name = $1, language = $2, file_json = $3, updated_at = $4 where id = $5",
         )
         .bind(&content.name)
@@ -600,7 +598,7 @@ macro_rules! impl_store {
         review: &TemplateReview,
         now: i64,
     ) -> Result<()> {
-        let result = sqlx::query::<$db>(
+        let result = sqlx::query::<Any>(
             "update templates set status = $1, quality = $2, rejection_reason = $3,
                  provider_template_id = coalesce($4, provider_template_id), updated_at = $5
              where id = $6",
@@ -618,7 +616,7 @@ macro_rules! impl_store {
     }
 
     async fn delete_template(&self, id: i64, now: i64) -> Result<()> {
-        let result = sqlx::query::<$db>(
+        let result = sqlx::query::<Any>(
             "update templates set deleted_at = coalesce(deleted_at, $1), updated_at = $2 where id = $3",
         )
         .bind(now)
@@ -631,13 +629,11 @@ macro_rules! impl_store {
     }
 
     async fn template(&self, id: i64) -> Result<TemplateRecord> {
-        let row = sqlx::query::<$db>(
-            &format!("{TEMPLATE_SELECT} where id = $1"),
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(classify("template"))?;
+        let row = sqlx::query::<Any>(&format!("{TEMPLATE_SELECT} where id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify("template"))?;
         template_from(&row)
     }
 
@@ -651,7 +647,7 @@ macro_rules! impl_store {
             TemplateFilter::All => "",
             TemplateFilter::Deleted => "and deleted_at is not null",
         };
-        let rows = sqlx::query::<$db>(&format!(
+        let rows = sqlx::query::<Any>(&format!(
             "{TEMPLATE_SELECT} where account_id = $1 {condition} order by id"
         ))
         .bind(account_id)
@@ -666,12 +662,10 @@ macro_rules! impl_store {
         account_id: i64,
         provider_template_id: &str,
     ) -> Result<TemplateRecord> {
-        let row = sqlx::query::<$db>(
-            &format!(
-                "{TEMPLATE_SELECT} where account_id = $1 and provider_template_id = $2
+        let row = sqlx::query::<Any>(&format!(
+            "{TEMPLATE_SELECT} where account_id = $1 and provider_template_id = $2
                  order by deleted_at is not null, id desc limit 1"
-            ),
-        )
+        ))
         .bind(account_id)
         .bind(provider_template_id)
         .fetch_one(&self.pool)
@@ -680,12 +674,16 @@ macro_rules! impl_store {
         template_from(&row)
     }
 
-    async fn record_webhooks(&self, events: &[NewWebhookEvent<'_>], now: i64) -> Result<Vec<Option<i64>>> {
-        self.write_webhooks(events, now).await
+    async fn record_webhooks(
+        &self,
+        events: &[NewWebhookEvent<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>> {
+        self.backend.record_webhooks(events, now).await
     }
 
     async fn unprocessed_webhooks(&self, limit: i64) -> Result<Vec<StoredWebhook>> {
-        let rows = sqlx::query::<$db>(
+        let rows = sqlx::query::<Any>(
             "select id, provider, account_id, content,
                  case when content is null then payload end as payload
              from webhook_events where processed_at is null order by id limit $1",
@@ -703,21 +701,33 @@ macro_rules! impl_store {
                     id: row.try_get("id").map_err(other)?,
                     provider,
                     account_id: row.try_get("account_id").map_err(other)?,
-                    content: stored_content(provider, content.as_deref(), payload.as_deref().unwrap_or_default())?,
+                    content: stored_content(
+                        provider,
+                        content.as_deref(),
+                        payload.as_deref().unwrap_or_default(),
+                    )?,
                 })
             })
             .collect()
     }
 
-    async fn record_outbound_message(&self, message: &OutboundMessage<'_>, now: i64) -> Result<i64> {
-        record_outbound!($db, message, now)
+    async fn record_outbound_message(
+        &self,
+        message: &OutboundMessage<'_>,
+        now: i64,
+    ) -> Result<i64> {
+        record_outbound(message, now)
             .fetch_one(&self.pool)
             .await
             .map_err(other)
     }
 
-    async fn message_by_provider_id(&self, account_id: i64, provider_message_id: &str) -> Result<MessageRecord> {
-        let row = sqlx::query::<$db>(&format!(
+    async fn message_by_provider_id(
+        &self,
+        account_id: i64,
+        provider_message_id: &str,
+    ) -> Result<MessageRecord> {
+        let row = sqlx::query::<Any>(&format!(
             "{MESSAGE_SELECT} where account_id = $1 and provider_message_id = $2"
         ))
         .bind(account_id)
@@ -728,8 +738,13 @@ macro_rules! impl_store {
         message_from(&row)
     }
 
-    async fn messages(&self, account_id: i64, phone: Option<&str>, limit: i64) -> Result<Vec<MessageRecord>> {
-        let rows = sqlx::query::<$db>(&format!(
+    async fn messages(
+        &self,
+        account_id: i64,
+        phone: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<MessageRecord>> {
+        let rows = sqlx::query::<Any>(&format!(
             "{MESSAGE_SELECT} where account_id = $1 and ($2 is null or phone = $2)
              order by id desc limit $3"
         ))
@@ -743,7 +758,7 @@ macro_rules! impl_store {
     }
 
     async fn inbound_messages(&self, account_id: i64, limit: i64) -> Result<Vec<MessageRecord>> {
-        let rows = sqlx::query::<$db>(&format!(
+        let rows = sqlx::query::<Any>(&format!(
             "{MESSAGE_SELECT} where account_id = $1 and direction = 'inbound'
              order by id desc limit $2"
         ))
@@ -758,7 +773,7 @@ macro_rules! impl_store {
     async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()> {
         let mut transaction = self.pool.begin().await.map_err(other)?;
         for id in ids {
-            sqlx::query::<$db>("update webhook_events set processed_at = $1 where id = $2")
+            sqlx::query::<Any>("update webhook_events set processed_at = $1 where id = $2")
                 .bind(now)
                 .bind(id)
                 .execute(&mut *transaction)
@@ -768,144 +783,18 @@ macro_rules! impl_store {
         transaction.commit().await.map_err(other)
     }
 }
-        }
-    };
-}
-
-impl_store!(sqlite_queries, SqliteStore, Sqlite, SqliteRow);
-impl_store!(postgres_queries, PostgresStore, Postgres, PgRow);
-
-impl SqliteStore {
-    async fn write_webhooks(
-        &self,
-        events: &[NewWebhookEvent<'_>],
-        now: i64,
-    ) -> Result<Vec<Option<i64>>> {
-        self.writer.record(events, now).await
-    }
-}
-
-impl PostgresStore {
-    /// Stores a batch of webhooks: one JSON-parameter statement per table.
-    async fn write_webhooks(
-        &self,
-        events: &[NewWebhookEvent<'_>],
-        now: i64,
-    ) -> Result<Vec<Option<i64>>> {
-        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::new).collect::<Result<_>>()?;
-        let mut transaction = self.pool.begin().await.map_err(other)?;
-        let stored = sqlx::query::<Postgres>(
-            "insert into webhook_events (provider, account_id, dedupe_key, payload, content, received_at, processed_at)
-             select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
-                 value ->> 'payload', value ->> 'content', cast($2 as bigint),
-                 case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
-             from json_array_elements($1::json) as json_rows(value) where true
-             on conflict (dedupe_key) do nothing returning id, dedupe_key"
-        )
-        .bind(json_rows(&rows)?)
-        .bind(now)
-        .fetch_all(&mut *transaction)
-        .await
-        .map_err(other)?;
-        let mut inserted: HashMap<String, i64> = HashMap::with_capacity(stored.len());
-        for row in stored {
-            inserted.insert(
-                row.try_get("dedupe_key").map_err(other)?,
-                row.try_get("id").map_err(other)?,
-            );
-        }
-        // A key stored now belongs to its first event; a later one with the same key is a replay.
-        let ids: Vec<Option<i64>> = events
-            .iter()
-            .map(|event| inserted.remove(event.dedupe_key))
-            .collect();
-        let fresh: Vec<(i64, &NewWebhookEvent<'_>)> = events
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| id.is_some())
-            .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
-            .collect();
-        let statuses: Vec<StatusRow<'_>> =
-            strongest_statuses(fresh.iter().flat_map(|(account, event)| {
-                event
-                    .content
-                    .statuses
-                    .iter()
-                    .map(move |status| (*account, status))
-            }));
-        if !statuses.is_empty() {
-            // Rows go in key order, as in the hopper's write of accepted messages: two
-            // transactions upserting the same messages lock them in one order, never a deadlock.
-            sqlx::query::<Postgres>(
-                "insert into messages (account_id, provider_message_id, direction, phone, status,
-                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
-                     created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'outbound',
-                     value ->> 'recipient', value ->> 'status', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
-                     cast(value ->> 'error_code' as bigint), value ->> 'error_message',
-                     value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
-                 from json_array_elements($1::json) as json_rows(value)
-                 order by cast(value ->> 'account_id' as bigint), value ->> 'message_id'
-                 on conflict (account_id, provider_message_id) do update set
-                     status = excluded.status, status_rank = excluded.status_rank,
-                     status_at = excluded.status_at,
-                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
-                     error_code = coalesce(excluded.error_code, messages.error_code),
-                     error_message = coalesce(excluded.error_message, messages.error_message),
-                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
-                     updated_at = excluded.updated_at
-                 where messages.status_rank < excluded.status_rank",
-            )
-            .bind(json_rows(&statuses)?)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-        }
-        let inbound: Vec<InboundRow<'_>> = fresh
-            .iter()
-            .flat_map(|(account, event)| {
-                event
-                    .content
-                    .inbound
-                    .iter()
-                    .map(move |message| InboundRow::new(*account, message))
-            })
-            .collect();
-        if !inbound.is_empty() {
-            sqlx::query::<Postgres>(
-                "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'inbound',
-                     value ->> 'kind', value ->> 'from', 'received', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), value ->> 'text', value ->> 'reply_to',
-                     value ->> 'payload', cast($2 as bigint), cast($2 as bigint)
-                 from json_array_elements($1::json) as json_rows(value) where true
-                 on conflict (account_id, provider_message_id) do nothing"
-            )
-            .bind(json_rows(&inbound)?)
-            .bind(now)
-            .execute(&mut *transaction)
-            .await
-            .map_err(other)?;
-        }
-        transaction.commit().await.map_err(other)?;
-        Ok(ids)
-    }
-}
 
 #[cfg(test)]
 mod tests {
-    use super::{PostgresStore, SqliteStore};
+    use super::SqlStore;
 
     #[tokio::test]
     async fn sqlite_passes_the_store_contract_on_a_real_file() {
         let folder = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", folder.path().join("herald.db").display());
-        let store = SqliteStore::open(&url).await.unwrap();
+        let store = SqlStore::open(&url).await.unwrap();
         herald_store::contract::check_store(&store).await;
-        let reopened = SqliteStore::open(&url).await.unwrap();
+        let reopened = SqlStore::open(&url).await.unwrap();
         assert_eq!(
             herald_store::Store::count_users(&reopened).await.unwrap(),
             1
@@ -919,7 +808,8 @@ mod tests {
     async fn sqlite_log_is_checkpointed_beside_the_writer() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("herald.db");
-        let store = SqliteStore::open(&format!("sqlite://{}", path.display()))
+        sqlx::any::install_default_drivers();
+        let (store, writer) = super::sqlite::open(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
         let size = || std::fs::metadata(&path).unwrap().len();
@@ -938,7 +828,7 @@ mod tests {
                 settled: true,
             })
             .collect();
-        let mut checkpoints = store.writer.checkpoints();
+        let mut checkpoints = writer.checkpoints();
         herald_store::Store::record_webhooks(&store, &events, 1)
             .await
             .unwrap();
@@ -981,7 +871,7 @@ mod tests {
             .await
             .unwrap();
         let url = format!("{}/{database}", server.trim_end_matches('/'));
-        let store = PostgresStore::open(&url).await.unwrap();
+        let store = SqlStore::open(&url).await.unwrap();
         herald_store::contract::check_store(&store).await;
     }
 }
