@@ -90,6 +90,21 @@ pub(crate) const MOVE_SQL: &str = "update hopper set state = $1, outcome = coale
 /// Campaigns whose hopper still takes contacts added to their lists.
 pub(crate) const OPEN_CAMPAIGN_STATUSES: &str = "('SCHEDULED', 'RUNNING', 'PAUSED')";
 
+/// Puts contact `$1` (of account `$2`, phone `$3`) in the hopper of every open campaign of list
+/// `$6` or of the master list `$7`, fresh with `$4` tries, at `$5`; parameters appear first in
+/// the order 1, 2, ... (see `RECORD_OUTBOUND_SQL`).
+pub(crate) fn join_open_campaigns_sql() -> String {
+    format!(
+        "insert into hopper (campaign_id, contact_id, account_id, phone, state, tries_left,
+             updated_at)
+         select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
+         from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
+         where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
+             and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
+         on conflict (campaign_id, contact_id) do nothing"
+    )
+}
+
 pub(crate) fn custom_json(contact: &Contact) -> Result<String> {
     serde_json::to_string(&contact.custom).map_err(other)
 }

@@ -10,17 +10,17 @@
 
 mod campaigns;
 mod postgres;
+mod rows;
 mod sqlite;
 mod sqlite_writer;
 
-use std::collections::HashMap;
 use std::str::FromStr;
 
 use async_trait::async_trait;
 use herald_contacts::Contact;
 use herald_domain::{
-    InboundMessage, MessageStatus, Provider, Role, StatusUpdate, TemplateFilter, TemplateQuality,
-    TemplateStatus, WebhookContent, parse_kaleyra, parse_meta,
+    MessageStatus, Provider, Role, TemplateFilter, TemplateQuality, TemplateStatus, WebhookContent,
+    parse_kaleyra, parse_meta,
 };
 use herald_store::{
     AccountData, AccountRecord, HopperMove, MessageRecord, NewWebhookEvent, OutboundMessage,
@@ -139,50 +139,6 @@ fn expect_one_row(rows_affected: u64) -> Result<()> {
 /// The columns of [`TemplateRecord`], for every query that reads templates.
 const TEMPLATE_SELECT: &str = "select id, account_id, name, language, file_json, status, quality,
     rejection_reason, provider_template_id, deleted_at from templates";
-// The hot write path (webhooks). On PostgreSQL a whole batch goes as one JSON array parameter,
-// read back with `json_array_elements`: one statement per table per batch whose text never
-// changes, so it is prepared once per connection. On SQLite the batch runs in its own thread
-// (`sqlite_writer.rs`). Both reduce several statuses of one message in a batch to the one that
-// wins (`strongest_statuses`).
-
-fn json_rows<T: serde::Serialize>(rows: &[T]) -> Result<String> {
-    serde_json::to_string(rows).map_err(other)
-}
-
-/// A webhook event as a JSON row.
-#[derive(serde::Serialize)]
-struct EventRow<'a> {
-    provider: &'a str,
-    account_id: Option<i64>,
-    dedupe_key: &'a str,
-    payload: &'a str,
-    content: Option<String>,
-    settled: u8,
-}
-
-impl<'a> EventRow<'a> {
-    fn new(event: &NewWebhookEvent<'a>) -> Result<Self> {
-        Ok(Self {
-            provider: event.provider.as_str(),
-            account_id: event.account_id,
-            dedupe_key: event.dedupe_key,
-            payload: event.payload,
-            content: content_for_applier(event)?,
-            settled: u8::from(event.settled),
-        })
-    }
-}
-
-/// What the applier reads of a webhook that is not settled at once, as stored.
-fn content_for_applier(event: &NewWebhookEvent<'_>) -> Result<Option<String>> {
-    if event.settled {
-        return Ok(None);
-    }
-    serde_json::to_string(event.content)
-        .map(Some)
-        .map_err(other)
-}
-
 /// A stored webhook's content: as stored, or read again from the payload for a webhook stored
 /// before contents were kept.
 fn stored_content(
@@ -200,113 +156,24 @@ fn stored_content(
     }
 }
 
-/// The status a batch leaves a message in, as a JSON row: of several statuses for one message
-/// in one batch, the one that wins when applied in turn (one statement may touch a row once).
-#[derive(serde::Serialize)]
-struct StatusRow<'a> {
-    account_id: i64,
-    message_id: &'a str,
-    recipient: &'a str,
-    status: &'static str,
-    rank: i64,
-    at: i64,
-    /// The earliest moment of the batch's statuses that imply delivery.
-    delivered_at: Option<i64>,
-    /// The error of the winning status, or of another one in the batch.
-    error_code: Option<i64>,
-    error_message: Option<&'a str>,
-    callback_data: Option<&'a str>,
-    #[serde(skip)]
-    winner: MessageStatus,
-}
-
-impl<'a> StatusRow<'a> {
-    fn new(account_id: i64, update: &'a StatusUpdate) -> Self {
-        Self {
-            account_id,
-            message_id: &update.message_id,
-            recipient: &update.recipient,
-            status: update.status.as_str(),
-            rank: update.status.rank(),
-            at: update.at_ms,
-            delivered_at: delivery_moment(update),
-            error_code: update.error.as_ref().and_then(|error| error.code),
-            error_message: update.error.as_ref().map(|error| error.message.as_str()),
-            callback_data: update.callback_data.as_deref(),
-            winner: update.status,
-        }
-    }
-
-    fn absorb(&mut self, update: &'a StatusUpdate) {
-        let delivered_at = match (self.delivered_at, delivery_moment(update)) {
-            (Some(known), Some(new)) => Some(known.min(new)),
-            (known, new) => known.or(new),
-        };
-        if self.winner.advances_to(update.status) {
-            let earlier = std::mem::replace(self, Self::new(self.account_id, update));
-            if self.error_message.is_none() {
-                (self.error_code, self.error_message) = (earlier.error_code, earlier.error_message);
-            }
-            self.callback_data = self.callback_data.or(earlier.callback_data);
-        } else if self.error_message.is_none() {
-            let error = update.error.as_ref();
-            self.error_code = error.and_then(|error| error.code);
-            self.error_message = error.map(|error| error.message.as_str());
-        }
-        self.delivered_at = delivered_at;
-    }
-}
-
-fn delivery_moment(update: &StatusUpdate) -> Option<i64> {
-    (update.status.rank() >= MessageStatus::Delivered.rank()).then_some(update.at_ms)
-}
-
-fn strongest_statuses<'a>(
-    statuses: impl Iterator<Item = (i64, &'a StatusUpdate)>,
-) -> Vec<StatusRow<'a>> {
-    let mut by_message: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut rows: Vec<StatusRow<'a>> = Vec::new();
-    for (account_id, update) in statuses {
-        match by_message.get(&(account_id, update.message_id.as_str())) {
-            Some(&index) => rows[index].absorb(update),
-            None => {
-                by_message.insert((account_id, update.message_id.as_str()), rows.len());
-                rows.push(StatusRow::new(account_id, update));
-            }
-        }
-    }
-    rows
-}
-
-/// A message from a contact, as a JSON row.
-#[derive(serde::Serialize)]
-struct InboundRow<'a> {
-    account_id: i64,
-    message_id: &'a str,
-    kind: &'static str,
-    from: &'a str,
-    rank: i64,
-    at: i64,
-    text: Option<&'a str>,
-    reply_to: Option<&'a str>,
-    payload: &'a str,
-}
-
-impl<'a> InboundRow<'a> {
-    fn new(account_id: i64, message: &'a InboundMessage) -> Self {
-        Self {
-            account_id,
-            message_id: &message.message_id,
-            kind: message.kind.as_str(),
-            from: &message.from,
-            rank: MessageStatus::Received.rank(),
-            at: message.at_ms,
-            text: message.text.as_deref(),
-            reply_to: message.reply_to.as_deref(),
-            payload: &message.payload,
-        }
-    }
-}
+/// The columns a status webhook writes of the message it names (its row may not exist yet: the
+/// status can come before the sender's batch is stored).
+const STATUS_INSERT: &str = "insert into messages (account_id, provider_message_id, direction,
+    phone, status, status_rank, status_at, delivered_at, error_code, error_message,
+    callback_data, created_at, updated_at)";
+/// What a status does to its message's row, on both backends: it moves it forward, never back;
+/// the earliest delivery, the first callback data and the latest error stay.
+const STATUS_ADVANCES: &str = "on conflict (account_id, provider_message_id) do update set
+    status = excluded.status, status_rank = excluded.status_rank, status_at = excluded.status_at,
+    delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
+    error_code = coalesce(excluded.error_code, messages.error_code),
+    error_message = coalesce(excluded.error_message, messages.error_message),
+    callback_data = coalesce(messages.callback_data, excluded.callback_data),
+    updated_at = excluded.updated_at
+    where messages.status_rank < excluded.status_rank";
+/// The columns of a message from a contact.
+const INBOUND_INSERT: &str = "insert into messages (account_id, provider_message_id, direction,
+    kind, phone, status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)";
 
 /// Records a sent message; its parameters appear first in the order 1, 2, ... so that SQLite's
 /// positional binding (the writer thread's) and `$N` binding (sqlx's) agree.

@@ -15,10 +15,13 @@ use sqlx::Row;
 use sqlx::any::{Any, AnyPoolOptions};
 use sqlx::postgres::PgPool;
 
-use crate::campaigns::{CLAIMED_STATES, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql, custom_json};
+use crate::campaigns::{CLAIMED_STATES, MOVE_SQL, claim_sql, custom_json, join_open_campaigns_sql};
+use crate::rows::{
+    EventRow, InboundRow, MoveRow, SentRow, StatusRow, json_rows, strongest_statuses,
+};
 use crate::{
-    Backend, Claim, ClaimedRow, EventRow, InboundRow, LastMessage, SqlStore, StatusRow, json_rows,
-    other, record_outbound, strongest_statuses,
+    Backend, Claim, ClaimedRow, INBOUND_INSERT, LastMessage, STATUS_ADVANCES, STATUS_INSERT,
+    SqlStore, other, record_outbound,
 };
 
 /// The shared pool: each hot write is a transaction on one of its connections.
@@ -47,37 +50,6 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore> {
     })
 }
 
-/// A hopper move as a JSON row, for PostgreSQL's batch statement.
-#[derive(serde::Serialize)]
-struct MoveRow<'a> {
-    id: i64,
-    from_state: &'static str,
-    attempt: Option<i64>,
-    to_state: &'static str,
-    outcome: Option<&'a str>,
-    reason: Option<&'a str>,
-    error_code: Option<i64>,
-    message_id: Option<&'a str>,
-    answer: Option<&'a str>,
-    ready_at: Option<i64>,
-    tries_left: Option<i64>,
-    delivered_at: Option<i64>,
-    claim_undone: i64,
-}
-
-/// A sent message as a JSON row.
-#[derive(serde::Serialize)]
-struct SentRow<'a> {
-    account_id: i64,
-    provider_message_id: &'a str,
-    kind: &'static str,
-    phone: &'a str,
-    body: &'a str,
-    payload: &'a str,
-    callback_data: Option<&'a str>,
-    category: Option<&'a str>,
-}
-
 impl Postgres {
     /// A sender's batch (every move on a distinct row): one statement per table, the rows as one
     /// JSON parameter, instead of two round trips per contact. `MOVE_SQL` and
@@ -88,37 +60,8 @@ impl Postgres {
         messages: &[OutboundMessage<'_>],
         now: i64,
     ) -> Result<Vec<bool>> {
-        let sent: Vec<SentRow<'_>> = messages
-            .iter()
-            .map(|message| SentRow {
-                account_id: message.account_id,
-                provider_message_id: message.provider_message_id,
-                kind: message.kind.as_str(),
-                phone: message.phone,
-                body: message.body,
-                payload: message.payload,
-                callback_data: message.callback_data,
-                category: message.category,
-            })
-            .collect();
-        let rows: Vec<MoveRow<'_>> = moves
-            .iter()
-            .map(|change| MoveRow {
-                id: change.id,
-                from_state: change.transition.from().as_str(),
-                attempt: change.attempt,
-                to_state: change.transition.to().as_str(),
-                outcome: change.transition.outcome().map(Outcome::as_str),
-                reason: change.reason,
-                error_code: change.error_code,
-                message_id: change.message_id,
-                answer: change.answer,
-                ready_at: change.ready_at,
-                tries_left: change.tries_left,
-                delivered_at: change.delivered_at,
-                claim_undone: i64::from(change.claim_undone),
-            })
-            .collect();
+        let sent: Vec<SentRow> = messages.iter().map(SentRow::from).collect();
+        let rows: Vec<MoveRow> = moves.iter().map(MoveRow::from).collect();
         let mut transaction = self.pool.begin().await.map_err(other)?;
         if !sent.is_empty() {
             // In key order, as the status webhooks' upsert: they often create these rows first.
@@ -138,7 +81,7 @@ impl Postgres {
                      payload = excluded.payload, callback_data = excluded.callback_data,
                      category = excluded.category, created_at = excluded.created_at",
             )
-            .bind(crate::json_rows(&sent)?)
+            .bind(json_rows(&sent)?)
             .bind(herald_domain::MessageStatus::Accepted.as_str())
             .bind(herald_domain::MessageStatus::Accepted.rank())
             .bind(now)
@@ -174,7 +117,7 @@ impl Postgres {
                  and (m.attempt is null or hopper.attempt = m.attempt)
              returning hopper.id",
         )
-        .bind(crate::json_rows(&rows)?)
+        .bind(json_rows(&rows)?)
         .bind(now)
         .fetch_all(&mut *transaction)
         .await
@@ -197,13 +140,13 @@ impl Backend for Postgres {
         events: &[NewWebhookEvent<'_>],
         now: i64,
     ) -> Result<Vec<Option<i64>>> {
-        let rows: Vec<EventRow<'_>> = events.iter().map(EventRow::new).collect::<Result<_>>()?;
+        let rows: Vec<EventRow> = events.iter().map(EventRow::new).collect::<Result<_>>()?;
         let mut transaction = self.pool.begin().await.map_err(other)?;
         let stored = sqlx::query::<Any>(
             "insert into webhook_events (provider, account_id, dedupe_key, payload, content, received_at, processed_at)
              select value ->> 'provider', cast(value ->> 'account_id' as bigint), value ->> 'dedupe_key',
                  value ->> 'payload', value ->> 'content', cast($2 as bigint),
-                 case when cast(value ->> 'settled' as integer) = 1 then cast($2 as bigint) end
+                 case when cast(value ->> 'settled' as boolean) then cast($2 as bigint) end
              from json_array_elements($1::json) as json_rows(value) where true
              on conflict (dedupe_key) do nothing returning id, dedupe_key"
         )
@@ -224,7 +167,7 @@ impl Backend for Postgres {
             .iter()
             .map(|event| inserted.remove(event.dedupe_key))
             .collect();
-        let fresh: Vec<(i64, &NewWebhookEvent<'_>)> = events
+        let fresh: Vec<(i64, &EventRow)> = rows
             .iter()
             .zip(&ids)
             .filter(|(_, id)| id.is_some())
@@ -232,36 +175,23 @@ impl Backend for Postgres {
             .collect();
         let statuses: Vec<StatusRow<'_>> =
             strongest_statuses(fresh.iter().flat_map(|(account, event)| {
-                event
-                    .content
-                    .statuses
-                    .iter()
-                    .map(move |status| (*account, status))
+                event.statuses.iter().map(move |status| (*account, status))
             }));
         if !statuses.is_empty() {
             // Rows go in key order, as in the hopper's write of accepted messages: two
             // transactions upserting the same messages lock them in one order, never a deadlock.
-            sqlx::query::<Any>(
-                "insert into messages (account_id, provider_message_id, direction, phone, status,
-                     status_rank, status_at, delivered_at, error_code, error_message, callback_data,
-                     created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'outbound',
-                     value ->> 'recipient', value ->> 'status', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), cast(value ->> 'delivered_at' as bigint),
-                     cast(value ->> 'error_code' as bigint), value ->> 'error_message',
-                     value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
-                 from json_array_elements($1::json) as json_rows(value)
-                 order by cast(value ->> 'account_id' as bigint), value ->> 'message_id'
-                 on conflict (account_id, provider_message_id) do update set
-                     status = excluded.status, status_rank = excluded.status_rank,
-                     status_at = excluded.status_at,
-                     delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
-                     error_code = coalesce(excluded.error_code, messages.error_code),
-                     error_message = coalesce(excluded.error_message, messages.error_message),
-                     callback_data = coalesce(messages.callback_data, excluded.callback_data),
-                     updated_at = excluded.updated_at
-                 where messages.status_rank < excluded.status_rank",
-            )
+            sqlx::query::<Any>(&format!(
+                "{STATUS_INSERT}
+                     select cast(value ->> 'account_id' as bigint), value ->> 'message_id',
+                         'outbound', value ->> 'recipient', value ->> 'status',
+                         cast(value ->> 'rank' as bigint), cast(value ->> 'at' as bigint),
+                         cast(value ->> 'delivered_at' as bigint),
+                         cast(value ->> 'error_code' as bigint), value ->> 'error_message',
+                         value ->> 'callback_data', cast($2 as bigint), cast($2 as bigint)
+                     from json_array_elements($1::json) as json_rows(value)
+                     order by cast(value ->> 'account_id' as bigint), value ->> 'message_id'
+                     {STATUS_ADVANCES}"
+            ))
             .bind(json_rows(&statuses)?)
             .bind(now)
             .execute(&mut *transaction)
@@ -272,23 +202,22 @@ impl Backend for Postgres {
             .iter()
             .flat_map(|(account, event)| {
                 event
-                    .content
                     .inbound
                     .iter()
                     .map(move |message| InboundRow::new(*account, message))
             })
             .collect();
         if !inbound.is_empty() {
-            sqlx::query::<Any>(
-                "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                     status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
-                 select cast(value ->> 'account_id' as bigint), value ->> 'message_id', 'inbound',
-                     value ->> 'kind', value ->> 'from', 'received', cast(value ->> 'rank' as bigint),
-                     cast(value ->> 'at' as bigint), value ->> 'text', value ->> 'reply_to',
-                     value ->> 'payload', cast($2 as bigint), cast($2 as bigint)
-                 from json_array_elements($1::json) as json_rows(value) where true
-                 on conflict (account_id, provider_message_id) do nothing"
-            )
+            sqlx::query::<Any>(&format!(
+                "{INBOUND_INSERT}
+                     select cast(value ->> 'account_id' as bigint), value ->> 'message_id',
+                         'inbound', value ->> 'kind', value ->> 'from', 'received',
+                         cast(value ->> 'rank' as bigint), cast(value ->> 'at' as bigint),
+                         value ->> 'text', value ->> 'reply_to', value ->> 'payload',
+                         cast($2 as bigint), cast($2 as bigint)
+                     from json_array_elements($1::json) as json_rows(value) where true
+                     on conflict (account_id, provider_message_id) do nothing"
+            ))
             .bind(json_rows(&inbound)?)
             .bind(now)
             .execute(&mut *transaction)
@@ -384,25 +313,17 @@ impl Backend for Postgres {
             .execute(&mut *transaction)
             .await
             .map_err(other)?;
-            sqlx::query::<Any>(&format!(
-                            "insert into hopper (campaign_id, contact_id, account_id, phone, state,
-                                 tries_left, updated_at)
-                             select distinct campaign_lists.campaign_id, $1, $2, $3, 'fresh', $4, $5
-                             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
-                             where campaign_lists.list_id in ($6, $7) and campaigns.deleted_at is null
-                                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
-                             on conflict (campaign_id, contact_id) do nothing"
-                        ))
-                        .bind(contact_id)
-                        .bind(account_id)
-                        .bind(&contact.phone)
-                        .bind(AUTOMATIC_RETRIES)
-                        .bind(now)
-                        .bind(list_id)
-                        .bind(master)
-                        .execute(&mut *transaction)
-                        .await
-                        .map_err(other)?;
+            sqlx::query::<Any>(&join_open_campaigns_sql())
+                .bind(contact_id)
+                .bind(account_id)
+                .bind(&contact.phone)
+                .bind(AUTOMATIC_RETRIES)
+                .bind(now)
+                .bind(list_id)
+                .bind(master)
+                .execute(&mut *transaction)
+                .await
+                .map_err(other)?;
         }
         transaction.commit().await.map_err(other)?;
         Ok(report)

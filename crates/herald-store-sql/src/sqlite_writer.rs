@@ -11,28 +11,17 @@ use std::time::Duration;
 
 use herald_contacts::Contact;
 use herald_domain::AUTOMATIC_RETRIES;
-use herald_domain::{InboundMessage, MessageStatus, Outcome, Provider, StatusUpdate};
+use herald_domain::MessageStatus;
 use herald_store::{HopperMove, NewWebhookEvent, OutboundMessage, Result, UpsertReport};
 use rusqlite::{Connection, named_params, params};
 use tokio::sync::{oneshot, watch};
 
 use crate::campaigns::{
     CLAIMED_STATES, Claim, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql,
+    join_open_campaigns_sql,
 };
-use crate::{RECORD_OUTBOUND_SQL, StatusRow, content_for_applier, other, strongest_statuses};
-
-/// A webhook event the writer thread owns.
-struct OwnedEvent {
-    provider: Provider,
-    account_id: Option<i64>,
-    dedupe_key: String,
-    payload: String,
-    settled: bool,
-    /// For the applier, unless settled.
-    content_json: Option<String>,
-    statuses: Vec<StatusUpdate>,
-    inbound: Vec<InboundMessage>,
-}
+use crate::rows::{EventRow, MoveRow, SentRow, StatusRow, strongest_statuses};
+use crate::{INBOUND_INSERT, RECORD_OUTBOUND_SQL, STATUS_ADVANCES, STATUS_INSERT, other};
 
 /// Work for the writer thread, with its reply inside.
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -108,22 +97,11 @@ impl SqliteWriter {
         events: &[NewWebhookEvent<'_>],
         now: i64,
     ) -> Result<Vec<Option<i64>>> {
-        let owned = events
+        let rows = events
             .iter()
-            .map(|event| {
-                Ok(OwnedEvent {
-                    provider: event.provider,
-                    account_id: event.account_id,
-                    dedupe_key: event.dedupe_key.to_owned(),
-                    payload: event.payload.to_owned(),
-                    settled: event.settled,
-                    content_json: content_for_applier(event)?,
-                    statuses: event.content.statuses.clone(),
-                    inbound: event.content.inbound.clone(),
-                })
-            })
-            .collect::<Result<Vec<OwnedEvent>>>()?;
-        self.run(move |connection| write(connection, &owned, now))
+            .map(EventRow::new)
+            .collect::<Result<Vec<EventRow>>>()?;
+        self.run(move |connection| write(connection, &rows, now))
             .await
     }
 
@@ -141,35 +119,6 @@ impl SqliteWriter {
     }
 }
 
-/// A hopper move the writer thread owns.
-struct OwnedMove {
-    to: &'static str,
-    outcome: Option<&'static str>,
-    reason: Option<String>,
-    error_code: Option<i64>,
-    message_id: Option<String>,
-    answer: Option<String>,
-    ready_at: Option<i64>,
-    tries_left: Option<i64>,
-    delivered_at: Option<i64>,
-    id: i64,
-    from: &'static str,
-    attempt: Option<i64>,
-    claim_undone: i64,
-}
-
-/// A sent message the writer thread owns.
-struct OwnedOutbound {
-    account_id: i64,
-    provider_message_id: String,
-    kind: &'static str,
-    phone: String,
-    body: String,
-    payload: String,
-    callback_data: Option<String>,
-    category: Option<String>,
-}
-
 impl SqliteWriter {
     /// Applies hopper moves and records sent messages (see `CampaignStore::apply_hopper_moves`).
     pub(crate) async fn apply_moves(
@@ -178,37 +127,8 @@ impl SqliteWriter {
         messages: &[OutboundMessage<'_>],
         now: i64,
     ) -> Result<Vec<bool>> {
-        let moves: Vec<OwnedMove> = moves
-            .iter()
-            .map(|change| OwnedMove {
-                to: change.transition.to().as_str(),
-                outcome: change.transition.outcome().map(Outcome::as_str),
-                reason: change.reason.map(str::to_owned),
-                error_code: change.error_code,
-                message_id: change.message_id.map(str::to_owned),
-                answer: change.answer.map(str::to_owned),
-                ready_at: change.ready_at,
-                tries_left: change.tries_left,
-                delivered_at: change.delivered_at,
-                id: change.id,
-                from: change.transition.from().as_str(),
-                attempt: change.attempt,
-                claim_undone: i64::from(change.claim_undone),
-            })
-            .collect();
-        let messages: Vec<OwnedOutbound> = messages
-            .iter()
-            .map(|message| OwnedOutbound {
-                account_id: message.account_id,
-                provider_message_id: message.provider_message_id.to_owned(),
-                kind: message.kind.as_str(),
-                phone: message.phone.to_owned(),
-                body: message.body.to_owned(),
-                payload: message.payload.to_owned(),
-                callback_data: message.callback_data.map(str::to_owned),
-                category: message.category.map(str::to_owned),
-            })
-            .collect();
+        let moves: Vec<MoveRow> = moves.iter().map(MoveRow::from).collect();
+        let messages: Vec<SentRow> = messages.iter().map(SentRow::from).collect();
         self.run(move |connection| write_moves(connection, &moves, &messages, now))
             .await
     }
@@ -302,8 +222,8 @@ fn start_checkpointer(path: &Path) -> Result<(mpsc::Sender<()>, watch::Receiver<
 
 fn write_moves(
     connection: &mut Connection,
-    moves: &[OwnedMove],
-    messages: &[OwnedOutbound],
+    moves: &[MoveRow],
+    messages: &[SentRow],
     now: i64,
 ) -> rusqlite::Result<Vec<bool>> {
     let transaction =
@@ -332,7 +252,7 @@ fn write_moves(
         let mut update = transaction.prepare_cached(MOVE_SQL)?;
         for change in moves {
             let changed = update.execute(params![
-                change.to,
+                change.to_state,
                 change.outcome,
                 change.reason,
                 change.error_code,
@@ -344,7 +264,7 @@ fn write_moves(
                 change.delivered_at,
                 change.claim_undone,
                 change.id,
-                change.from,
+                change.from_state,
                 change.attempt,
             ])?;
             applied.push(changed == 1);
@@ -401,14 +321,7 @@ fn write_contacts(
             "insert into list_members (list_id, contact_id) values (?1, ?3), (?2, ?3)
              on conflict do nothing",
         )?;
-        let mut hopper = transaction.prepare_cached(&format!(
-            "insert into hopper (campaign_id, contact_id, account_id, phone, state, tries_left, updated_at)
-             select distinct campaign_lists.campaign_id, ?1, ?2, ?3, 'fresh', ?4, ?5
-             from campaign_lists join campaigns on campaigns.id = campaign_lists.campaign_id
-             where campaign_lists.list_id in (?6, ?7) and campaigns.deleted_at is null
-                 and campaigns.status in {OPEN_CAMPAIGN_STATUSES}
-             on conflict (campaign_id, contact_id) do nothing"
-        ))?;
+        let mut hopper = transaction.prepare_cached(&join_open_campaigns_sql())?;
         for contact in contacts {
             let custom = serde_json::to_string(&contact.custom)
                 .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
@@ -450,7 +363,7 @@ fn write_contacts(
 
 fn write(
     connection: &mut Connection,
-    events: &[OwnedEvent],
+    events: &[EventRow],
     now: i64,
 ) -> rusqlite::Result<Vec<Option<i64>>> {
     let transaction =
@@ -463,18 +376,18 @@ fn write(
         )?;
         for event in events {
             let inserted = insert.execute(params![
-                event.provider.as_str(),
+                event.provider,
                 event.account_id,
                 event.dedupe_key,
                 event.payload,
-                event.content_json,
+                event.content,
                 now,
                 event.settled.then_some(now),
             ])?;
             ids.push((inserted == 1).then(|| transaction.last_insert_rowid()));
         }
     }
-    let fresh: Vec<(i64, &OwnedEvent)> = events
+    let fresh: Vec<(i64, &EventRow)> = events
         .iter()
         .zip(&ids)
         .filter(|(_, id)| id.is_some())
@@ -485,21 +398,10 @@ fn write(
             event.statuses.iter().map(move |status| (*account, status))
         }));
     {
-        let mut upsert = transaction.prepare_cached(
-            "insert into messages (account_id, provider_message_id, direction, phone, status,
-                 status_rank, status_at, delivered_at, error_code, error_message, callback_data,
-                 created_at, updated_at)
-             values (?1, ?2, 'outbound', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
-             on conflict (account_id, provider_message_id) do update set
-                 status = excluded.status, status_rank = excluded.status_rank,
-                 status_at = excluded.status_at,
-                 delivered_at = coalesce(messages.delivered_at, excluded.delivered_at),
-                 error_code = coalesce(excluded.error_code, messages.error_code),
-                 error_message = coalesce(excluded.error_message, messages.error_message),
-                 callback_data = coalesce(messages.callback_data, excluded.callback_data),
-                 updated_at = excluded.updated_at
-             where messages.status_rank < excluded.status_rank",
-        )?;
+        let mut upsert = transaction.prepare_cached(&format!(
+            "{STATUS_INSERT} values (?1, ?2, 'outbound', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+                 {STATUS_ADVANCES}"
+        ))?;
         for row in &statuses {
             upsert.execute(params![
                 row.account_id,
@@ -515,12 +417,11 @@ fn write(
                 now,
             ])?;
         }
-        let mut inbound = transaction.prepare_cached(
-            "insert into messages (account_id, provider_message_id, direction, kind, phone,
-                 status, status_rank, status_at, body, reply_to, payload, created_at, updated_at)
-             values (?1, ?2, 'inbound', ?3, ?4, 'received', ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-             on conflict (account_id, provider_message_id) do nothing",
-        )?;
+        let mut inbound = transaction.prepare_cached(&format!(
+            "{INBOUND_INSERT}
+                 values (?1, ?2, 'inbound', ?3, ?4, 'received', ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                 on conflict (account_id, provider_message_id) do nothing"
+        ))?;
         for (account, event) in &fresh {
             for message in &event.inbound {
                 inbound.execute(params![
