@@ -17,7 +17,7 @@ use sqlx::postgres::PgPool;
 
 use crate::campaigns::{CLAIMED_STATES, MOVE_SQL, claim_sql, custom_json, join_open_campaigns_sql};
 use crate::rows::{
-    EventRow, InboundRow, MoveRow, SentRow, StatusRow, json_rows, strongest_statuses,
+    EventRow, InboundRow, MoveRow, SentRow, fresh_events, fresh_statuses, json_rows,
 };
 use crate::{
     Backend, Claim, ClaimedRow, INBOUND_INSERT, LastMessage, STATUS_ADVANCES, STATUS_INSERT,
@@ -167,16 +167,8 @@ impl Backend for Postgres {
             .iter()
             .map(|event| inserted.remove(event.dedupe_key))
             .collect();
-        let fresh: Vec<(i64, &EventRow)> = rows
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| id.is_some())
-            .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
-            .collect();
-        let statuses: Vec<StatusRow<'_>> =
-            strongest_statuses(fresh.iter().flat_map(|(account, event)| {
-                event.statuses.iter().map(move |status| (*account, status))
-            }));
+        let fresh = fresh_events(&rows, &ids);
+        let statuses = fresh_statuses(&fresh);
         if !statuses.is_empty() {
             // Rows go in key order, as in the hopper's write of accepted messages: two
             // transactions upserting the same messages lock them in one order, never a deadlock.

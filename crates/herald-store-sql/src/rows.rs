@@ -117,7 +117,7 @@ fn delivery_moment(update: &StatusUpdate) -> Option<i64> {
     (update.status.rank() >= MessageStatus::Delivered.rank()).then_some(update.at_ms)
 }
 
-pub(crate) fn strongest_statuses<'a>(
+fn strongest_statuses<'a>(
     statuses: impl Iterator<Item = (i64, &'a StatusUpdate)>,
 ) -> Vec<StatusRow<'a>> {
     let mut by_message: HashMap<(i64, &str), usize> = HashMap::new();
@@ -132,6 +132,29 @@ pub(crate) fn strongest_statuses<'a>(
         }
     }
     rows
+}
+
+/// The events of a batch stored now (`ids` holds their new ids, in order) that belong to an
+/// account, with that account: only they change messages.
+pub(crate) fn fresh_events<'a>(
+    events: &'a [EventRow],
+    ids: &[Option<i64>],
+) -> Vec<(i64, &'a EventRow)> {
+    events
+        .iter()
+        .zip(ids)
+        .filter(|(_, id)| id.is_some())
+        .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
+        .collect()
+}
+
+/// What the statuses of fresh events leave each message in (see [`strongest_statuses`]).
+pub(crate) fn fresh_statuses<'a>(fresh: &[(i64, &'a EventRow)]) -> Vec<StatusRow<'a>> {
+    strongest_statuses(
+        fresh.iter().flat_map(|(account, event)| {
+            event.statuses.iter().map(move |status| (*account, status))
+        }),
+    )
 }
 
 /// A message from a contact.

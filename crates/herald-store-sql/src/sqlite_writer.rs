@@ -20,7 +20,7 @@ use crate::campaigns::{
     CLAIMED_STATES, Claim, ClaimedRow, MOVE_SQL, OPEN_CAMPAIGN_STATUSES, claim_sql,
     join_open_campaigns_sql,
 };
-use crate::rows::{EventRow, MoveRow, SentRow, StatusRow, strongest_statuses};
+use crate::rows::{EventRow, MoveRow, SentRow, fresh_events, fresh_statuses};
 use crate::{INBOUND_INSERT, RECORD_OUTBOUND_SQL, STATUS_ADVANCES, STATUS_INSERT, other};
 
 /// Work for the writer thread, with its reply inside.
@@ -387,16 +387,8 @@ fn write(
             ids.push((inserted == 1).then(|| transaction.last_insert_rowid()));
         }
     }
-    let fresh: Vec<(i64, &EventRow)> = events
-        .iter()
-        .zip(&ids)
-        .filter(|(_, id)| id.is_some())
-        .filter_map(|(event, _)| event.account_id.map(|account| (account, event)))
-        .collect();
-    let statuses: Vec<StatusRow<'_>> =
-        strongest_statuses(fresh.iter().flat_map(|(account, event)| {
-            event.statuses.iter().map(move |status| (*account, status))
-        }));
+    let fresh = fresh_events(events, &ids);
+    let statuses = fresh_statuses(&fresh);
     {
         let mut upsert = transaction.prepare_cached(&format!(
             "{STATUS_INSERT} values (?1, ?2, 'outbound', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
