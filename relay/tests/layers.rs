@@ -1,5 +1,5 @@
 //! The relay's layers point one way: the HTTP handlers call the services (accounts, templates,
-//! users, campaigns, the webhook pipeline), never the other way round. Only `http/` itself, the
+//! users, messages, contacts, campaigns, the webhook pipeline), never the other way round. Only `http/` itself, the
 //! crate root and `startup.rs` (which builds the router) may name `crate::http`.
 
 use std::path::{Path, PathBuf};

@@ -15,6 +15,7 @@
 //! waits for its lease to end and is then reconciled with what the provider's webhooks said
 //! about that attempt (ARCHITECTURE.md has the whole argument).
 
+pub(crate) mod admin;
 mod follower;
 mod sender;
 

@@ -9,22 +9,19 @@ use herald_api::{
     AttachList, CampaignProgress, CampaignView, DryRun, DryRunMessage, DryRunSkip,
     HopperCountsView, HopperRowView, NewCampaign, ResetList,
 };
-use herald_domain::{
-    AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus, DAY_MS, HopperState,
-    tier_warning,
-};
-use herald_store::{CampaignRecord, HopperCounts, HopperRecord, StoreError};
-use herald_templates::sending_gaps;
+use herald_domain::{CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning};
+use herald_store::{CampaignRecord, HopperCounts, HopperRecord};
 use serde::Deserialize;
 
 use crate::accounts::open_account;
+use crate::campaigns::admin::{self, load};
 use crate::campaigns::{Admission, admit, batch_facts};
-use crate::error::{AppError, Result};
-use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX, load_list};
+use crate::error::Result;
+use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
 use crate::state::AppState;
-use crate::templates::{load, parse_file};
+use crate::templates::{self, parse_file};
 
 /// How often live progress looks for changes.
 const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(500);
@@ -32,13 +29,6 @@ const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(50
 const PROGRESS_RECENT: i64 = 50;
 /// Most contacts a dry run looks at.
 const DRY_RUN_MAX: i64 = 1_000;
-
-async fn load_campaign(state: &AppState, id: i64) -> Result<CampaignRecord> {
-    state.store.campaign(id).await.map_err(|error| match error {
-        StoreError::NotFound => AppError::NotFound("campaign"),
-        other => other.into(),
-    })
-}
 
 async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView> {
     let counts = state.store.hopper_counts(campaign.id).await?;
@@ -77,62 +67,6 @@ fn counts_view(counts: HopperCounts) -> HopperCountsView {
     }
 }
 
-/// Checks the settings and the template: approved, of this account, mapping complete.
-async fn checked_settings(
-    state: &AppState,
-    account_id: i64,
-    settings: &CampaignSettings,
-) -> Result<()> {
-    settings
-        .check()
-        .map_err(|error| AppError::invalid("invalid_setting", error.field, error.message))?;
-    let record = load(state, settings.template_id).await.map_err(|_| {
-        AppError::invalid(
-            "template_not_found",
-            "template_id",
-            "no template has that id",
-        )
-    })?;
-    if record.account_id != account_id || record.deleted_at.is_some() {
-        return Err(AppError::invalid(
-            "template_not_found",
-            "template_id",
-            "the template is not one of this account's",
-        ));
-    }
-    if !record.status.is_usable() {
-        return Err(AppError::invalid(
-            "template_not_approved",
-            "template_id",
-            format!(
-                "only APPROVED templates can be sent; this one is {}",
-                record.status
-            ),
-        ));
-    }
-    let template = parse_file(&record)?;
-    if template.is_authentication() {
-        return Err(AppError::invalid(
-            "template_not_for_campaigns",
-            "template_id",
-            "an authentication template carries a one-time code to the one person who asked for it: send it to one contact at a time, not to a list",
-        ));
-    }
-    let gaps = sending_gaps(&template);
-    if !gaps.is_empty() {
-        let gaps: Vec<String> = gaps.iter().map(ToString::to_string).collect();
-        return Err(AppError::invalid(
-            "mapping_incomplete",
-            "template_id",
-            format!(
-                "the template cannot be sent to a list yet: {}",
-                gaps.join("; ")
-            ),
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct CampaignQuery {
     account_id: Option<i64>,
@@ -157,34 +91,10 @@ pub(crate) async fn create_campaign(
     Path(account_id): Path<i64>,
     AppJson(request): AppJson<NewCampaign>,
 ) -> Result<(StatusCode, Json<CampaignView>)> {
-    open_account(&state, account_id).await?;
-    checked_settings(&state, account_id, &request.settings).await?;
-    for list_id in &request.list_ids {
-        let list = load_list(&state, *list_id).await?;
-        if list.account_id != account_id {
-            return Err(AppError::invalid(
-                "list_not_found",
-                "list_ids",
-                "every list must be one of this account's",
-            ));
-        }
-    }
-    let now = state.clock.now_ms();
-    let id = state
-        .store
-        .create_campaign(
-            account_id,
-            &request.settings,
-            CampaignStatus::Scheduled,
-            now,
-        )
-        .await?;
-    for list_id in &request.list_ids {
-        state.store.attach_list(id, *list_id, now).await?;
-    }
+    let id = admin::create(&state, account_id, &request.settings, &request.list_ids).await?;
     Ok((
         StatusCode::CREATED,
-        Json(view(&state, load_campaign(&state, id).await?).await?),
+        Json(view(&state, load(&state, id).await?).await?),
     ))
 }
 
@@ -193,7 +103,7 @@ pub(crate) async fn show_campaign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>> {
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `PUT /api/v1/campaigns/{id}`: every setting; the template only while nothing was sent.
@@ -202,23 +112,8 @@ pub(crate) async fn update_campaign(
     Path(id): Path<i64>,
     AppJson(settings): AppJson<CampaignSettings>,
 ) -> Result<Json<CampaignView>> {
-    let campaign = load_campaign(&state, id).await?;
-    checked_settings(&state, campaign.account_id, &settings).await?;
-    if settings.template_id != campaign.settings.template_id {
-        let counts = state.store.hopper_counts(id).await?;
-        if counts.fresh != counts.total {
-            return Err(AppError::InvalidState {
-                code: "template_locked",
-                message: "the template cannot change once the campaign has sent to contacts"
-                    .to_owned(),
-            });
-        }
-    }
-    state
-        .store
-        .update_campaign(id, &settings, state.clock.now_ms())
-        .await?;
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::update(&state, id, &settings).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/lists` (Add List).
@@ -227,30 +122,8 @@ pub(crate) async fn attach_list(
     Path(id): Path<i64>,
     AppJson(request): AppJson<AttachList>,
 ) -> Result<Json<CampaignView>> {
-    let campaign = load_campaign(&state, id).await?;
-    let list = load_list(&state, request.list_id).await?;
-    if list.account_id != campaign.account_id {
-        return Err(AppError::invalid(
-            "list_not_found",
-            "list_id",
-            "the list is not one of the campaign's account",
-        ));
-    }
-    state
-        .store
-        .attach_list(id, list.id, state.clock.now_ms())
-        .await?;
-    // A completed campaign has new contacts to send to; any other goes on as it was.
-    state
-        .store
-        .set_campaign_status(
-            id,
-            CampaignEvent::ListAdded.change(),
-            None,
-            state.clock.now_ms(),
-        )
-        .await?;
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::add_list(&state, id, request.list_id).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/stop`.
@@ -258,23 +131,8 @@ pub(crate) async fn stop_campaign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>> {
-    load_campaign(&state, id).await?;
-    let stopped = state
-        .store
-        .set_campaign_status(
-            id,
-            CampaignEvent::Stopped.change(),
-            Some("Stopped by an admin"),
-            state.clock.now_ms(),
-        )
-        .await?;
-    if !stopped {
-        return Err(AppError::InvalidState {
-            code: "campaign_not_running",
-            message: "only a scheduled, running or paused campaign can be stopped".to_owned(),
-        });
-    }
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::stop(&state, id).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/retry` (Start Retry Campaign): the retry contacts are sent
@@ -283,17 +141,8 @@ pub(crate) async fn retry_campaign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>> {
-    load_campaign(&state, id).await?;
-    let now = state.clock.now_ms();
-    state
-        .store
-        .refill_retries(id, AUTOMATIC_RETRIES + 1, now)
-        .await?;
-    state
-        .store
-        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
-        .await?;
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::retry(&state, id).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/resend-in-doubt`: the contacts whose send may have reached the
@@ -305,24 +154,8 @@ pub(crate) async fn resend_in_doubt(
     Path(id): Path<i64>,
     AppJson(request): AppJson<ResetList>,
 ) -> Result<Json<CampaignView>> {
-    load_campaign(&state, id).await?;
-    if !request.confirm {
-        return Err(AppError::invalid(
-            "confirmation_required",
-            "confirm",
-            "the provider may have sent these messages already, so some contacts may get them twice: send {\"confirm\": true}",
-        ));
-    }
-    let now = state.clock.now_ms();
-    state
-        .store
-        .resend_in_doubt(id, 1, now - state.campaign_lease_ms, now)
-        .await?;
-    state
-        .store
-        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
-        .await?;
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::resend_in_doubt(&state, id, request.confirm).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/reset` (Reset List): "all previously contacted recipients will
@@ -332,21 +165,8 @@ pub(crate) async fn reset_campaign(
     Path(id): Path<i64>,
     AppJson(request): AppJson<ResetList>,
 ) -> Result<Json<CampaignView>> {
-    load_campaign(&state, id).await?;
-    if !request.confirm {
-        return Err(AppError::invalid(
-            "confirmation_required",
-            "confirm",
-            "all previously contacted recipients will receive the campaign again: send {\"confirm\": true}",
-        ));
-    }
-    let now = state.clock.now_ms();
-    state.store.reset_hopper(id, now).await?;
-    state
-        .store
-        .set_campaign_status(id, CampaignEvent::Restarted.change(), None, now)
-        .await?;
-    Ok(Json(view(&state, load_campaign(&state, id).await?).await?))
+    admin::reset(&state, id, request.confirm).await?;
+    Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
 /// `DELETE /api/v1/campaigns/{id}`.
@@ -354,11 +174,7 @@ pub(crate) async fn delete_campaign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode> {
-    load_campaign(&state, id).await?;
-    state
-        .store
-        .delete_campaign(id, state.clock.now_ms())
-        .await?;
+    admin::delete(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -394,7 +210,7 @@ pub(crate) async fn hopper_rows(
     Path(id): Path<i64>,
     Query(query): Query<HopperQuery>,
 ) -> Result<Json<Vec<HopperRowView>>> {
-    load_campaign(&state, id).await?;
+    load(&state, id).await?;
     let rows = state
         .store
         .hopper_rows(
@@ -414,8 +230,8 @@ pub(crate) async fn dry_run(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<DryRun>> {
-    let campaign = load_campaign(&state, id).await?;
-    let template = parse_file(&load(&state, campaign.settings.template_id).await?)?;
+    let campaign = load(&state, id).await?;
+    let template = parse_file(&templates::load(&state, campaign.settings.template_id).await?)?;
     let now = state.clock.now_ms();
     let mut result = DryRun {
         sendable: 0,
@@ -475,7 +291,7 @@ pub(crate) async fn dry_run(
 
 /// The campaign's progress now, with the rows changed after `since`; and the latest change seen.
 async fn progress(state: &AppState, id: i64, since: i64) -> Result<(CampaignProgress, i64)> {
-    let campaign = load_campaign(state, id).await?;
+    let campaign = load(state, id).await?;
     let counts = state.store.hopper_counts(id).await?;
     let recent = state
         .store
@@ -509,7 +325,7 @@ pub(crate) async fn campaign_events(
 > {
     use axum::response::sse::{Event, KeepAlive, Sse};
     use std::convert::Infallible;
-    load_campaign(&state, id).await?;
+    load(&state, id).await?;
     struct Cursor {
         state: AppState,
         since: i64,

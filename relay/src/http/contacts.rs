@@ -8,27 +8,24 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use futures_util::TryStreamExt;
 use herald_api::{ContactView, ImportPreview, ImportProgress, ImportReport, ListView, NewList};
+use herald_contacts::Contact;
 use herald_contacts::export::ContactWriter;
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
-use herald_contacts::{Contact, FieldError};
 use herald_domain::strip_phone;
 use herald_store::{ContactRecord, ListRecord, StoreError};
 use serde::Deserialize;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::accounts::open_account;
+use crate::contacts::{self, import_error, load_list};
 use crate::error::{AppError, Result};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
-use crate::imports::ImportBoard;
 use crate::state::AppState;
 
 /// Largest CSV file an import takes (about 4 million typical rows).
 pub(crate) const IMPORT_BODY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
-/// Contacts written per transaction during an import.
-const IMPORT_BATCH: usize = 4_000;
 /// Longest list name.
 const LIST_NAME_MAX_CHARS: usize = 100;
 pub(crate) const PAGE_DEFAULT: i64 = 100;
@@ -50,13 +47,6 @@ pub(crate) fn contact_view(record: ContactRecord) -> ContactView {
         contact: record.contact,
         opted_out_at: record.opted_out_at,
     }
-}
-
-pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
-    state.store.list(id).await.map_err(|error| match error {
-        StoreError::NotFound => AppError::NotFound("list"),
-        other => other.into(),
-    })
 }
 
 /// `GET /api/v1/accounts/{id}/lists`.
@@ -122,18 +112,6 @@ pub(crate) async fn list_contacts(
     Ok(Json(contacts.into_iter().map(contact_view).collect()))
 }
 
-/// The API's name for a contact field a [`FieldError`] names.
-fn field_name(field: &str) -> &'static str {
-    match field {
-        "phone" => "phone",
-        "mobile" => "mobile",
-        "first_name" => "first_name",
-        "last_name" => "last_name",
-        "email" => "email",
-        _ => "custom",
-    }
-}
-
 /// `POST /api/v1/lists/{id}/contacts`: adds one contact (or updates the account's contact with
 /// that phone, everywhere it is used).
 pub(crate) async fn add_contact(
@@ -141,29 +119,7 @@ pub(crate) async fn add_contact(
     Path(list_id): Path<i64>,
     AppJson(contact): AppJson<Contact>,
 ) -> Result<(StatusCode, Json<ContactView>)> {
-    let list = load_list(&state, list_id).await?;
-    let contact = contact
-        .normalized()
-        .map_err(|FieldError { field, reason }| {
-            AppError::invalid(
-                "invalid_contact",
-                field_name(&field),
-                format!("{field}: {reason}"),
-            )
-        })?;
-    state
-        .store
-        .upsert_contacts(
-            list.account_id,
-            list_id,
-            std::slice::from_ref(&contact),
-            state.clock.now_ms(),
-        )
-        .await?;
-    let stored = state
-        .store
-        .contact_by_phone(list.account_id, &contact.phone)
-        .await?;
+    let stored = contacts::add(&state, list_id, contact).await?;
     Ok((StatusCode::CREATED, Json(contact_view(stored))))
 }
 
@@ -172,17 +128,6 @@ pub(crate) struct ImportQuery {
     /// Where each column goes, as a JSON array (`["phone","ignore","custom:Tier"]`); the
     /// header's suggestions when absent.
     mapping: Option<String>,
-}
-
-fn import_error(error: &ImportError) -> AppError {
-    let code = match &error {
-        ImportError::Empty => "file_empty",
-        ImportError::TooManyColumns(_) => "too_many_columns",
-        ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => "mapping_invalid",
-        ImportError::NoPhoneColumn => "no_phone_column",
-        ImportError::Header(_) | ImportError::Io(_) => "file_unreadable",
-    };
-    AppError::invalid(code, "file", error.to_string())
 }
 
 /// `POST /api/v1/lists/{id}/import/preview`: the columns of a file's first part and the
@@ -234,18 +179,6 @@ fn phone_first(bytes: &[u8]) -> std::result::Result<Vec<ColumnTarget>, ImportErr
         .collect())
 }
 
-/// What the reading thread hands the writer.
-enum ImportStep {
-    Started {
-        headers: Vec<String>,
-        mapping: Vec<ColumnTarget>,
-    },
-    Rows {
-        contacts: Vec<Contact>,
-        errors: Vec<herald_contacts::import::RowError>,
-    },
-}
-
 /// `GET /api/v1/lists/{id}/import/progress`: how far the import running into the list got.
 pub(crate) async fn import_progress(
     State(state): State<AppState>,
@@ -256,20 +189,13 @@ pub(crate) async fn import_progress(
 }
 
 /// `POST /api/v1/lists/{id}/import?mapping=`: the body is the CSV file, read as it arrives
-/// (a thread parses, the handler writes batches of [`IMPORT_BATCH`] in their own transactions),
-/// so a file of any size takes constant memory: the parser is faster than the writer, and at
-/// most one parsed batch waits for it.
+/// (see `contacts::import`), so a file of any size takes constant memory.
 pub(crate) async fn import_contacts(
     State(state): State<AppState>,
     Path(list_id): Path<i64>,
     Query(query): Query<ImportQuery>,
     body: Body,
 ) -> Result<Json<ImportReport>> {
-    let list = load_list(&state, list_id).await?;
-    let ticket = ImportBoard::begin(&state.imports, list_id).ok_or(AppError::InvalidState {
-        code: "import_running",
-        message: "a file is being imported into this list: wait for it to finish".to_owned(),
-    })?;
     let mapping: Option<Vec<ColumnTarget>> = query
         .mapping
         .as_deref()
@@ -282,103 +208,12 @@ pub(crate) async fn import_contacts(
                 format!("the mapping must be a JSON array of column targets: {error}"),
             )
         })?;
-    let bytes_read = Arc::new(AtomicU64::new(0));
-    let counted = Arc::clone(&bytes_read);
-    let stream = body
+    let file = body
         .into_data_stream()
-        .map_ok(move |chunk| {
-            counted.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            chunk
-        })
         .map_err(|error| std::io::Error::other(error.to_string()));
-    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
-    let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(1);
-    let parser = tokio::task::spawn_blocking(move || -> std::result::Result<(), ImportError> {
-        let rows = ContactReader::new(reader, mapping)?;
-        let started = ImportStep::Started {
-            headers: rows.headers().to_vec(),
-            mapping: rows.mapping().to_vec(),
-        };
-        if steps.blocking_send(started).is_err() {
-            return Ok(());
-        }
-        let (mut contacts, mut errors) = (Vec::with_capacity(IMPORT_BATCH), Vec::new());
-        for row in rows {
-            match row {
-                Ok(row) => contacts.push(row.contact),
-                Err(error) => errors.push(error),
-            }
-            if contacts.len() + errors.len() >= IMPORT_BATCH {
-                let batch = ImportStep::Rows {
-                    contacts: std::mem::replace(&mut contacts, Vec::with_capacity(IMPORT_BATCH)),
-                    errors: std::mem::take(&mut errors),
-                };
-                if steps.blocking_send(batch).is_err() {
-                    return Ok(());
-                }
-            }
-        }
-        let _ = steps.blocking_send(ImportStep::Rows { contacts, errors });
-        Ok(())
-    });
-    let mut report = ImportReport::default();
-    while let Some(step) = received.recv().await {
-        match step {
-            ImportStep::Started { headers, mapping } => {
-                report.headers = headers;
-                report.mapping = mapping;
-            }
-            ImportStep::Rows { contacts, errors } => {
-                report.rows += (contacts.len() + errors.len()) as u64;
-                report.error_count += errors.len() as u64;
-                let room = ImportReport::ERRORS_SHOWN.saturating_sub(report.errors.len());
-                report.errors.extend(errors.into_iter().take(room));
-                let done = state
-                    .store
-                    .upsert_contacts(
-                        list.account_id,
-                        list_id,
-                        &dedupe(contacts),
-                        state.clock.now_ms(),
-                    )
-                    .await?;
-                report.created += done.created;
-                report.updated += done.updated;
-                ticket.report(ImportProgress {
-                    bytes_read: bytes_read.load(Ordering::Relaxed),
-                    rows: report.rows,
-                    created: report.created,
-                    updated: report.updated,
-                    error_count: report.error_count,
-                    ..ImportProgress::default()
-                });
-            }
-        }
-    }
-    parser
-        .await
-        .map_err(|error| anyhow::anyhow!("the import parser failed: {error}"))?
-        .map_err(|error| import_error(&error))?;
-    tracing::info!(
-        list = list_id,
-        rows = report.rows,
-        errors = report.error_count,
-        "contacts imported"
-    );
-    Ok(Json(report))
-}
-
-/// Keeps the last row of each phone in a batch (a later row in the file wins, as if imported
-/// one after the other).
-fn dedupe(contacts: Vec<Contact>) -> Vec<Contact> {
-    let mut seen = std::collections::HashSet::new();
-    let mut kept: Vec<Contact> = contacts
-        .into_iter()
-        .rev()
-        .filter(|contact| seen.insert(contact.phone.clone()))
-        .collect();
-    kept.reverse();
-    kept
+    Ok(Json(
+        contacts::import(&state, list_id, mapping, file).await?,
+    ))
 }
 
 /// `GET /api/v1/lists/{id}/export`: the list as CSV, formula-safe.

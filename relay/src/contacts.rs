@@ -1,0 +1,202 @@
+//! Contacts and their lists (SPEC section 4): one contact added, or a CSV file imported as it
+//! arrives (through a column mapping; bad rows reported, good rows kept).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use futures_util::{Stream, TryStreamExt};
+use herald_api::{ImportProgress, ImportReport};
+use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
+use herald_contacts::{Contact, FieldError};
+use herald_store::{ContactRecord, ListRecord, StoreError};
+
+use crate::error::{AppError, Result};
+use crate::imports::ImportBoard;
+use crate::state::AppState;
+
+/// Contacts written per transaction during an import.
+const IMPORT_BATCH: usize = 4_000;
+
+/// The list, unless it does not exist.
+pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
+    state.store.list(id).await.map_err(|error| match error {
+        StoreError::NotFound => AppError::NotFound("list"),
+        other => other.into(),
+    })
+}
+
+/// The request field a contact's field is checked under.
+fn field_name(field: &str) -> &'static str {
+    match field {
+        "phone" => "phone",
+        "mobile" => "mobile",
+        "first_name" => "first_name",
+        "last_name" => "last_name",
+        "email" => "email",
+        _ => "custom",
+    }
+}
+
+/// Adds one contact to `list_id` (or updates the account's contact with that phone, everywhere
+/// it is used), and returns it as stored.
+pub(crate) async fn add(state: &AppState, list_id: i64, contact: Contact) -> Result<ContactRecord> {
+    let list = load_list(state, list_id).await?;
+    let contact = contact
+        .normalized()
+        .map_err(|FieldError { field, reason }| {
+            AppError::invalid(
+                "invalid_contact",
+                field_name(&field),
+                format!("{field}: {reason}"),
+            )
+        })?;
+    state
+        .store
+        .upsert_contacts(
+            list.account_id,
+            list_id,
+            std::slice::from_ref(&contact),
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(state
+        .store
+        .contact_by_phone(list.account_id, &contact.phone)
+        .await?)
+}
+
+/// The error for a file that cannot be imported, under the request field `file`.
+pub(crate) fn import_error(error: &ImportError) -> AppError {
+    let code = match &error {
+        ImportError::Empty => "file_empty",
+        ImportError::TooManyColumns(_) => "too_many_columns",
+        ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => "mapping_invalid",
+        ImportError::NoPhoneColumn => "no_phone_column",
+        ImportError::Header(_) | ImportError::Io(_) => "file_unreadable",
+    };
+    AppError::invalid(code, "file", error.to_string())
+}
+
+/// What the reading thread hands the writer.
+enum ImportStep {
+    Started {
+        headers: Vec<String>,
+        mapping: Vec<ColumnTarget>,
+    },
+    Rows {
+        contacts: Vec<Contact>,
+        errors: Vec<herald_contacts::import::RowError>,
+    },
+}
+
+/// Imports `file` into `list_id` through `mapping` (the header's suggestions when `None`), read
+/// as it arrives: a thread parses, this task writes batches of [`IMPORT_BATCH`] in their own
+/// transactions, and at most one parsed batch waits for it, so a file of any size takes
+/// constant memory. One import per list at a time; its progress is on the import board.
+pub(crate) async fn import(
+    state: &AppState,
+    list_id: i64,
+    mapping: Option<Vec<ColumnTarget>>,
+    file: impl Stream<Item = std::io::Result<Bytes>> + Send + Unpin + 'static,
+) -> Result<ImportReport> {
+    let list = load_list(state, list_id).await?;
+    let ticket = ImportBoard::begin(&state.imports, list_id).ok_or(AppError::InvalidState {
+        code: "import_running",
+        message: "a file is being imported into this list: wait for it to finish".to_owned(),
+    })?;
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&bytes_read);
+    let stream = file.map_ok(move |chunk| {
+        counted.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        chunk
+    });
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let (steps, mut received) = tokio::sync::mpsc::channel::<ImportStep>(1);
+    let parser = tokio::task::spawn_blocking(move || -> std::result::Result<(), ImportError> {
+        let rows = ContactReader::new(reader, mapping)?;
+        let started = ImportStep::Started {
+            headers: rows.headers().to_vec(),
+            mapping: rows.mapping().to_vec(),
+        };
+        if steps.blocking_send(started).is_err() {
+            return Ok(());
+        }
+        let (mut contacts, mut errors) = (Vec::with_capacity(IMPORT_BATCH), Vec::new());
+        for row in rows {
+            match row {
+                Ok(row) => contacts.push(row.contact),
+                Err(error) => errors.push(error),
+            }
+            if contacts.len() + errors.len() >= IMPORT_BATCH {
+                let batch = ImportStep::Rows {
+                    contacts: std::mem::replace(&mut contacts, Vec::with_capacity(IMPORT_BATCH)),
+                    errors: std::mem::take(&mut errors),
+                };
+                if steps.blocking_send(batch).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        let _ = steps.blocking_send(ImportStep::Rows { contacts, errors });
+        Ok(())
+    });
+    let mut report = ImportReport::default();
+    while let Some(step) = received.recv().await {
+        match step {
+            ImportStep::Started { headers, mapping } => {
+                report.headers = headers;
+                report.mapping = mapping;
+            }
+            ImportStep::Rows { contacts, errors } => {
+                report.rows += (contacts.len() + errors.len()) as u64;
+                report.error_count += errors.len() as u64;
+                let room = ImportReport::ERRORS_SHOWN.saturating_sub(report.errors.len());
+                report.errors.extend(errors.into_iter().take(room));
+                let done = state
+                    .store
+                    .upsert_contacts(
+                        list.account_id,
+                        list_id,
+                        &dedupe(contacts),
+                        state.clock.now_ms(),
+                    )
+                    .await?;
+                report.created += done.created;
+                report.updated += done.updated;
+                ticket.report(ImportProgress {
+                    bytes_read: bytes_read.load(Ordering::Relaxed),
+                    rows: report.rows,
+                    created: report.created,
+                    updated: report.updated,
+                    error_count: report.error_count,
+                    ..ImportProgress::default()
+                });
+            }
+        }
+    }
+    parser
+        .await
+        .map_err(|error| anyhow::anyhow!("the import parser failed: {error}"))?
+        .map_err(|error| import_error(&error))?;
+    tracing::info!(
+        list = list_id,
+        rows = report.rows,
+        errors = report.error_count,
+        "contacts imported"
+    );
+    Ok(report)
+}
+
+/// Keeps the last row of each phone in a batch (a later row in the file wins, as if imported
+/// one after the other).
+fn dedupe(contacts: Vec<Contact>) -> Vec<Contact> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<Contact> = contacts
+        .into_iter()
+        .rev()
+        .filter(|contact| seen.insert(contact.phone.clone()))
+        .collect();
+    kept.reverse();
+    kept
+}
