@@ -1,6 +1,7 @@
 //! The relay's layers point one way: the HTTP handlers call the services (accounts, templates,
-//! users, messages, contacts, campaigns, the webhook pipeline), never the other way round. Only `http/` itself, the
-//! crate root and `startup.rs` (which builds the router) may name `crate::http`.
+//! users, messages, contacts, campaigns, the webhook pipeline), never the other way round. Only
+//! `http/` itself, the crate root and `startup.rs` (which builds the router) may name
+//! `crate::http`.
 
 use std::path::{Path, PathBuf};
 
