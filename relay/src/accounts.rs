@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use herald_api::{AccountInput, AccountSecrets, AccountSettings};
+use herald_api::{AccountInput, AccountSecrets, AccountSettings, ErrorCode};
 use herald_domain::Provider;
 use herald_store::{AccountData, AccountRecord};
 
@@ -93,7 +93,7 @@ fn check_input(input: &AccountInput) -> Result<()> {
     let name_length = input.name.trim().chars().count();
     if name_length == 0 || name_length > NAME_MAX_CHARS {
         return Err(AppError::invalid(
-            "account_name_invalid",
+            ErrorCode::AccountNameInvalid,
             "name",
             format!("the account name must have 1 to {NAME_MAX_CHARS} characters"),
         ));
@@ -115,7 +115,7 @@ fn check_input(input: &AccountInput) -> Result<()> {
     };
     if let Some((field, _)) = missing {
         return Err(AppError::invalid(
-            "account_setting_missing",
+            ErrorCode::AccountSettingMissing,
             field,
             format!("{field} is required for a {} account", input.provider),
         ));
@@ -124,14 +124,14 @@ fn check_input(input: &AccountInput) -> Result<()> {
         && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
     {
         return Err(AppError::invalid(
-            "base_url_invalid",
+            ErrorCode::BaseUrlInvalid,
             "base_url",
             "the base URL must start with https:// or http://",
         ));
     }
     if settings.messages_per_second == Some(0) {
         return Err(AppError::invalid(
-            "messages_per_second_invalid",
+            ErrorCode::MessagesPerSecondInvalid,
             "messages_per_second",
             "messages per second must be at least 1",
         ));
@@ -140,7 +140,7 @@ fn check_input(input: &AccountInput) -> Result<()> {
         && !herald_domain::is_messaging_tier(limit)
     {
         return Err(AppError::invalid(
-            "messaging_limit_invalid",
+            ErrorCode::MessagingLimitInvalid,
             "messaging_limit",
             "the messaging limit is one of Meta's tiers: 250, 2000, 10000 or 100000 (none: unlimited)",
         ));
@@ -152,7 +152,7 @@ fn check_input(input: &AccountInput) -> Result<()> {
         });
         if bad || keywords.len() > herald_domain::MAX_OPT_OUT_KEYWORDS {
             return Err(AppError::invalid(
-                "opt_out_keywords_invalid",
+                ErrorCode::OptOutKeywordsInvalid,
                 "opt_out_keywords",
                 format!(
                     "at most {} opt-out keywords of 1 to {} characters each",

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use herald_api::{ImportProgress, ImportReport};
+use herald_api::{ErrorCode, ImportProgress, ImportReport};
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
 use herald_contacts::{Contact, FieldError};
 use herald_store::{ContactRecord, ListRecord, StoreError};
@@ -46,7 +46,7 @@ pub(crate) async fn add(state: &AppState, list_id: i64, contact: Contact) -> Res
         .normalized()
         .map_err(|FieldError { field, reason }| {
             AppError::invalid(
-                "invalid_contact",
+                ErrorCode::InvalidContact,
                 field_name(&field),
                 format!("{field}: {reason}"),
             )
@@ -69,11 +69,13 @@ pub(crate) async fn add(state: &AppState, list_id: i64, contact: Contact) -> Res
 /// The error for a file that cannot be imported, under the request field `file`.
 pub(crate) fn import_error(error: &ImportError) -> AppError {
     let code = match &error {
-        ImportError::Empty => "file_empty",
-        ImportError::TooManyColumns(_) => "too_many_columns",
-        ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => "mapping_invalid",
-        ImportError::NoPhoneColumn => "no_phone_column",
-        ImportError::Header(_) | ImportError::Io(_) => "file_unreadable",
+        ImportError::Empty => ErrorCode::FileEmpty,
+        ImportError::TooManyColumns(_) => ErrorCode::TooManyColumns,
+        ImportError::MappingLength { .. } | ImportError::DuplicateTarget(_) => {
+            ErrorCode::MappingInvalid
+        }
+        ImportError::NoPhoneColumn => ErrorCode::NoPhoneColumn,
+        ImportError::Header(_) | ImportError::Io(_) => ErrorCode::FileUnreadable,
     };
     AppError::invalid(code, "file", error.to_string())
 }
@@ -102,7 +104,7 @@ pub(crate) async fn import(
 ) -> Result<ImportReport> {
     let list = load_list(state, list_id).await?;
     let ticket = ImportBoard::begin(&state.imports, list_id).ok_or(AppError::InvalidState {
-        code: "import_running",
+        code: ErrorCode::ImportRunning,
         message: "a file is being imported into this list: wait for it to finish".to_owned(),
     })?;
     let bytes_read = Arc::new(AtomicU64::new(0));

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use herald_api::ErrorBody;
+use herald_api::{ErrorBody, ErrorCode};
 use herald_store::StoreError;
 use herald_templates::{Code, Component, Diagnostic};
 
@@ -41,7 +41,7 @@ pub enum AppError {
     #[error("{message}")]
     BadRequest {
         /// Stable code, e.g. `invalid_json`.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong.
         message: String,
         /// The field at fault.
@@ -54,7 +54,7 @@ pub enum AppError {
     #[error("{message}")]
     InvalidState {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// What is wrong.
         message: String,
     },
@@ -80,7 +80,7 @@ impl From<crate::providers::ProviderError> for AppError {
 
 impl AppError {
     /// A 400 naming `field`.
-    pub fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: ErrorCode, field: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest {
             code,
             message: message.into(),
@@ -89,31 +89,42 @@ impl AppError {
     }
 
     fn status_and_body(&self) -> (StatusCode, ErrorBody) {
-        let body = |code: &str, field: Option<&str>| ErrorBody {
-            code: code.to_owned(),
+        let body = |code: ErrorCode, field: Option<&str>| ErrorBody {
+            code,
             message: self.to_string(),
             field: field.map(str::to_owned),
             diagnostics: Vec::new(),
         };
         match self {
-            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, body("unauthenticated", None)),
-            Self::BadCredentials => (StatusCode::UNAUTHORIZED, body("bad_credentials", None)),
-            Self::SignatureInvalid => (StatusCode::UNAUTHORIZED, body("signature_invalid", None)),
-            Self::Forbidden => (StatusCode::FORBIDDEN, body("forbidden", None)),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, body("not_found", None)),
-            Self::Conflict { field, .. } => (StatusCode::CONFLICT, body("conflict", Some(field))),
-            Self::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, body(code, *field)),
+            Self::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                body(ErrorCode::Unauthenticated, None),
+            ),
+            Self::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                body(ErrorCode::BadCredentials, None),
+            ),
+            Self::SignatureInvalid => (
+                StatusCode::UNAUTHORIZED,
+                body(ErrorCode::SignatureInvalid, None),
+            ),
+            Self::Forbidden => (StatusCode::FORBIDDEN, body(ErrorCode::Forbidden, None)),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, body(ErrorCode::NotFound, None)),
+            Self::Conflict { field, .. } => {
+                (StatusCode::CONFLICT, body(ErrorCode::Conflict, Some(field)))
+            }
+            Self::BadRequest { code, field, .. } => (StatusCode::BAD_REQUEST, body(*code, *field)),
             Self::TemplateInvalid(diagnostics) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorBody {
                     diagnostics: diagnostics.clone(),
-                    ..body("template_invalid", None)
+                    ..body(ErrorCode::TemplateInvalid, None)
                 },
             ),
-            Self::InvalidState { code, .. } => (StatusCode::CONFLICT, body(code, None)),
+            Self::InvalidState { code, .. } => (StatusCode::CONFLICT, body(*code, None)),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                body("payload_too_large", None),
+                body(ErrorCode::PayloadTooLarge, None),
             ),
             Self::Provider(error) => {
                 let message = match (
@@ -144,18 +155,18 @@ impl AppError {
                     ErrorBody {
                         message,
                         diagnostics,
-                        ..body("provider_error", None)
+                        ..body(ErrorCode::ProviderError, None)
                     },
                 )
             }
             Self::TooManyAttempts => (
                 StatusCode::TOO_MANY_REQUESTS,
-                body("too_many_attempts", None),
+                body(ErrorCode::TooManyAttempts, None),
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorBody {
-                    code: "internal".to_owned(),
+                    code: ErrorCode::Internal.to_owned(),
                     message: "something went wrong on the server; it has been logged".to_owned(),
                     field: None,
                     diagnostics: Vec::new(),

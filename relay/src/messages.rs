@@ -1,7 +1,7 @@
 //! One contact at a time (SPEC section 5): what an agent (or admin) may send a contact, the
 //! contact's customer service window, and the send itself, recorded with the provider's id.
 
-use herald_api::{ContactValues, SendMessage};
+use herald_api::{ContactValues, ErrorCode, SendMessage};
 use herald_domain::{
     HopperState, MessageDirection, MessageKind, Role, ServiceWindow, WindowEvent, normalize_phone,
 };
@@ -31,12 +31,12 @@ pub(crate) async fn send(
 ) -> Result<MessageRecord> {
     let account = open_account(state, account_id).await?;
     let to = normalize_phone(&request.to)
-        .map_err(|error| AppError::invalid("invalid_phone", "to", error.to_string()))?;
+        .map_err(|error| AppError::invalid(ErrorCode::InvalidPhone, "to", error.to_string()))?;
     let client = providers::provider_client(state, &account).await?;
     let sender = providers::sender(&account);
     if let Some(reason) = awaiting_answer(state, account_id, &to).await? {
         return Err(AppError::InvalidState {
-            code: "awaiting_customer_response",
+            code: ErrorCode::AwaitingCustomerResponse,
             message: reason,
         });
     }
@@ -49,10 +49,10 @@ pub(crate) async fn send(
             let rendered =
                 render_for_contact(&template, &Values(&request.fields, &to)).map_err(|error| {
                     let code = match error {
-                        RenderError::Unmapped { .. } => "variable_unmapped",
-                        RenderError::EmptyValue { .. } => "value_missing",
-                        RenderError::InvalidValue { .. } => "value_invalid",
-                        RenderError::MissingSetting { .. } => "template_setting_missing",
+                        RenderError::Unmapped { .. } => ErrorCode::VariableUnmapped,
+                        RenderError::EmptyValue { .. } => ErrorCode::ValueMissing,
+                        RenderError::InvalidValue { .. } => ErrorCode::ValueInvalid,
+                        RenderError::MissingSetting { .. } => ErrorCode::TemplateSettingMissing,
                     };
                     AppError::invalid(code, "fields", error.to_string())
                 })?;
@@ -87,7 +87,7 @@ pub(crate) async fn send(
         }
         _ => {
             return Err(AppError::invalid(
-                "message_content",
+                ErrorCode::MessageContent,
                 "template_id",
                 "send either a template_id or a text",
             ));
@@ -142,7 +142,7 @@ async fn sendable_template(
     }
     if !record.status.is_usable() {
         return Err(AppError::InvalidState {
-            code: "template_not_approved",
+            code: ErrorCode::TemplateNotApproved,
             message: format!("a {} template cannot be sent", record.status),
         });
     }
@@ -158,7 +158,7 @@ fn check_text(text: &str) -> Result<()> {
     let length = text.chars().count();
     if text.trim().is_empty() || length > TEXT_MAX_CHARS {
         return Err(AppError::invalid(
-            "invalid_text",
+            ErrorCode::InvalidText,
             "text",
             format!("the text must have 1 to {TEXT_MAX_CHARS} characters (it has {length})"),
         ));
@@ -227,7 +227,7 @@ fn recontact_if_expired(
         return Ok(());
     }
     Err(AppError::InvalidState {
-        code: "recontact_only",
+        code: ErrorCode::RecontactOnly,
         message: match recontact {
             Some(_) => "the customer service window has expired: only the account's recontact template can be sent".to_owned(),
             None => "the customer service window has expired: only a recontact template can be sent, and the account names none (advanced settings)".to_owned(),
@@ -241,7 +241,7 @@ fn free_text_allowed(window: Option<&ServiceWindow>, now: i64) -> Result<()> {
         Ok(())
     } else {
         Err(AppError::InvalidState {
-            code: "window_closed",
+            code: ErrorCode::WindowClosed,
             message: "the customer service window is closed: the contact has not written in the last 24 hours, so only a template can be sent".to_owned(),
         })
     }

@@ -1,5 +1,7 @@
 //! Users: the rules a new one follows, shared by the API and `relay user add`.
 
+use herald_api::ErrorCode;
+
 use crate::error::{AppError, Result};
 
 /// Shortest password accepted.
@@ -15,7 +17,7 @@ pub(crate) fn check_new_user(username: &str, password: &str) -> Result<()> {
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !valid_name {
         return Err(AppError::invalid(
-            "username_invalid",
+            ErrorCode::UsernameInvalid,
             "username",
             format!(
                 "the user name must be 1 to {USERNAME_MAX_CHARS} letters, digits, '.', '_', '-' or '@'"
@@ -24,7 +26,7 @@ pub(crate) fn check_new_user(username: &str, password: &str) -> Result<()> {
     }
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(AppError::invalid(
-            "password_too_short",
+            ErrorCode::PasswordTooShort,
             "password",
             format!("the password must have at least {PASSWORD_MIN_CHARS} characters"),
         ));

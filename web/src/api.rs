@@ -4,9 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationSummary,
-    ConversationView, ErrorBody, HopperRowView, ImportPreview, ImportProgress, ImportReport,
-    ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList, SendMessage,
-    SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
+    ConversationView, ErrorBody, ErrorCode, HopperRowView, ImportPreview, ImportProgress,
+    ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList,
+    SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
 };
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
@@ -51,7 +51,7 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
         .json::<ErrorBody>()
         .await
         .unwrap_or_else(|_| ErrorBody {
-            code: "http_error".to_owned(),
+            code: ErrorCode::HttpError,
             message: format!("the server answered {status}"),
             field: None,
             diagnostics: Vec::new(),

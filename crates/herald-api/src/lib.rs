@@ -11,13 +11,127 @@ use serde::{Deserialize, Serialize};
 /// Prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
+herald_domain::text_enum!(
+    /// The stable, machine-readable code of every API error: never renamed once shipped.
+    ErrorCode, "error code", {
+        /// No valid session: sign in first (401).
+        Unauthenticated => "unauthenticated",
+        /// Wrong user name or password (401).
+        BadCredentials => "bad_credentials",
+        /// A webhook without a valid signature; nothing was stored (401).
+        SignatureInvalid => "signature_invalid",
+        /// The user's role may not do this (403).
+        Forbidden => "forbidden",
+        /// No such thing (404).
+        NotFound => "not_found",
+        /// A unique value is taken; `field` names it (409).
+        Conflict => "conflict",
+        /// Too many sign-in attempts: wait a minute (429).
+        TooManyAttempts => "too_many_attempts",
+        /// The body is over the route's limit (413).
+        PayloadTooLarge => "payload_too_large",
+        /// The body is not JSON (415).
+        UnsupportedMediaType => "unsupported_media_type",
+        /// The body is not the JSON the route takes (400).
+        InvalidJson => "invalid_json",
+        /// Something failed on the server; it was logged (500).
+        Internal => "internal",
+        /// The provider refused or failed; its code and message are in the message (502).
+        ProviderError => "provider_error",
+        /// The template core refused the template; `diagnostics` lists why (422).
+        TemplateInvalid => "template_invalid",
+        /// A page size out of its bounds.
+        InvalidLimit => "invalid_limit",
+        /// A name that is empty or too long.
+        InvalidName => "invalid_name",
+        /// A phone number that cannot be read.
+        InvalidPhone => "invalid_phone",
+        /// A campaign setting out of its bounds; `field` names it.
+        InvalidSetting => "invalid_setting",
+        /// A text message that is empty or too long.
+        InvalidText => "invalid_text",
+        /// A contact's field that is not valid.
+        InvalidContact => "invalid_contact",
+        /// A list filter that names nothing.
+        FilterInvalid => "filter_invalid",
+        /// An account's name that is empty or too long.
+        AccountNameInvalid => "account_name_invalid",
+        /// A setting the provider needs is missing.
+        AccountSettingMissing => "account_setting_missing",
+        /// A provider base URL that is not an http(s) URL.
+        BaseUrlInvalid => "base_url_invalid",
+        /// The provider's credentials are missing.
+        CredentialsMissing => "credentials_missing",
+        /// A sending pace out of its bounds.
+        MessagesPerSecondInvalid => "messages_per_second_invalid",
+        /// A messaging-limit tier Meta does not have.
+        MessagingLimitInvalid => "messaging_limit_invalid",
+        /// Opt-out keywords that are empty, too many or too long.
+        OptOutKeywordsInvalid => "opt_out_keywords_invalid",
+        /// A provider Herald does not speak.
+        ProviderUnsupported => "provider_unsupported",
+        /// A user name that is empty or too long.
+        UsernameInvalid => "username_invalid",
+        /// A password shorter than the minimum.
+        PasswordTooShort => "password_too_short",
+        /// A campaign waits for the contact's answer: nothing else goes to it.
+        AwaitingCustomerResponse => "awaiting_customer_response",
+        /// The customer service window is closed: only a template can be sent.
+        WindowClosed => "window_closed",
+        /// The window expired: only the account's recontact template can be sent.
+        RecontactOnly => "recontact_only",
+        /// A message must be a template or a text, not both or neither.
+        MessageContent => "message_content",
+        /// A template variable has no value mapped.
+        VariableUnmapped => "variable_unmapped",
+        /// A variable's value is empty.
+        ValueMissing => "value_missing",
+        /// A variable's value is not valid for its place.
+        ValueInvalid => "value_invalid",
+        /// A template setting the message needs is missing (a media link, a location).
+        TemplateSettingMissing => "template_setting_missing",
+        /// No template of the account has that id.
+        TemplateNotFound => "template_not_found",
+        /// Only APPROVED templates can be sent.
+        TemplateNotApproved => "template_not_approved",
+        /// An authentication template goes to one contact at a time.
+        TemplateNotForCampaigns => "template_not_for_campaigns",
+        /// A deleted template cannot change.
+        TemplateDeleted => "template_deleted",
+        /// The template cannot change once the campaign has sent.
+        TemplateLocked => "template_locked",
+        /// The template cannot be sent to a list yet: a variable or a setting is missing.
+        MappingIncomplete => "mapping_incomplete",
+        /// An import's column mapping that is not valid.
+        MappingInvalid => "mapping_invalid",
+        /// The list is not one of the account's.
+        ListNotFound => "list_not_found",
+        /// Only a scheduled, running or paused campaign can be stopped.
+        CampaignNotRunning => "campaign_not_running",
+        /// The action needs `{"confirm": true}`.
+        ConfirmationRequired => "confirmation_required",
+        /// A file is being imported into this list already.
+        ImportRunning => "import_running",
+        /// The file has no rows.
+        FileEmpty => "file_empty",
+        /// The file cannot be read as CSV.
+        FileUnreadable => "file_unreadable",
+        /// No column of the file is the phone.
+        NoPhoneColumn => "no_phone_column",
+        /// The file has more columns than an import takes.
+        TooManyColumns => "too_many_columns",
+        /// Not sent by the relay: the web app's own, for an answer that is not an error body.
+        HttpError => "http_error",
+    }
+);
+
 /// The one error shape of the API: a stable machine-readable code, a human message, and the
 /// field at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable code, e.g. `template_invalid`, `forbidden`.
-    pub code: String,
+    pub code: ErrorCode,
     /// What went wrong, for people.
     pub message: String,
     /// The request field at fault, e.g. `name`.
@@ -581,4 +695,25 @@ pub struct DryRunSkip {
     pub phone: String,
     /// Why.
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// A code is read back from its text, so no two codes may share one.
+    #[test]
+    fn every_error_code_has_its_own_snake_case_text() {
+        let mut texts: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        for text in &texts {
+            assert!(
+                text.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{text} is not snake_case"
+            );
+            assert_eq!(text.parse::<ErrorCode>().map(ErrorCode::as_str), Ok(*text));
+        }
+        texts.sort_unstable();
+        texts.dedup();
+        assert_eq!(texts.len(), ErrorCode::ALL.len(), "two codes share a text");
+    }
 }

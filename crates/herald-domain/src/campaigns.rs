@@ -1,12 +1,7 @@
 //! Campaigns (SPEC section 5): their statuses, the settings an admin chooses and the limits
 //! those settings must respect, and the account's daily messaging-limit tiers.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
-
-use crate::UnknownValue;
 
 text_enum!(
     /// Where a campaign stands.

@@ -6,12 +6,7 @@
 //! in doubt, and is reconciled (with the provider's webhooks, never by sending blindly) through
 //! [`HopperEvent::Reconciled`].
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-use crate::{ErrorClass, UnknownValue};
+use crate::ErrorClass;
 
 text_enum!(
     /// Where a contact of a campaign stands.

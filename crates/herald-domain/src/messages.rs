@@ -1,10 +1,5 @@
 //! Messages between an account and its contacts: their kinds and the life of their status.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::UnknownValue;
 
 text_enum!(

@@ -3,6 +3,7 @@
 //! Retry Campaign, resend the contacts in doubt, Reset List, Delete). Each status change goes
 //! through the domain's `CampaignEvent`.
 
+use herald_api::ErrorCode;
 use herald_domain::{AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus};
 use herald_store::{CampaignRecord, StoreError};
 use herald_templates::sending_gaps;
@@ -26,28 +27,28 @@ async fn checked_settings(
     account_id: i64,
     settings: &CampaignSettings,
 ) -> Result<()> {
-    settings
-        .check()
-        .map_err(|error| AppError::invalid("invalid_setting", error.field, error.message))?;
+    settings.check().map_err(|error| {
+        AppError::invalid(ErrorCode::InvalidSetting, error.field, error.message)
+    })?;
     let record = crate::templates::load(state, settings.template_id)
         .await
         .map_err(|_| {
             AppError::invalid(
-                "template_not_found",
+                ErrorCode::TemplateNotFound,
                 "template_id",
                 "no template has that id",
             )
         })?;
     if record.account_id != account_id || record.deleted_at.is_some() {
         return Err(AppError::invalid(
-            "template_not_found",
+            ErrorCode::TemplateNotFound,
             "template_id",
             "the template is not one of this account's",
         ));
     }
     if !record.status.is_usable() {
         return Err(AppError::invalid(
-            "template_not_approved",
+            ErrorCode::TemplateNotApproved,
             "template_id",
             format!(
                 "only APPROVED templates can be sent; this one is {}",
@@ -58,7 +59,7 @@ async fn checked_settings(
     let template = parse_file(&record)?;
     if template.is_authentication() {
         return Err(AppError::invalid(
-            "template_not_for_campaigns",
+            ErrorCode::TemplateNotForCampaigns,
             "template_id",
             "an authentication template carries a one-time code to the one person who asked for it: send it to one contact at a time, not to a list",
         ));
@@ -67,7 +68,7 @@ async fn checked_settings(
     if !gaps.is_empty() {
         let gaps: Vec<String> = gaps.iter().map(ToString::to_string).collect();
         return Err(AppError::invalid(
-            "mapping_incomplete",
+            ErrorCode::MappingIncomplete,
             "template_id",
             format!(
                 "the template cannot be sent to a list yet: {}",
@@ -88,7 +89,7 @@ async fn account_list(
     let list = crate::contacts::load_list(state, list_id).await?;
     if list.account_id != account_id {
         return Err(AppError::invalid(
-            "list_not_found",
+            ErrorCode::ListNotFound,
             field,
             "every list must be one of the campaign's account",
         ));
@@ -128,7 +129,7 @@ pub(crate) async fn update(state: &AppState, id: i64, settings: &CampaignSetting
         let counts = state.store.hopper_counts(id).await?;
         if counts.fresh != counts.total {
             return Err(AppError::InvalidState {
-                code: "template_locked",
+                code: ErrorCode::TemplateLocked,
                 message: "the template cannot change once the campaign has sent to contacts"
                     .to_owned(),
             });
@@ -169,7 +170,7 @@ pub(crate) async fn stop(state: &AppState, id: i64) -> Result<()> {
         .await?;
     if !stopped {
         return Err(AppError::InvalidState {
-            code: "campaign_not_running",
+            code: ErrorCode::CampaignNotRunning,
             message: "only a scheduled, running or paused campaign can be stopped".to_owned(),
         });
     }
@@ -194,7 +195,7 @@ pub(crate) async fn resend_in_doubt(state: &AppState, id: i64, confirmed: bool) 
     load(state, id).await?;
     if !confirmed {
         return Err(AppError::invalid(
-            "confirmation_required",
+            ErrorCode::ConfirmationRequired,
             "confirm",
             "the provider may have sent these messages already, so some contacts may get them twice: send {\"confirm\": true}",
         ));
@@ -213,7 +214,7 @@ pub(crate) async fn reset(state: &AppState, id: i64, confirmed: bool) -> Result<
     load(state, id).await?;
     if !confirmed {
         return Err(AppError::invalid(
-            "confirmation_required",
+            ErrorCode::ConfirmationRequired,
             "confirm",
             "all previously contacted recipients will receive the campaign again: send {\"confirm\": true}",
         ));

@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use futures_util::TryStreamExt;
-use herald_api::{ContactView, ImportPreview, ImportProgress, ImportReport, ListView, NewList};
+use herald_api::{
+    ContactView, ErrorCode, ImportPreview, ImportProgress, ImportReport, ListView, NewList,
+};
 use herald_contacts::Contact;
 use herald_contacts::export::ContactWriter;
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
@@ -69,7 +71,7 @@ pub(crate) async fn create_list(
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > LIST_NAME_MAX_CHARS {
         return Err(AppError::invalid(
-            "invalid_name",
+            ErrorCode::InvalidName,
             "name",
             format!("the list name must have 1 to {LIST_NAME_MAX_CHARS} characters"),
         ));
@@ -203,7 +205,7 @@ pub(crate) async fn import_contacts(
         .transpose()
         .map_err(|error| {
             AppError::invalid(
-                "mapping_invalid",
+                ErrorCode::MappingInvalid,
                 "mapping",
                 format!("the mapping must be a JSON array of column targets: {error}"),
             )
@@ -334,7 +336,7 @@ pub(crate) async fn undo_opt_out(
 ) -> Result<StatusCode> {
     open_account(&state, account_id).await?;
     let phone = strip_phone(&phone)
-        .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))?;
+        .map_err(|error| AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string()))?;
     state
         .store
         .set_opted_out(account_id, &phone, None)

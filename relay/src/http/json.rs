@@ -4,6 +4,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
+use herald_api::ErrorCode;
+
 use crate::error::AppError;
 
 /// Like `axum::Json`, but a malformed or oversized body is a `{"code", "message"}` error.
@@ -22,12 +24,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
                 Err(AppError::PayloadTooLarge)
             }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest {
-                code: "unsupported_media_type",
+                code: ErrorCode::UnsupportedMediaType,
                 message: "send the body as JSON with Content-Type: application/json".to_owned(),
                 field: None,
             }),
             Err(rejection) => Err(AppError::BadRequest {
-                code: "invalid_json",
+                code: ErrorCode::InvalidJson,
                 message: rejection.body_text(),
                 field: None,
             }),

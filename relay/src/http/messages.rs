@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{ConversationSummary, ConversationView, MessageView, SendMessage};
+use herald_api::{ConversationSummary, ConversationView, ErrorCode, MessageView, SendMessage};
 use herald_domain::normalize_phone;
 use herald_store::{MessageRecord, StoreError, UserRecord};
 use serde::Deserialize;
@@ -56,8 +56,9 @@ pub(crate) async fn list_messages(
         .phone
         .as_deref()
         .map(|phone| {
-            normalize_phone(phone)
-                .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))
+            normalize_phone(phone).map_err(|error| {
+                AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string())
+            })
         })
         .transpose()?;
     let limit = crate::http::page_limit(query.limit, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?;
@@ -110,7 +111,7 @@ pub(crate) async fn show_conversation(
 ) -> Result<Json<ConversationView>> {
     let account = open_account(&state, account_id).await?;
     let phone = normalize_phone(&phone)
-        .map_err(|error| AppError::invalid("invalid_phone", "phone", error.to_string()))?;
+        .map_err(|error| AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string()))?;
     let now = state.clock.now_ms();
     let (mut messages, window) = contact_window(&state, account_id, &phone).await?;
     messages.reverse();

@@ -23,9 +23,9 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignView, ContactView,
-    ConversationSummary, ConversationView, DryRun, HopperRowView, ImportPreview, ImportProgress,
-    ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList, NewUser, ResetList,
-    SendMessage, SessionState, SessionUser, TemplateList, TemplateView,
+    ConversationSummary, ConversationView, DryRun, ErrorCode, HopperRowView, ImportPreview,
+    ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList,
+    NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -47,7 +47,7 @@ pub(crate) fn page_limit(limit: Option<i64>, default: i64, max: i64) -> crate::e
         Ok(limit)
     } else {
         Err(crate::error::AppError::invalid(
-            "invalid_limit",
+            ErrorCode::InvalidLimit,
             "limit",
             format!("limit must be between 1 and {max}"),
         ))

@@ -80,7 +80,7 @@ fn document() -> Value {
         let entry = paths.entry(path).or_insert_with(|| json!({}));
         entry[route.method.as_str().to_lowercase()] = operation;
     }
-    content(Body::Json(schema_of_error), &mut schemas);
+    content(Body::Json(super::schema_of::<ErrorBody>), &mut schemas);
     let components: Map<String, Value> = schemas
         .into_iter()
         .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null)))
@@ -94,12 +94,6 @@ fn document() -> Value {
             "schemas": components,
         }
     })
-}
-
-fn schema_of_error(schemas: &mut Vec<(String, RefOr<Schema>)>) -> String {
-    use utoipa::{PartialSchema, ToSchema};
-    schemas.push((ErrorBody::name().into_owned(), ErrorBody::schema()));
-    ErrorBody::name().into_owned()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{TemplateList, TemplateSyncReport, TemplateView};
+use herald_api::{ErrorCode, TemplateList, TemplateSyncReport, TemplateView};
 use herald_domain::{Role, TemplateFilter, TemplateQuality, TemplateStatus};
 use herald_store::{TemplateRecord, TemplateReview, UserRecord};
 use herald_templates::{
@@ -84,7 +84,7 @@ pub(crate) async fn list_templates(
         None | Some("") => TemplateFilter::default(),
         Some(text) => text.parse().map_err(|_| {
             AppError::invalid(
-                "filter_invalid",
+                ErrorCode::FilterInvalid,
                 "filter",
                 "filter must be not_deleted, all or deleted",
             )
@@ -156,7 +156,7 @@ pub(crate) async fn update_template(
     let record = load(&state, id).await?;
     if record.deleted_at.is_some() {
         return Err(AppError::InvalidState {
-            code: "template_deleted",
+            code: ErrorCode::TemplateDeleted,
             message: "a deleted template can only be shown and previewed".to_owned(),
         });
     }
@@ -164,7 +164,7 @@ pub(crate) async fn update_template(
     let content_changed = !stored.same_content(&template);
     if content_changed && !record.status.is_editable() {
         return Err(AppError::InvalidState {
-            code: "template_locked",
+            code: ErrorCode::TemplateLocked,
             message: format!(
                 "a {} template's content cannot change; its variable mapping and settings can",
                 record.status
@@ -203,13 +203,13 @@ pub(crate) async fn submit_template(
     let record = load(&state, id).await?;
     if record.deleted_at.is_some() {
         return Err(AppError::InvalidState {
-            code: "template_deleted",
+            code: ErrorCode::TemplateDeleted,
             message: "a deleted template cannot be submitted".to_owned(),
         });
     }
     if !record.status.is_editable() {
         return Err(AppError::InvalidState {
-            code: "template_locked",
+            code: ErrorCode::TemplateLocked,
             message: format!("a {} template cannot be submitted again", record.status),
         });
     }

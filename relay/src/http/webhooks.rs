@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use herald_api::ErrorCode;
 use herald_domain::{PayloadError, Provider, WebhookContent, parse_kaleyra, parse_meta};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -117,7 +118,7 @@ pub(crate) async fn receive_kaleyra_callback(
 
 fn unreadable(error: &PayloadError) -> AppError {
     AppError::BadRequest {
-        code: "invalid_json",
+        code: ErrorCode::InvalidJson,
         message: error.to_string(),
         field: None,
     }

@@ -6,6 +6,7 @@ pub mod meta;
 
 use std::collections::HashMap;
 
+use herald_api::ErrorCode;
 use herald_domain::{ErrorClass, Provider, classify_error, classify_kaleyra_error};
 use herald_sandbox::SandboxConfig;
 use herald_templates::Template;
@@ -67,7 +68,7 @@ impl ProviderClient {
         match self {
             Self::Meta(client) => Ok(client),
             Self::Kaleyra(_) => Err(AppError::InvalidState {
-                code: "provider_unsupported",
+                code: ErrorCode::ProviderUnsupported,
                 message: format!(
                     "Kaleyra's API has no call to {what}; Kaleyra reports template changes by callback"
                 ),
@@ -127,7 +128,7 @@ pub(crate) async fn provider_client(
     account: &OpenedAccount,
 ) -> Result<ProviderClient, AppError> {
     let missing = |what: &str| AppError::InvalidState {
-        code: "credentials_missing",
+        code: ErrorCode::CredentialsMissing,
         message: format!("the account \"{}\" has no {what}", account.record.name),
     };
     let configured = account.settings.base_url.clone();
