@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 /// Contacts written per transaction during an import.
 const IMPORT_BATCH: usize = 4_000;
+/// Longest list name.
+const LIST_NAME_MAX_CHARS: usize = 100;
 
 /// The list, unless it does not exist.
 pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
@@ -24,6 +26,151 @@ pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
         StoreError::NotFound => AppError::NotFound("list"),
         other => other.into(),
     })
+}
+
+/// A list name as stored: trimmed, 1 to [`LIST_NAME_MAX_CHARS`] characters.
+fn list_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > LIST_NAME_MAX_CHARS {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidName,
+            "name",
+            format!("the list name must have 1 to {LIST_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(name)
+}
+
+/// The account already has a list of that name.
+fn name_taken(error: StoreError, name: &str) -> AppError {
+    match error {
+        StoreError::Conflict { .. } => AppError::Conflict {
+            field: "name",
+            message: format!("the account already has a list named \"{name}\""),
+        },
+        other => other.into(),
+    }
+}
+
+/// A list that is not the master list, for `what` (renaming, deleting, leaving it).
+async fn own_list(state: &AppState, id: i64, what: &str) -> Result<ListRecord> {
+    let list = load_list(state, id).await?;
+    if list.is_master {
+        return Err(AppError::InvalidState {
+            code: ErrorCode::ListIsMaster,
+            message: format!(
+                "the master list holds every contact of the account: {what} it is not possible (delete the contact instead)"
+            ),
+        });
+    }
+    Ok(list)
+}
+
+/// Creates a list of `account_id`.
+pub(crate) async fn create_list(state: &AppState, account_id: i64, name: &str) -> Result<i64> {
+    let name = list_name(name)?;
+    state
+        .store
+        .create_list(account_id, name, state.clock.now_ms())
+        .await
+        .map_err(|error| name_taken(error, name))
+}
+
+/// Renames a list (not the master list).
+pub(crate) async fn rename_list(state: &AppState, id: i64, name: &str) -> Result<()> {
+    own_list(state, id, "renaming").await?;
+    let name = list_name(name)?;
+    state
+        .store
+        .rename_list(id, name)
+        .await
+        .map_err(|error| name_taken(error, name))
+}
+
+/// Deletes a list that no campaign sends to (not the master list); its contacts stay in the
+/// master list.
+pub(crate) async fn delete_list(state: &AppState, id: i64) -> Result<()> {
+    own_list(state, id, "deleting").await?;
+    let campaigns = state.store.campaigns_using_list(id).await?;
+    if campaigns > 0 {
+        return Err(AppError::InvalidState {
+            code: ErrorCode::ListInUse,
+            message: format!(
+                "{campaigns} campaign(s) send to this list: delete them first (its contacts stay in the master list either way)"
+            ),
+        });
+    }
+    Ok(state.store.delete_list(id).await?)
+}
+
+/// The contact, unless it does not exist.
+pub(crate) async fn load_contact(state: &AppState, id: i64) -> Result<ContactRecord> {
+    state.store.contact(id).await.map_err(|error| match error {
+        StoreError::NotFound => AppError::NotFound("contact"),
+        other => other.into(),
+    })
+}
+
+/// Replaces a contact's fields, everywhere it is used; a new phone reaches the campaigns that
+/// have not sent to it yet.
+pub(crate) async fn update_contact(
+    state: &AppState,
+    id: i64,
+    contact: Contact,
+) -> Result<ContactRecord> {
+    load_contact(state, id).await?;
+    let contact = normalized(contact)?;
+    state
+        .store
+        .update_contact(id, &contact, state.clock.now_ms())
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict { .. } => AppError::Conflict {
+                field: "phone",
+                message: format!(
+                    "another contact of the account has the phone {}",
+                    contact.phone
+                ),
+            },
+            other => other.into(),
+        })?;
+    load_contact(state, id).await
+}
+
+/// Deletes a contact (see `ContactStore::delete_contact`).
+pub(crate) async fn delete_contact(state: &AppState, id: i64) -> Result<()> {
+    load_contact(state, id).await?;
+    Ok(state.store.delete_contact(id, state.clock.now_ms()).await?)
+}
+
+/// Takes a contact out of a list (not the master list).
+pub(crate) async fn remove_from_list(
+    state: &AppState,
+    list_id: i64,
+    contact_id: i64,
+) -> Result<()> {
+    own_list(state, list_id, "leaving").await?;
+    state
+        .store
+        .remove_from_list(list_id, contact_id)
+        .await
+        .map_err(|error| match error {
+            StoreError::NotFound => AppError::NotFound("contact"),
+            other => other.into(),
+        })
+}
+
+/// A contact as stored, or the error naming its bad field.
+fn normalized(contact: Contact) -> Result<Contact> {
+    contact
+        .normalized()
+        .map_err(|FieldError { field, reason }| {
+            AppError::invalid(
+                ErrorCode::InvalidContact,
+                field_name(&field),
+                format!("{field}: {reason}"),
+            )
+        })
 }
 
 /// The request field a contact's field is checked under.
@@ -42,15 +189,7 @@ fn field_name(field: &str) -> &'static str {
 /// it is used), and returns it as stored.
 pub(crate) async fn add(state: &AppState, list_id: i64, contact: Contact) -> Result<ContactRecord> {
     let list = load_list(state, list_id).await?;
-    let contact = contact
-        .normalized()
-        .map_err(|FieldError { field, reason }| {
-            AppError::invalid(
-                ErrorCode::InvalidContact,
-                field_name(&field),
-                format!("{field}: {reason}"),
-            )
-        })?;
+    let contact = normalized(contact)?;
     state
         .store
         .upsert_contacts(

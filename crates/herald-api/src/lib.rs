@@ -106,6 +106,11 @@ herald_domain::text_enum!(
         MappingInvalid => "mapping_invalid",
         /// The list is not one of the account's.
         ListNotFound => "list_not_found",
+        /// The master list holds every contact of the account: it is not renamed, deleted or
+        /// left (a contact leaves it only when deleted).
+        ListIsMaster => "list_is_master",
+        /// A campaign sends to the list: it cannot be deleted.
+        ListInUse => "list_in_use",
         /// Only a scheduled, running or paused campaign can be stopped.
         CampaignNotRunning => "campaign_not_running",
         /// The action needs `{"confirm": true}`.

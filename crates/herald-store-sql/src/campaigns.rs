@@ -13,9 +13,9 @@ use herald_domain::{
     HopperState, MessageDirection, MessageStatus, Outcome,
 };
 use herald_store::{
-    CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
-    HopperMove, HopperRecord, ListRecord, OutboundMessage, PhoneFacts, Result, StoreError,
-    UpsertReport,
+    CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
+    HopperCounts, HopperMove, HopperRecord, ListRecord, OutboundMessage, PhoneFacts, Result,
+    StoreError, UpsertReport,
 };
 use sqlx::Row;
 use sqlx::any::{Any, AnyRow};
@@ -107,6 +107,13 @@ pub(crate) fn join_open_campaigns_sql() -> String {
 
 pub(crate) fn custom_json(contact: &Contact) -> Result<String> {
     serde_json::to_string(&contact.custom).map_err(other)
+}
+
+/// `text` for a `like` pattern with `\\` as its escape: `%` and `_` match themselves.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// `$first, $first+1, ...` for `count` values.
@@ -293,22 +300,177 @@ impl ContactStore for SqlStore {
     async fn list_contacts(
         &self,
         list_id: i64,
+        filter: &ContactFilter,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<ContactRecord>> {
-        let rows = sqlx::query::<Any>(&format!(
+        // A condition per filter, not `$N is null or ...`, so that a page without one keeps
+        // to the membership index alone.
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty());
+        let mut conditions = String::new();
+        if search.is_some() {
+            conditions.push_str(
+                " and (contacts.phone like $4 escape '\\'
+                     or lower(contacts.first_name || ' ' || contacts.last_name) like $4 escape '\\')",
+            );
+        }
+        match filter.opted_out {
+            Some(true) => conditions.push_str(" and contacts.opted_out_at is not null"),
+            Some(false) => conditions.push_str(" and contacts.opted_out_at is null"),
+            None => {}
+        }
+        let sql = format!(
             "select {CONTACT_COLUMNS} from list_members
-                         join contacts on contacts.id = list_members.contact_id
-                         where list_members.list_id = $1 and list_members.contact_id > $2
-                         order by list_members.contact_id limit $3"
+             join contacts on contacts.id = list_members.contact_id
+             where list_members.list_id = $1 and list_members.contact_id > $2 {conditions}
+             order by list_members.contact_id limit $3"
+        );
+        let mut query = sqlx::query::<Any>(&sql)
+            .bind(list_id)
+            .bind(after_id)
+            .bind(limit);
+        if let Some(search) = search {
+            query = query.bind(format!("%{}%", like_escaped(&search.to_lowercase())));
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(other)?;
+        rows.iter().map(contact_from).collect()
+    }
+
+    async fn contact(&self, id: i64) -> Result<ContactRecord> {
+        let row = sqlx::query::<Any>(&format!(
+            "select {CONTACT_COLUMNS} from contacts where id = $1"
         ))
-        .bind(list_id)
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(classify("contact"))?;
+        contact_from(&row)
+    }
+
+    async fn update_contact(&self, id: i64, contact: &Contact, now: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let result = sqlx::query::<Any>(
+            "update contacts set phone = $1, mobile = $2, first_name = $3, last_name = $4,
+                 email = $5, custom_json = $6, updated_at = $7
+             where id = $8",
+        )
+        .bind(&contact.phone)
+        .bind(&contact.mobile)
+        .bind(&contact.first_name)
+        .bind(&contact.last_name)
+        .bind(&contact.email)
+        .bind(custom_json(contact)?)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(classify("contact"))?;
+        expect_one_row(result.rows_affected())?;
+        sqlx::query::<Any>(
+            "update hopper set phone = $1, updated_at = $2
+             where contact_id = $3 and state in ('fresh', 'retry') and phone <> $1",
+        )
+        .bind(&contact.phone)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *transaction)
         .await
         .map_err(other)?;
-        rows.iter().map(contact_from).collect()
+        transaction.commit().await.map_err(other)
+    }
+
+    async fn delete_contact(&self, id: i64, now: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let result = sqlx::query::<Any>(
+            "update contacts set mobile = '', first_name = '', last_name = '', email = '',
+                 custom_json = '{}', updated_at = $1
+             where id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())?;
+        sqlx::query::<Any>("delete from list_members where contact_id = $1")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
+        sqlx::query::<Any>("delete from hopper where contact_id = $1 and state = 'fresh'")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await
+            .map_err(other)?;
+        transaction.commit().await.map_err(other)
+    }
+
+    async fn remove_from_list(&self, list_id: i64, contact_id: i64) -> Result<()> {
+        let result = sqlx::query::<Any>(
+            "delete from list_members where list_id = $1 and contact_id = $2
+                 and list_id in (select id from contact_lists where is_master = 0)",
+        )
+        .bind(list_id)
+        .bind(contact_id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn rename_list(&self, id: i64, name: &str) -> Result<()> {
+        let result = sqlx::query::<Any>("update contact_lists set name = $1 where id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(classify("list"))?;
+        expect_one_row(result.rows_affected())
+    }
+
+    async fn campaigns_using_list(&self, list_id: i64) -> Result<i64> {
+        sqlx::query_scalar::<Any, i64>(
+            "select count(*) from campaign_lists
+             join campaigns on campaigns.id = campaign_lists.campaign_id
+             where campaign_lists.list_id = $1 and campaigns.deleted_at is null",
+        )
+        .bind(list_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    async fn delete_list(&self, id: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let deletable = sqlx::query_scalar::<Any, i64>(
+            "select count(*) from contact_lists where id = $1 and is_master = 0
+                 and not exists (
+                     select 1 from campaign_lists
+                     join campaigns on campaigns.id = campaign_lists.campaign_id
+                     where campaign_lists.list_id = $1 and campaigns.deleted_at is null
+                 )",
+        )
+        .bind(id)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(other)?;
+        expect_one_row(u64::try_from(deletable).unwrap_or(0))?;
+        for statement in [
+            "delete from list_members where list_id = $1",
+            "delete from campaign_lists where list_id = $1",
+            "delete from contact_lists where id = $1",
+        ] {
+            sqlx::query::<Any>(statement)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await
+                .map_err(other)?;
+        }
+        transaction.commit().await.map_err(other)
     }
 
     async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord> {

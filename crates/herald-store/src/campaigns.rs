@@ -208,6 +208,15 @@ pub struct PhoneFacts {
     pub last_outbound: HashMap<String, i64>,
 }
 
+/// Which of a list's contacts a page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactFilter {
+    /// Part of the phone (digits) or of the first or last name, any letter case.
+    pub search: Option<String>,
+    /// Only the contacts opted out of marketing (`Some(true)`) or only the others.
+    pub opted_out: Option<bool>,
+}
+
 /// Lists and contacts.
 #[async_trait]
 pub trait ContactStore: Send + Sync {
@@ -227,13 +236,33 @@ pub trait ContactStore: Send + Sync {
         contacts: &[Contact],
         now: i64,
     ) -> Result<UpsertReport>;
-    /// A list's contacts with ids after `after_id`, by id.
+    /// A list's contacts that `filter` keeps, with ids after `after_id`, by id.
     async fn list_contacts(
         &self,
         list_id: i64,
+        filter: &ContactFilter,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<ContactRecord>>;
+    /// One contact of the account.
+    async fn contact(&self, id: i64) -> Result<ContactRecord>;
+    /// Replaces a contact's fields (custom fields included). A new phone goes to the campaigns
+    /// that have not reached the contact yet (fresh and retry rows); `Conflict { constraint:
+    /// "contact" }` when the account has another contact with that phone.
+    async fn update_contact(&self, id: i64, contact: &Contact, now: i64) -> Result<()>;
+    /// Deletes a contact: it leaves every list and the campaigns that have not reached it yet
+    /// (fresh rows), and its name, e-mail and custom fields are erased; its phone stays in the
+    /// history of the campaigns that reached it.
+    async fn delete_contact(&self, id: i64, now: i64) -> Result<()>;
+    /// Takes a contact out of a list that is not the master list.
+    async fn remove_from_list(&self, list_id: i64, contact_id: i64) -> Result<()>;
+    /// Renames a list; `Conflict { constraint: "list" }` when the account has one of that name.
+    async fn rename_list(&self, id: i64, name: &str) -> Result<()>;
+    /// How many campaigns (not deleted) send to the list.
+    async fn campaigns_using_list(&self, list_id: i64) -> Result<i64>;
+    /// Deletes a list that is not the master list and that no campaign uses (its contacts stay
+    /// in the master list); `NotFound` otherwise.
+    async fn delete_list(&self, id: i64) -> Result<()>;
     /// The account's contact with that phone.
     async fn contact_by_phone(&self, account_id: i64, phone: &str) -> Result<ContactRecord>;
     /// Marks the contact opted out of marketing (`Some(when)`) or back in (`None`).

@@ -12,8 +12,8 @@ use herald_domain::{
 };
 
 use crate::{
-    AccountData, HopperCounts, HopperMove, NewWebhookEvent, OutboundMessage, Store, StoreError,
-    TemplateContent, TemplateReview,
+    AccountData, ContactFilter, HopperCounts, HopperMove, ListRecord, NewWebhookEvent,
+    OutboundMessage, Store, StoreError, TemplateContent, TemplateReview,
 };
 
 /// Runs every check against an empty `store`; panics (as tests do) on the first broken promise.
@@ -22,6 +22,7 @@ pub async fn check_store(store: &dyn Store) {
     accounts(store).await;
     templates(store).await;
     lists_and_contacts(store).await;
+    browsing_and_editing_a_list(store).await;
     campaigns_and_hopper(store).await;
 }
 
@@ -565,9 +566,13 @@ async fn lists_and_contacts(store: &dyn Store) {
             .collect::<Vec<_>>(),
         ["city=Roma", "tier=gold"]
     );
-    let page = store.list_contacts(vip, 0, 1).await.unwrap();
+    let all = ContactFilter::default();
+    let page = store.list_contacts(vip, &all, 0, 1).await.unwrap();
     assert_eq!(page.len(), 1);
-    let rest = store.list_contacts(vip, page[0].id, 10).await.unwrap();
+    let rest = store
+        .list_contacts(vip, &all, page[0].id, 10)
+        .await
+        .unwrap();
     assert_eq!(rest.len(), 1);
 
     store
@@ -586,6 +591,123 @@ async fn lists_and_contacts(store: &dyn Store) {
         store.set_opted_out(account, "1", None).await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// Search, filter, edit and delete contacts; rename and delete lists.
+async fn browsing_and_editing_a_list(store: &dyn Store) {
+    let account = fresh_account(store, "browsing").await;
+    let master = store.lists(account).await.unwrap()[0].id;
+    let list = store.create_list(account, "Autumn", 1).await.unwrap();
+    let mut ada = contact("447700900001", "Ada");
+    ada.last_name = "Lovelace".into();
+    let mut percy = contact("447700900002", "Percy 100%");
+    percy.custom.insert("tier".into(), "gold".into());
+    store
+        .upsert_contacts(
+            account,
+            list,
+            &[ada, percy, contact("393400000003", "Bianca")],
+            2,
+        )
+        .await
+        .unwrap();
+    let phones = |filter: ContactFilter| async move {
+        store
+            .list_contacts(list, &filter, 0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|record| record.contact.phone)
+            .collect::<Vec<_>>()
+    };
+    let search = |text: &str| ContactFilter {
+        search: Some(text.to_owned()),
+        opted_out: None,
+    };
+    assert_eq!(phones(search("ada love")).await, ["447700900001"]);
+    assert_eq!(phones(search("LOVELACE")).await, ["447700900001"]);
+    assert_eq!(
+        phones(search("4477009")).await,
+        ["447700900001", "447700900002"]
+    );
+    assert_eq!(phones(search("100%")).await, ["447700900002"]);
+    assert_eq!(phones(search("0%")).await, ["447700900002"]);
+    assert!(
+        phones(search("_")).await.is_empty(),
+        "_ is a letter, not a wildcard"
+    );
+    store
+        .set_opted_out(account, "393400000003", Some(3))
+        .await
+        .unwrap();
+    let opted_out = |only: bool| ContactFilter {
+        search: None,
+        opted_out: Some(only),
+    };
+    assert_eq!(phones(opted_out(true)).await, ["393400000003"]);
+    assert_eq!(phones(opted_out(false)).await.len(), 2);
+
+    let bianca = store
+        .contact_by_phone(account, "393400000003")
+        .await
+        .unwrap();
+    let mut edited = bianca.contact.clone();
+    edited.phone = "393400000004".into();
+    edited.custom.insert("city".into(), "Milano".into());
+    store.update_contact(bianca.id, &edited, 4).await.unwrap();
+    let stored = store.contact(bianca.id).await.unwrap();
+    assert_eq!(stored.contact, edited);
+    assert_eq!(stored.opted_out_at, Some(3), "an edit keeps the opt-out");
+    let mut taken = edited.clone();
+    taken.phone = "447700900001".into();
+    assert!(matches!(
+        store.update_contact(bianca.id, &taken, 5).await,
+        Err(StoreError::Conflict {
+            constraint: "contact"
+        })
+    ));
+    assert!(matches!(
+        store.update_contact(-1, &edited, 5).await,
+        Err(StoreError::NotFound)
+    ));
+
+    assert!(matches!(
+        store.remove_from_list(master, bianca.id).await,
+        Err(StoreError::NotFound)
+    ));
+    store.remove_from_list(list, bianca.id).await.unwrap();
+    let sizes = |lists: Vec<ListRecord>| lists.iter().map(|l| l.size).collect::<Vec<_>>();
+    assert_eq!(sizes(store.lists(account).await.unwrap()), [3, 2]);
+    let percy = store
+        .contact_by_phone(account, "447700900002")
+        .await
+        .unwrap();
+    store.delete_contact(percy.id, 6).await.unwrap();
+    assert_eq!(sizes(store.lists(account).await.unwrap()), [2, 1]);
+    let erased = store.contact(percy.id).await.unwrap();
+    assert_eq!(
+        (
+            erased.contact.first_name.as_str(),
+            erased.contact.custom.len()
+        ),
+        ("", 0)
+    );
+
+    store.rename_list(list, "Winter").await.unwrap();
+    assert_eq!(store.list(list).await.unwrap().name, "Winter");
+    let other = store.create_list(account, "Spring", 7).await.unwrap();
+    assert!(matches!(
+        store.rename_list(other, "Winter").await,
+        Err(StoreError::Conflict { constraint: "list" })
+    ));
+    assert!(matches!(
+        store.delete_list(master).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.campaigns_using_list(list).await.unwrap(), 0);
+    store.delete_list(list).await.unwrap();
+    assert!(matches!(store.list(list).await, Err(StoreError::NotFound)));
+    assert_eq!(sizes(store.lists(account).await.unwrap()), [2, 0]);
 }
 
 fn settings(template_id: i64, name: &str) -> CampaignSettings {

@@ -10,8 +10,8 @@ mod campaigns;
 pub mod contract;
 
 pub use campaigns::{
-    CampaignRecord, CampaignStore, ClaimedContact, ContactRecord, ContactStore, HopperCounts,
-    HopperMove, HopperRecord, ListRecord, PhoneFacts, UpsertReport,
+    CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
+    HopperCounts, HopperMove, HopperRecord, ListRecord, PhoneFacts, UpsertReport,
 };
 
 use async_trait::async_trait;

@@ -14,7 +14,7 @@ use herald_contacts::Contact;
 use herald_contacts::export::ContactWriter;
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
 use herald_domain::strip_phone;
-use herald_store::{ContactRecord, ListRecord, StoreError};
+use herald_store::{ContactFilter, ContactRecord, ListRecord, StoreError};
 use serde::Deserialize;
 
 use std::sync::Arc;
@@ -28,8 +28,6 @@ use crate::state::AppState;
 
 /// Largest CSV file an import takes (about 4 million typical rows).
 pub(crate) const IMPORT_BODY_LIMIT_BYTES: usize = 512 * 1024 * 1024;
-/// Longest list name.
-const LIST_NAME_MAX_CHARS: usize = 100;
 pub(crate) const PAGE_DEFAULT: i64 = 100;
 pub(crate) const PAGE_MAX: i64 = 1_000;
 
@@ -68,38 +66,43 @@ pub(crate) async fn create_list(
     AppJson(request): AppJson<NewList>,
 ) -> Result<(StatusCode, Json<ListView>)> {
     open_account(&state, account_id).await?;
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > LIST_NAME_MAX_CHARS {
-        return Err(AppError::invalid(
-            ErrorCode::InvalidName,
-            "name",
-            format!("the list name must have 1 to {LIST_NAME_MAX_CHARS} characters"),
-        ));
-    }
-    let id = state
-        .store
-        .create_list(account_id, name, state.clock.now_ms())
-        .await
-        .map_err(|error| match error {
-            StoreError::Conflict { .. } => AppError::Conflict {
-                field: "name",
-                message: format!("the account already has a list named \"{name}\""),
-            },
-            other => other.into(),
-        })?;
+    let id = contacts::create_list(&state, account_id, &request.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(list_view(load_list(&state, id).await?)),
     ))
 }
 
+/// `PUT /api/v1/lists/{id}`: renames it.
+pub(crate) async fn rename_list(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(request): AppJson<NewList>,
+) -> Result<Json<ListView>> {
+    contacts::rename_list(&state, id, &request.name).await?;
+    Ok(Json(list_view(load_list(&state, id).await?)))
+}
+
+/// `DELETE /api/v1/lists/{id}`.
+pub(crate) async fn delete_list(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    contacts::delete_list(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct PageQuery {
     after: Option<i64>,
     limit: Option<i64>,
+    /// Part of the phone or of the name.
+    search: Option<String>,
+    /// Only the contacts opted out (`true`) or only the others (`false`).
+    opted_out: Option<bool>,
 }
 
-/// `GET /api/v1/lists/{id}/contacts?after=&limit=`.
+/// `GET /api/v1/lists/{id}/contacts?after=&limit=&search=&opted_out=`.
 pub(crate) async fn list_contacts(
     State(state): State<AppState>,
     Path(list_id): Path<i64>,
@@ -107,9 +110,13 @@ pub(crate) async fn list_contacts(
 ) -> Result<Json<Vec<ContactView>>> {
     load_list(&state, list_id).await?;
     let limit = page_limit(page.limit, PAGE_DEFAULT, PAGE_MAX)?;
+    let filter = ContactFilter {
+        search: page.search,
+        opted_out: page.opted_out,
+    };
     let contacts = state
         .store
-        .list_contacts(list_id, page.after.unwrap_or(0), limit)
+        .list_contacts(list_id, &filter, page.after.unwrap_or(0), limit)
         .await?;
     Ok(Json(contacts.into_iter().map(contact_view).collect()))
 }
@@ -123,6 +130,35 @@ pub(crate) async fn add_contact(
 ) -> Result<(StatusCode, Json<ContactView>)> {
     let stored = contacts::add(&state, list_id, contact).await?;
     Ok((StatusCode::CREATED, Json(contact_view(stored))))
+}
+
+/// `PUT /api/v1/contacts/{id}`: replaces the contact's fields (custom fields included).
+pub(crate) async fn update_contact(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AppJson(contact): AppJson<Contact>,
+) -> Result<Json<ContactView>> {
+    Ok(Json(contact_view(
+        contacts::update_contact(&state, id, contact).await?,
+    )))
+}
+
+/// `DELETE /api/v1/contacts/{id}`.
+pub(crate) async fn delete_contact(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    contacts::delete_contact(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/v1/lists/{id}/contacts/{contact_id}`: the contact leaves the list.
+pub(crate) async fn remove_from_list(
+    State(state): State<AppState>,
+    Path((list_id, contact_id)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    contacts::remove_from_list(&state, list_id, contact_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,7 +270,11 @@ pub(crate) async fn export_contacts(
     tokio::spawn(async move {
         let mut after = 0;
         loop {
-            let page = match state.store.list_contacts(list_id, after, PAGE_MAX).await {
+            let page = match state
+                .store
+                .list_contacts(list_id, &ContactFilter::default(), after, PAGE_MAX)
+                .await
+            {
                 Ok(page) => page,
                 Err(error) => {
                     tracing::warn!(list = list_id, %error, "an export stopped");
@@ -290,7 +330,10 @@ async fn custom_fields(state: &AppState, list_id: i64) -> Result<(Vec<String>, i
     let mut names = std::collections::BTreeSet::new();
     let mut after = 0;
     loop {
-        let page = state.store.list_contacts(list_id, after, PAGE_MAX).await?;
+        let page = state
+            .store
+            .list_contacts(list_id, &ContactFilter::default(), after, PAGE_MAX)
+            .await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         for record in page {

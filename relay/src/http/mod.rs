@@ -335,7 +335,12 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::new(Admin, Method::GET, "/accounts/{id}/lists", "An account's contact lists, the master list first", contacts::list_lists).returns_list::<ListView>(),
         ApiRoute::new(Admin, Method::POST, "/accounts/{id}/lists", "Create a contact list", contacts::create_list).takes::<NewList>().returns::<ListView>(),
         ApiRoute::new(Admin, Method::DELETE, "/accounts/{id}/opt-outs/{phone}", "Undo a contact's opt-out of marketing messages", contacts::undo_opt_out),
-        ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000)", contacts::list_contacts).returns_list::<ContactView>(),
+        ApiRoute::new(Admin, Method::PUT, "/lists/{id}", "Rename a list (not the master list)", contacts::rename_list).takes::<NewList>().returns::<ListView>(),
+        ApiRoute::new(Admin, Method::DELETE, "/lists/{id}", "Delete a list no campaign sends to (not the master list); its contacts stay in the master list", contacts::delete_list),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000; search: part of the phone or the name; opted_out: true or false)", contacts::list_contacts).returns_list::<ContactView>(),
+        ApiRoute::new(Admin, Method::DELETE, "/lists/{id}/contacts/{contact_id}", "Take a contact out of a list (not the master list)", contacts::remove_from_list),
+        ApiRoute::new(Admin, Method::PUT, "/contacts/{id}", "Replace a contact's fields, custom fields included (a new phone reaches the campaigns not yet sent to it)", contacts::update_contact).takes::<Contact>().returns::<ContactView>(),
+        ApiRoute::new(Admin, Method::DELETE, "/contacts/{id}", "Delete a contact: it leaves every list and the campaigns not yet sent to it, its name, e-mail and custom fields are erased", contacts::delete_contact),
         ApiRoute::new(Admin, Method::POST, "/lists/{id}/contacts", "Add one contact (an existing phone takes the new values everywhere)", contacts::add_contact).takes::<Contact>().returns::<ContactView>(),
         ApiRoute::new(Admin, Method::POST, "/lists/{id}/import/preview", "The columns of a CSV file's first part and the fields they suggest", contacts::preview_import).with(true, Body::Csv).returns::<ImportPreview>(),
         ApiRoute::new(Admin, Method::POST, "/lists/{id}/import", "Import a CSV file (mapping: JSON array of column targets); bad rows reported, good rows kept", contacts::import_contacts)

@@ -1979,3 +1979,166 @@ async fn a_slow_provider_call_never_holds_back_the_rest_of_its_batch() {
         assert_eq!(setup.sends_to(&format!("491510000{:03}", 800 + index)), 1);
     }
 }
+
+/// A list is browsed and edited as the list page does: searched by phone or name, filtered by
+/// opt-out, a contact edited (a new phone reaches the campaign not yet sent to it), taken out of
+/// a list and deleted; the list renamed, and deleted only once no campaign sends to it. The
+/// master list is never renamed, deleted or left.
+#[tokio::test]
+async fn a_list_is_browsed_and_edited() {
+    let owned = setup(0.0).await;
+    let setup = &owned;
+    let (list, report) = setup
+        .list_from_csv(
+            "Autumn",
+            "phone,first_name,last_name\n491510000201,Ada,Lovelace\n491510000202,Percy,Shelley\n491510000203,Mary,Shelley\n",
+        )
+        .await;
+    assert_eq!(report["created"], 3, "{report}");
+    let contacts = |query: &str| {
+        let path = format!("/api/v1/lists/{list}/contacts?{query}");
+        async move { setup.get(&path).await }
+    };
+    let phones = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|contact| contact["phone"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        phones(&contacts("search=SHELLEY").await),
+        ["491510000202", "491510000203"]
+    );
+    assert_eq!(
+        phones(&contacts("search=ada%20love").await),
+        ["491510000201"]
+    );
+    assert_eq!(phones(&contacts("search=0203").await), ["491510000203"]);
+    assert!(phones(&contacts("opted_out=true").await).is_empty());
+    assert_eq!(phones(&contacts("opted_out=false&limit=2").await).len(), 2);
+
+    let template = setup.approved_template(&quick_reply_template()).await;
+    let later = setup
+        .campaign(json!({"name": "Later", "template_id": template, "list_ids": [list], "start_at": real_now() + 10 * DAY_MS}))
+        .await;
+    let hopper_phones = || async {
+        let rows = setup
+            .get(&format!("/api/v1/campaigns/{later}/hopper?limit=100"))
+            .await;
+        phones(&rows)
+    };
+    assert_eq!(hopper_phones().await.len(), 3);
+
+    let id_of = |page: &Value| page[0]["id"].as_i64().unwrap();
+    let ada = id_of(&contacts("search=ada").await);
+    let put = |id: i64, body: Value| {
+        let client = setup.admin();
+        let url = setup.relay.url(&format!("/api/v1/contacts/{id}"));
+        async move { client.put(url).json(&body).send().await.unwrap() }
+    };
+    let edited = put(
+        ada,
+        json!({"phone": "+49 151 0000299", "mobile": "+49 151 0000299", "first_name": "Augusta Ada", "last_name": "King", "custom": {"tier": "gold"}}),
+    )
+    .await;
+    assert_eq!(edited.status(), 200);
+    let edited: Value = edited.json().await.unwrap();
+    assert_eq!(
+        (
+            &edited["phone"],
+            &edited["first_name"],
+            &edited["custom"]["tier"]
+        ),
+        (
+            &json!("491510000299"),
+            &json!("Augusta Ada"),
+            &json!("gold")
+        )
+    );
+    assert!(hopper_phones().await.contains(&"491510000299".to_owned()));
+    let taken = put(
+        ada,
+        json!({"phone": "491510000202", "mobile": "491510000202", "first_name": "Ada"}),
+    )
+    .await;
+    assert_eq!(taken.status(), 409);
+    let taken: Value = taken.json().await.unwrap();
+    assert_eq!(
+        (&taken["code"], &taken["field"]),
+        (&json!("conflict"), &json!("phone"))
+    );
+
+    let master = setup
+        .get(&format!("/api/v1/accounts/{}/lists", setup.account))
+        .await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let delete = |path: String| {
+        let client = setup.admin();
+        let url = setup.relay.url(&path);
+        async move { client.delete(url).send().await.unwrap() }
+    };
+    let percy = id_of(&contacts("search=percy").await);
+    let refused = delete(format!("/api/v1/lists/{master}/contacts/{percy}")).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "list_is_master"
+    );
+    assert_eq!(
+        delete(format!("/api/v1/lists/{list}/contacts/{percy}"))
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(phones(&contacts("").await).len(), 2);
+    let mary = id_of(&contacts("search=mary").await);
+    assert_eq!(
+        delete(format!("/api/v1/contacts/{mary}")).await.status(),
+        204
+    );
+    assert_eq!(phones(&contacts("").await), ["491510000299"]);
+    assert!(
+        !hopper_phones().await.contains(&"491510000203".to_owned()),
+        "a deleted contact leaves the campaigns not yet sent to it"
+    );
+
+    let rename = |id: i64, name: &str| {
+        let client = setup.admin();
+        let url = setup.relay.url(&format!("/api/v1/lists/{id}"));
+        let body = json!({ "name": name });
+        async move { client.put(url).json(&body).send().await.unwrap() }
+    };
+    let renamed = rename(list, " Winter ").await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(renamed.json::<Value>().await.unwrap()["name"], "Winter");
+    assert_eq!(rename(master, "Everyone").await.status(), 409);
+
+    let in_use = delete(format!("/api/v1/lists/{list}")).await;
+    assert_eq!(in_use.status(), 409);
+    assert_eq!(in_use.json::<Value>().await.unwrap()["code"], "list_in_use");
+    assert_eq!(
+        delete(format!("/api/v1/campaigns/{later}")).await.status(),
+        204
+    );
+    assert_eq!(delete(format!("/api/v1/lists/{list}")).await.status(), 204);
+    let gone = setup
+        .admin()
+        .get(setup.relay.url(&format!("/api/v1/lists/{list}/contacts")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        phones(
+            &setup
+                .get(&format!(
+                    "/api/v1/lists/{master}/contacts?search=49151000029"
+                ))
+                .await
+        ),
+        ["491510000299"],
+        "the contacts of a deleted list stay in the master list"
+    );
+}
