@@ -8,6 +8,7 @@ use herald_api::{
     ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList,
     SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
 };
+use herald_contacts::Contact;
 use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
 use herald_templates::Template;
@@ -170,6 +171,81 @@ pub async fn create_list(account_id: i64, name: String) -> Result<ListView, ApiE
 pub async fn list_contacts(list_id: i64, limit: u32) -> Result<Vec<ContactView>, ApiError> {
     let path = format!("/lists/{list_id}/contacts?limit={limit}");
     decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// Which page of a list's contacts to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactPage {
+    /// Contacts with ids after this one.
+    pub after: i64,
+    /// Part of the phone or of the name.
+    pub search: String,
+    /// Only the opted-out contacts (`Some(true)`) or only the others.
+    pub opted_out: Option<bool>,
+    /// How many.
+    pub limit: u32,
+}
+
+/// `GET /lists/{id}`.
+pub async fn show_list(id: i64) -> Result<ListView, ApiError> {
+    decode(send(Request::get(&url(&format!("/lists/{id}"))).build()).await?).await
+}
+
+/// `GET /lists/{id}/contacts?after=&limit=&search=&opted_out=`.
+pub async fn browse_contacts(
+    list_id: i64,
+    page: &ContactPage,
+) -> Result<Vec<ContactView>, ApiError> {
+    let mut query = vec![
+        ("after", page.after.to_string()),
+        ("limit", page.limit.to_string()),
+    ];
+    if !page.search.trim().is_empty() {
+        query.push(("search", page.search.trim().to_owned()));
+    }
+    if let Some(only) = page.opted_out {
+        query.push(("opted_out", only.to_string()));
+    }
+    let request = Request::get(&url(&format!("/lists/{list_id}/contacts"))).query(query);
+    decode(send(request.build()).await?).await
+}
+
+/// `POST /lists/{id}/contacts`.
+pub async fn add_contact(list_id: i64, contact: &Contact) -> Result<ContactView, ApiError> {
+    let path = format!("/lists/{list_id}/contacts");
+    decode(send(with_json(Request::post(&url(&path)), contact)).await?).await
+}
+
+/// `PUT /contacts/{id}`.
+pub async fn update_contact(id: i64, contact: &Contact) -> Result<ContactView, ApiError> {
+    let path = format!("/contacts/{id}");
+    decode(send(with_json(Request::put(&url(&path)), contact)).await?).await
+}
+
+/// `DELETE /contacts/{id}`.
+pub async fn delete_contact(id: i64) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/contacts/{id}"))).build())
+        .await
+        .map(|_| ())
+}
+
+/// `DELETE /lists/{id}/contacts/{contact_id}`.
+pub async fn remove_from_list(list_id: i64, contact_id: i64) -> Result<(), ApiError> {
+    let path = format!("/lists/{list_id}/contacts/{contact_id}");
+    send(Request::delete(&url(&path)).build()).await.map(|_| ())
+}
+
+/// `PUT /lists/{id}`.
+pub async fn rename_list(id: i64, name: String) -> Result<ListView, ApiError> {
+    let path = format!("/lists/{id}");
+    decode(send(with_json(Request::put(&url(&path)), &NewList { name })).await?).await
+}
+
+/// `DELETE /lists/{id}`.
+pub async fn delete_list(id: i64) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/lists/{id}"))).build())
+        .await
+        .map(|_| ())
 }
 
 /// `POST /lists/{id}/import/preview` with the first part of a file.

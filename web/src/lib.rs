@@ -19,7 +19,7 @@ use router::{NavLink, Page, Redirect, Router, use_router};
 use routes::accounts::{AccountForm, Accounts};
 use routes::campaigns::Campaigns;
 use routes::interactions::Interactions;
-use routes::lists::Lists;
+use routes::lists::{ListPage, Lists};
 use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
 use session::{SessionCtx, use_session};
@@ -68,6 +68,7 @@ fn page() -> impl IntoView {
         }
         Page::Campaigns => view! { <AdminOnly><Campaigns /></AdminOnly> }.into_any(),
         Page::Lists => view! { <AdminOnly><Lists /></AdminOnly> }.into_any(),
+        Page::List(id) => view! { <AdminOnly><ListPage id /></AdminOnly> }.into_any(),
         Page::Accounts => view! { <AdminOnly><Accounts /></AdminOnly> }.into_any(),
         Page::NewAccount => view! { <AdminOnly><AccountForm id=None /></AdminOnly> }.into_any(),
         Page::Account(id) => {

@@ -29,6 +29,8 @@ pub enum Page {
     Campaigns,
     /// `/lists`.
     Lists,
+    /// `/lists/ID`.
+    List(i64),
     /// `/accounts`.
     Accounts,
     /// `/accounts/new`.
@@ -58,6 +60,7 @@ impl Page {
             ["templates", id] => id.parse().map_or(Self::NotFound, Self::Template),
             ["campaigns"] => Self::Campaigns,
             ["lists"] => Self::Lists,
+            ["lists", id] => id.parse().map_or(Self::NotFound, Self::List),
             ["accounts"] => Self::Accounts,
             ["accounts", "new"] => Self::NewAccount,
             ["accounts", id] => id.parse().map_or(Self::NotFound, Self::Account),
@@ -232,6 +235,7 @@ mod tests {
             ("/templates/abc", Page::NotFound),
             ("/campaigns", Page::Campaigns),
             ("/lists", Page::Lists),
+            ("/lists/3", Page::List(3)),
             ("/accounts", Page::Accounts),
             ("/accounts/new", Page::NewAccount),
             ("/accounts/7", Page::Account(7)),

@@ -73,6 +73,14 @@ pub(crate) async fn create_list(
     ))
 }
 
+/// `GET /api/v1/lists/{id}`.
+pub(crate) async fn show_list(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ListView>> {
+    Ok(Json(list_view(load_list(&state, id).await?)))
+}
+
 /// `PUT /api/v1/lists/{id}`: renames it.
 pub(crate) async fn rename_list(
     State(state): State<AppState>,

@@ -335,6 +335,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::new(Admin, Method::GET, "/accounts/{id}/lists", "An account's contact lists, the master list first", contacts::list_lists).returns_list::<ListView>(),
         ApiRoute::new(Admin, Method::POST, "/accounts/{id}/lists", "Create a contact list", contacts::create_list).takes::<NewList>().returns::<ListView>(),
         ApiRoute::new(Admin, Method::DELETE, "/accounts/{id}/opt-outs/{phone}", "Undo a contact's opt-out of marketing messages", contacts::undo_opt_out),
+        ApiRoute::new(Admin, Method::GET, "/lists/{id}", "One contact list, with its size", contacts::show_list).returns::<ListView>(),
         ApiRoute::new(Admin, Method::PUT, "/lists/{id}", "Rename a list (not the master list)", contacts::rename_list).takes::<NewList>().returns::<ListView>(),
         ApiRoute::new(Admin, Method::DELETE, "/lists/{id}", "Delete a list no campaign sends to (not the master list); its contacts stay in the master list", contacts::delete_list),
         ApiRoute::new(Admin, Method::GET, "/lists/{id}/contacts", "A list's contacts by id (after, limit: at most 1000; search: part of the phone or the name; opted_out: true or false)", contacts::list_contacts).returns_list::<ContactView>(),
