@@ -61,9 +61,18 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await form.getByLabel('Name').fill('Spring');
   await form.getByLabel('Template (approved)').selectOption({ label: 'spring_offer' });
   await form.getByLabel('List').selectOption({ label: 'Spring (2)' });
+  // Asked first: how many contacts, how long, how fast; a no creates nothing.
+  const asked = [];
+  page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
+  await form.getByRole('button', { name: 'Create and start' }).click();
+  assert.deepEqual(asked, ['2 contacts, about a second at 80/s. Create and start the campaign?']);
+  assert.equal((await api('/campaigns')).filter((found) => found.name === 'Spring').length, 0);
+  page.once('dialog', (dialog) => dialog.accept());
   await form.getByRole('button', { name: 'Create and start' }).click();
   const row = page.getByTestId('campaign-row').filter({ hasText: 'Spring' });
   await row.waitFor();
+  // The form starts again empty: a second click cannot make a second campaign.
+  assert.equal(await form.getByLabel('Name').inputValue(), '');
   await row.getByRole('button', { name: 'Spring' }).click();
   // Pushed by the relay: total 2, nothing fresh once both are sent.
   await page.getByTestId('live-counts').filter({ hasText: /^\s*2\s*0\s*0/ }).waitFor({ timeout: 20_000 });

@@ -60,6 +60,14 @@ impl<T: 'static> Fetched<T> {
         self.value.get()
     }
 
+    /// The last answer, untracked (for an event handler).
+    pub fn get_untracked(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        self.value.get_untracked()
+    }
+
     /// Asks again.
     pub fn refetch(&self) {
         self.asked.notify();

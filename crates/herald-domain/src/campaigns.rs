@@ -330,9 +330,126 @@ pub fn tier_warning(limit: Option<u32>, sent_last_day: u64, contacts: u64) -> Op
     })
 }
 
+/// Meta's default throughput of a business phone number, for an account that names none.
+pub const DEFAULT_MESSAGES_PER_SECOND: u32 = 80;
+
+/// How many messages a second a campaign sends: its account's rate (Meta's default when the
+/// account names none), or one per sending interval when that is slower.
+pub fn sending_rate(messages_per_second: Option<u32>, sending_interval_ms: u32) -> f64 {
+    let account = f64::from(
+        messages_per_second
+            .unwrap_or(DEFAULT_MESSAGES_PER_SECOND)
+            .max(1),
+    );
+    if sending_interval_ms == 0 {
+        account
+    } else {
+        account.min(1000.0 / f64::from(sending_interval_ms))
+    }
+}
+
+/// What launching a campaign means, for the admin to confirm: how many contacts, how long at
+/// what pace ("5,000 contacts, about 2 minutes at 80/s").
+pub fn launch_summary(contacts: u64, rate: f64) -> String {
+    let rate = if rate > 0.0 { rate } else { 1.0 };
+    // Whole seconds: the estimate is for people, and a campaign's length is far below f64's
+    // exact range.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let seconds = (contacts as f64 / rate).ceil() as u64;
+    let duration = match seconds {
+        0..=1 => "a second".to_owned(),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "a minute".to_owned(),
+        61..=5_399 => format!("{} minutes", seconds.div_ceil(60)),
+        _ => format!("{} hours", seconds.div_ceil(3_600)),
+    };
+    let pace = if rate >= 1.0 {
+        format!("{}/s", thousands(rate.round() as u64))
+    } else {
+        format!("one every {} s", (1.0 / rate).round() as u64)
+    };
+    let contacts_text = match contacts {
+        1 => "1 contact".to_owned(),
+        _ => format!("{} contacts", thousands(contacts)),
+    };
+    format!("{contacts_text}, about {duration} at {pace}")
+}
+
+/// `5000` as `5,000`.
+fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_launch_says_how_many_contacts_how_long_and_how_fast() {
+        let cases = [
+            (
+                5_000,
+                sending_rate(None, 0),
+                "5,000 contacts, about 2 minutes at 80/s",
+            ),
+            (
+                1,
+                sending_rate(Some(80), 0),
+                "1 contact, about a second at 80/s",
+            ),
+            (
+                2,
+                sending_rate(None, 0),
+                "2 contacts, about a second at 80/s",
+            ),
+            (
+                1_000_000,
+                sending_rate(Some(1_000), 0),
+                "1,000,000 contacts, about 17 minutes at 1,000/s",
+            ),
+            (
+                600,
+                sending_rate(Some(80), 2_000),
+                "600 contacts, about 20 minutes at one every 2 s",
+            ),
+            (
+                2_000_000,
+                sending_rate(None, 0),
+                "2,000,000 contacts, about 7 hours at 80/s",
+            ),
+            (
+                120,
+                sending_rate(Some(0), 0),
+                "120 contacts, about 2 minutes at 1/s",
+            ),
+            (
+                0,
+                sending_rate(None, 0),
+                "0 contacts, about a second at 80/s",
+            ),
+        ];
+        for (contacts, rate, expected) in cases {
+            assert_eq!(
+                launch_summary(contacts, rate),
+                expected,
+                "{contacts} at {rate}"
+            );
+        }
+        assert!((sending_rate(Some(80), 100) - 10.0).abs() < f64::EPSILON);
+        assert!((sending_rate(Some(5), 100) - 5.0).abs() < f64::EPSILON);
+    }
 
     /// The whole table, written out: every legal change of status.
     fn expected(from: CampaignStatus, event: CampaignEvent) -> Option<CampaignStatus> {

@@ -38,8 +38,6 @@ pub(crate) use sender::{Admission, OPEN_ELSEWHERE, admit, batch_facts};
 
 /// Pause between two rounds of the engine when there was nothing to send.
 const TICK: Duration = Duration::from_millis(50);
-/// Meta's default throughput, when the account does not say.
-const DEFAULT_MESSAGES_PER_SECOND: u32 = 80;
 /// The campaign statuses the engine looks at.
 const WATCHED: [CampaignStatus; 3] = [
     CampaignStatus::Scheduled,
@@ -324,7 +322,7 @@ impl Engine {
         let settings: herald_api::AccountSettings = serde_json::from_str(&account.settings_json)?;
         let rate = settings
             .messages_per_second
-            .unwrap_or(DEFAULT_MESSAGES_PER_SECOND);
+            .unwrap_or(herald_domain::DEFAULT_MESSAGES_PER_SECOND);
         if let Some((known, pacer)) = self.pacers.get(&account_id)
             && *known == rate
         {

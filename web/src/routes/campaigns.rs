@@ -3,7 +3,9 @@
 //! offered), and one campaign's live progress, pushed by the relay as server-sent events.
 
 use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign};
-use herald_domain::{CampaignSettings, HopperState, TemplateFilter, TemplateStatus};
+use herald_domain::{
+    CampaignSettings, HopperState, TemplateFilter, TemplateStatus, launch_summary, sending_rate,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -191,6 +193,7 @@ fn NewCampaignForm(
 ) -> impl IntoView {
     let templates = Fetched::new(move || api::list_templates(account, TemplateFilter::NotDeleted));
     let lists = Fetched::new(move || api::list_lists(account));
+    let account_view = Fetched::new(move || api::show_account(account));
     let name = RwSignal::new(String::new());
     let template = RwSignal::new(String::new());
     let list = RwSignal::new(String::new());
@@ -218,13 +221,40 @@ fn NewCampaignForm(
         async move {
             let created = api::create_campaign(account, &request).await.map(|_| ());
             if created.is_ok() {
+                // A second click must not make a second campaign.
+                name.set(String::new());
+                template.set(String::new());
+                list.set(String::new());
                 on_created();
             }
             outcome.set(Some(created));
         }
     });
+    // What the launch means, asked before it happens.
+    let launch = move || {
+        let contacts = lists
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|found| {
+                let chosen: i64 = list.get_untracked().parse().ok()?;
+                found.into_iter().find(|shown| shown.id == chosen)
+            })
+            .map_or(0, |shown| u64::try_from(shown.size).unwrap_or(0));
+        let per_second = account_view
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|shown| shown.settings.messages_per_second);
+        let interval = interval_ms.get_untracked().parse().unwrap_or_default();
+        let summary = launch_summary(contacts, sending_rate(per_second, interval));
+        if window()
+            .confirm_with_message(&format!("{summary}. Create and start the campaign?"))
+            .unwrap_or(false)
+        {
+            create.dispatch(());
+        }
+    };
     view! {
-        <form class="new-campaign" aria-label="New campaign" on:submit=move |event| { event.prevent_default(); create.dispatch(()); }>
+        <form class="new-campaign" aria-label="New campaign" on:submit=move |event| { event.prevent_default(); launch(); }>
             <h3>"New campaign"</h3>
             <label>"Name" <input bind:value=name required maxlength="120" /></label>
             <label>"Template (approved)" <select bind:value=template required>

@@ -93,7 +93,8 @@ pub fn Lists() -> impl IntoView {
             }.into_any(),
         }}
         {move || importing.get().map(|list| {
-            let name = lists.get().and_then(Result::ok).and_then(|all| all.into_iter().find(|found| found.id == list)).map(|found| found.name).unwrap_or_default();
+            // Untracked: the import refreshes the lists, which must not start the panel again.
+            let name = lists.get_untracked().and_then(Result::ok).and_then(|all| all.into_iter().find(|found| found.id == list)).map(|found| found.name).unwrap_or_default();
             view! { <Import list name on_done=move || lists.refetch() /> }
         })}
     }
@@ -148,7 +149,7 @@ fn percent(done: u64, total: f64) -> u64 {
 #[component]
 fn Import(
     list: i64,
-    name: String,
+    #[prop(into)] name: Signal<String>,
     on_done: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let file = RwSignal::new_local(None::<web_sys::File>);
@@ -192,7 +193,7 @@ fn Import(
     };
     view! {
         <section class="import" aria-label="Import contacts">
-            <h3>{format!("Import contacts into \"{name}\"")}</h3>
+            <h3>{move || format!("Import contacts into \"{}\"", name.get())}</h3>
             <input type="file" accept=".csv,text/csv,text/plain" data-testid="csv-file" on:change=choose />
             {move || preview.get().map(|found| match found {
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
@@ -429,9 +430,7 @@ pub fn ListPage(id: i64) -> impl IntoView {
                 </Show>
             }
         }}
-        {move || list.get().and_then(Result::ok).map(|found| {
-            view! { <Import list=found.id name=found.name on_done=move || { list.refetch(); contacts.refetch(); } /> }
-        })}
+        <Import list=id name=Signal::derive(name) on_done=move || { list.refetch(); contacts.refetch(); } />
     }
 }
 
