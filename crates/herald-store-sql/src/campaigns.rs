@@ -25,6 +25,10 @@ use crate::{SqlStore, classify, expect_one_row, other, parse};
 const CONTACT_COLUMNS: &str = "contacts.id, contacts.account_id, contacts.phone, contacts.mobile,
     contacts.first_name, contacts.last_name, contacts.email, contacts.custom_json,
     contacts.opted_out_at";
+/// The columns of [`ListRecord`], its size counted.
+const LIST_SELECT: &str = "select id, account_id, name, is_master,
+    (select count(*) from list_members where list_id = contact_lists.id) as size
+    from contact_lists";
 const HOPPER_SELECT: &str = "select id, campaign_id, contact_id, phone, state, attempt,
     tries_left, ready_at, message_id, sent_at, delivered_at, closed_at, outcome, reason,
     error_code, answer, updated_at from hopper";
@@ -260,29 +264,24 @@ impl ContactStore for SqlStore {
     }
 
     async fn lists(&self, account_id: i64) -> Result<Vec<ListRecord>> {
-        let rows = sqlx::query::<Any>(
-                        "select id, account_id, name, is_master,
-                             (select count(*) from list_members where list_id = contact_lists.id) as size
-                         from contact_lists where account_id = $1 order by is_master desc, id",
-                    )
-                    .bind(account_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
+        let rows = sqlx::query::<Any>(&format!(
+            "{LIST_SELECT} where account_id = $1 order by is_master desc, id"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
         rows.iter().map(list_from).collect()
     }
 
     async fn list(&self, id: i64) -> Result<ListRecord> {
-        let row = sqlx::query::<Any>(
-                        "select id, account_id, name, is_master,
-                             (select count(*) from list_members where list_id = contact_lists.id) as size
-                         from contact_lists where id = $1",
-                    )
-                    .bind(id)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(classify("list"))?;
-        list_from(&row)
+        self.by_id(
+            &format!("{LIST_SELECT} where id = $1"),
+            id,
+            "list",
+            list_from,
+        )
+        .await
     }
 
     async fn upsert_contacts(
@@ -341,14 +340,13 @@ impl ContactStore for SqlStore {
     }
 
     async fn contact(&self, id: i64) -> Result<ContactRecord> {
-        let row = sqlx::query::<Any>(&format!(
-            "select {CONTACT_COLUMNS} from contacts where id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&self.pool)
+        self.by_id(
+            &format!("select {CONTACT_COLUMNS} from contacts where id = $1"),
+            id,
+            "contact",
+            contact_from,
+        )
         .await
-        .map_err(classify("contact"))?;
-        contact_from(&row)
     }
 
     async fn update_contact(&self, id: i64, contact: &Contact, now: i64) -> Result<()> {
@@ -568,17 +566,19 @@ impl CampaignStore for SqlStore {
     async fn delete_campaign(&self, id: i64, now: i64) -> Result<()> {
         // Deleting stops it, as an admin's Stop would.
         let stop = CampaignEvent::Stopped.change();
-        let result = sqlx::query::<Any>(&format!(
-                        "update campaigns set deleted_at = $1, status = case when status in ({}) then '{}' else status end, updated_at = $1
-                         where id = $2 and deleted_at is null",
-                        status_list(stop.from()),
-                        stop.to().as_str()
-                    ))
-                    .bind(now)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
+        let sql = format!(
+            "update campaigns set deleted_at = $1,
+                 status = case when status in ({}) then '{}' else status end, updated_at = $1
+             where id = $2 and deleted_at is null",
+            status_list(stop.from()),
+            stop.to().as_str()
+        );
+        let result = sqlx::query::<Any>(&sql)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
         expect_one_row(result.rows_affected())
     }
 
@@ -609,7 +609,7 @@ impl CampaignStore for SqlStore {
         let mut transaction = self.pool.begin().await.map_err(other)?;
         sqlx::query::<Any>(
             "insert into campaign_lists (campaign_id, list_id) values ($1, $2)
-                         on conflict do nothing",
+             on conflict do nothing",
         )
         .bind(campaign_id)
         .bind(list_id)
@@ -617,20 +617,20 @@ impl CampaignStore for SqlStore {
         .await
         .map_err(other)?;
         let joined = sqlx::query::<Any>(
-                        "insert into hopper (campaign_id, contact_id, account_id, phone, state,
-                             tries_left, updated_at)
-                         select $1, contacts.id, contacts.account_id, contacts.phone, 'fresh', $2, $3
-                         from list_members join contacts on contacts.id = list_members.contact_id
-                         where list_members.list_id = $4
-                         on conflict (campaign_id, contact_id) do nothing",
-                    )
-                    .bind(campaign_id)
-                    .bind(AUTOMATIC_RETRIES)
-                    .bind(now)
-                    .bind(list_id)
-                    .execute(&mut *transaction)
-                    .await
-                    .map_err(other)?;
+            "insert into hopper (campaign_id, contact_id, account_id, phone, state, tries_left,
+                 updated_at)
+             select $1, contacts.id, contacts.account_id, contacts.phone, 'fresh', $2, $3
+             from list_members join contacts on contacts.id = list_members.contact_id
+             where list_members.list_id = $4
+             on conflict (campaign_id, contact_id) do nothing",
+        )
+        .bind(campaign_id)
+        .bind(AUTOMATIC_RETRIES)
+        .bind(now)
+        .bind(list_id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
         transaction.commit().await.map_err(other)?;
         Ok(joined.rows_affected())
     }
@@ -675,12 +675,13 @@ impl CampaignStore for SqlStore {
     }
 
     async fn hopper_row(&self, id: i64) -> Result<HopperRecord> {
-        let row = sqlx::query::<Any>(&format!("{HOPPER_SELECT} where id = $1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(classify("hopper"))?;
-        hopper_from(&row)
+        self.by_id(
+            &format!("{HOPPER_SELECT} where id = $1"),
+            id,
+            "hopper",
+            hopper_from,
+        )
+        .await
     }
 
     async fn hopper_changes(
@@ -897,22 +898,18 @@ impl CampaignStore for SqlStore {
             return Ok(facts);
         }
         let list = placeholders(4, phones.len());
+        let busy_elsewhere = format!(
+            "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
+                 and state in ('pending', 'sending') and $3 = $3 and phone in ({list})"
+        );
+        let sent_recently = format!(
+            "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
+                 and sent_at >= $3 and phone in ({list})"
+        );
         let queries = [
-                        (
-                            format!(
-                                "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
-                                     and state in ('pending', 'sending') and $3 = $3 and phone in ({list})"
-                            ),
-                            0,
-                        ),
-                        (
-                            format!(
-                                "select distinct phone from hopper where account_id = $1 and campaign_id <> $2
-                                     and sent_at >= $3 and phone in ({list})"
-                            ),
-                            sent_since.unwrap_or(i64::MAX),
-                        ),
-                    ];
+            (busy_elsewhere, 0),
+            (sent_recently, sent_since.unwrap_or(i64::MAX)),
+        ];
         let mut found: Vec<HashSet<String>> = Vec::with_capacity(2);
         for (sql, since) in &queries {
             let mut query = sqlx::query_scalar::<Any, String>(sql)

@@ -83,6 +83,25 @@ pub(crate) trait Backend: std::fmt::Debug + Send + Sync {
     ) -> Result<Vec<LastMessage>>;
 }
 
+impl SqlStore {
+    /// The one row `sql` (whose only parameter is `id`) finds, read by `read`; `NotFound`
+    /// (for `what`) when there is none.
+    async fn by_id<T>(
+        &self,
+        sql: &str,
+        id: i64,
+        what: &'static str,
+        read: fn(&AnyRow) -> Result<T>,
+    ) -> Result<T> {
+        let row = sqlx::query::<Any>(sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify(what))?;
+        read(&row)
+    }
+}
+
 /// Opens the store a database URL names: `sqlite:` or `postgres:` / `postgresql:`, applying
 /// the backend's migrations.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
@@ -410,12 +429,13 @@ impl Store for SqlStore {
     }
 
     async fn account(&self, id: i64) -> Result<AccountRecord> {
-        let row = sqlx::query::<Any>(&format!("{ACCOUNT_SELECT} where id = $1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(classify("account"))?;
-        account_from(&row)
+        self.by_id(
+            &format!("{ACCOUNT_SELECT} where id = $1"),
+            id,
+            "account",
+            account_from,
+        )
+        .await
     }
 
     async fn create_template(
@@ -496,12 +516,13 @@ impl Store for SqlStore {
     }
 
     async fn template(&self, id: i64) -> Result<TemplateRecord> {
-        let row = sqlx::query::<Any>(&format!("{TEMPLATE_SELECT} where id = $1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(classify("template"))?;
-        template_from(&row)
+        self.by_id(
+            &format!("{TEMPLATE_SELECT} where id = $1"),
+            id,
+            "template",
+            template_from,
+        )
+        .await
     }
 
     async fn list_templates(
