@@ -221,5 +221,35 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
                 <p class="form-error" role="alert" data-testid="account-error">{move || error.get()}</p>
             </Show>
         </form>
+        <WebhookSetup id is_meta_like=Signal::derive(is_meta_like) />
+    }
+}
+
+/// Where the provider must send its webhooks, to paste into its console: this relay's own
+/// address (it serves the app and the webhooks alike).
+#[component]
+fn WebhookSetup(id: Option<i64>, is_meta_like: Signal<bool>) -> impl IntoView {
+    let origin = window().location().origin().unwrap_or_default();
+    let meta_url = format!("{origin}/webhooks/meta");
+    let kaleyra_url = id.map(|id| format!("{origin}/webhooks/kaleyra/{id}"));
+    view! {
+        <section class="webhook-setup" aria-label="Webhook set-up">
+            <h3>"Webhooks"</h3>
+            <Show when=move || is_meta_like.get()>
+                <p>"In Meta's App Dashboard (WhatsApp, Configuration), set the callback URL and the verify token above, and subscribe to the fields messages and message_template_status_update."</p>
+                <label for="meta-callback-url">"Callback URL"</label>
+                <input id="meta-callback-url" readonly prop:value=meta_url.clone() data-testid="meta-callback-url" />
+            </Show>
+            <Show when=move || !is_meta_like.get()>
+                {match kaleyra_url.clone() {
+                    Some(url) => view! {
+                        <p>"In Kaleyra's console, add a callback profile for this number with this URL and a custom header X-Herald-Token holding the callback token above."</p>
+                        <label for="kaleyra-callback-url">"Callback URL"</label>
+                        <input id="kaleyra-callback-url" readonly prop:value=url data-testid="kaleyra-callback-url" />
+                    }.into_any(),
+                    None => view! { <p>"Kaleyra's callback URL names the account: it shows here once the account is saved."</p> }.into_any(),
+                }}
+            </Show>
+        </section>
     }
 }

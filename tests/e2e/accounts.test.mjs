@@ -1,0 +1,44 @@
+// An account's page tells the admin where the provider must send its webhooks: this relay's
+// own address, with Meta's callback URL for a Meta-like account and Kaleyra's, which names the
+// account, for a Kaleyra one.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminApi, adminPassword, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+
+let relay;
+let browser;
+let api;
+
+before(async () => {
+  relay = await startRelay();
+  browser = await launchBrowser();
+  api = adminApi(relay.baseUrl);
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test("an account's page shows the webhook URL to paste into the provider's console", async () => {
+  const [sandbox] = await api('/accounts');
+  const kaleyra = await api('/accounts', {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'Kaleyra India', provider: 'kaleyra',
+      settings: { sid: 'HXIN1', sender_number: '919000000001' },
+      secrets: { api_key: 'key', callback_token: 'token' },
+    }),
+  });
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.goto(`${relay.baseUrl}/accounts/${sandbox.id}`);
+  assert.equal(await page.getByTestId('meta-callback-url').inputValue(), `${relay.baseUrl}/webhooks/meta`);
+  await page.goto(`${relay.baseUrl}/accounts/${kaleyra.id}`);
+  assert.equal(
+    await page.getByTestId('kaleyra-callback-url').inputValue(),
+    `${relay.baseUrl}/webhooks/kaleyra/${kaleyra.id}`,
+  );
+  assert.deepEqual(problems, []);
+});
