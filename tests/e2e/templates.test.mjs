@@ -75,6 +75,8 @@ test('a template goes from draft to approved to deleted in the workspace', async
   await page.getByRole('button', { name: 'Save and submit' }).click();
   await page.waitForURL(/\/templates\/\d+$/);
   await page.getByTestId('editor-status').filter({ hasText: 'APPROVED' }).waitFor({ timeout: 15_000 });
+  // The provider's verdict replaces "Saved; status PENDING.", which is no longer true.
+  await page.getByTestId('save-message').filter({ hasText: 'Reviewed by the provider: APPROVED.' }).waitFor();
 
   await page.getByRole('link', { name: 'Back to templates' }).click();
   const row = page.getByTestId('template-row').filter({ hasText: 'order_update' });
@@ -89,6 +91,10 @@ test('a template goes from draft to approved to deleted in the workspace', async
   await deleted.getByRole('link', { name: 'Show details and preview' }).waitFor();
   assert.equal(await deleted.getByRole('button').count(), 0, 'a deleted template offers no action');
   await page.screenshot({ path: join(artifactsDir, 'templates-deleted.png'), fullPage: true });
+  await deleted.getByRole('link', { name: 'Show details and preview' }).click();
+  await page.getByRole('heading', { name: 'Template details (deleted)' }).waitFor();
+  assert.equal(await page.getByTestId('editor-status').innerText(), 'DELETED');
+  assert.ok(await page.getByRole('button', { name: 'Save and submit' }).isDisabled());
   assert.deepEqual(problems, []);
 });
 

@@ -322,6 +322,11 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
                 .is_some_and(|saved| saved.id == view.id && saved.status != view.status)
         });
         if reviewed {
+            // "Saved; status PENDING." is no longer true: the verdict replaces it.
+            message.set(Some((
+                view.status != TemplateStatus::Rejected,
+                format!("Reviewed by the provider: {}.", view.status),
+            )));
             saved.update(|saved| {
                 if let Some(saved) = saved {
                     saved.status = view.status;
@@ -427,10 +432,19 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
     let blocked = move || findings.with(|found| has_error(found)) || save.pending();
     view! {
         <div class="workspace-head">
-            <h2>{move || if editing().is_some() { "Edit template" } else { "New template" }}</h2>
+            <h2>{move || match (editing().is_some(), deleted()) {
+                (_, true) => "Template details (deleted)",
+                (true, false) => "Edit template",
+                (false, false) => "New template",
+            }}</h2>
             <a href="/templates" on:click=leave>"Back to templates"</a>
-            {move || status().map(|status| view! {
-                <span class=format!("badge status-{}", status.as_str().to_lowercase()) data-testid="editor-status">{status.to_string()}</span>
+            {move || status().map(|status| {
+                let (class, text) = if deleted() {
+                    ("badge status-deleted".to_owned(), "DELETED".to_owned())
+                } else {
+                    (format!("badge status-{}", status.as_str().to_lowercase()), status.to_string())
+                };
+                view! { <span class=class data-testid="editor-status">{text}</span> }
             })}
             <Show when=move || dirty.get()>
                 <span class="unsaved" data-testid="unsaved">"Unsaved changes"</span>
