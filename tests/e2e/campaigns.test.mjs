@@ -77,6 +77,8 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   // Pushed by the relay: total 2, nothing fresh once both are sent.
   await page.getByTestId('live-counts').filter({ hasText: /^\s*2\s*0\s*0/ }).waitFor({ timeout: 20_000 });
   await page.getByTestId('recent').filter({ hasText: '4915123450001' }).waitFor();
+  // The campaigns list says what the contacts came to (refreshed every few seconds).
+  await row.getByTestId('results').filter({ hasText: '2 sent' }).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(artifactsDir, 'campaign-live.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -621,6 +621,22 @@ pub struct CampaignView {
     pub counts: HopperCountsView,
     /// The messaging-limit warning, when the contacts exceed the account's daily tier.
     pub warning: Option<String>,
+    /// How the contacts ended so far, by outcome and reason, most frequent first (the first
+    /// groups): a campaign whose contacts were all skipped says so.
+    #[serde(default)]
+    pub outcomes: Vec<OutcomeCountView>,
+}
+
+/// How many of a campaign's contacts ended with one outcome and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutcomeCountView {
+    /// The outcome of their latest attempt.
+    pub outcome: herald_domain::Outcome,
+    /// Its reason, when it has one.
+    pub reason: Option<String>,
+    /// How many contacts.
+    pub count: i64,
 }
 
 /// A contact of a campaign: its state, and once closed its history entry.

@@ -14,8 +14,8 @@ use herald_domain::{
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    HopperCounts, HopperMove, HopperRecord, ListRecord, OutboundMessage, PhoneFacts, Result,
-    StoreError, UpsertReport,
+    HopperCounts, HopperMove, HopperRecord, ListRecord, OutboundMessage, OutcomeCount, PhoneFacts,
+    Result, StoreError, UpsertReport,
 };
 use sqlx::Row;
 use sqlx::any::{Any, AnyRow};
@@ -645,6 +645,28 @@ impl CampaignStore for SqlStore {
         .await
         .map_err(other)?;
         fold_counts(rows)
+    }
+
+    async fn outcome_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<OutcomeCount>> {
+        sqlx::query_as::<Any, (String, Option<String>, i64)>(
+            "select outcome, reason, count(*) from hopper
+             where campaign_id = $1 and outcome is not null
+             group by outcome, reason order by count(*) desc, outcome, reason limit $2",
+        )
+        .bind(campaign_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?
+        .into_iter()
+        .map(|(outcome, reason, count)| {
+            Ok(OutcomeCount {
+                outcome: parse(&outcome)?,
+                reason,
+                count,
+            })
+        })
+        .collect()
     }
 
     async fn hopper_rows(

@@ -107,6 +107,17 @@ pub struct HopperRecord {
     pub updated_at: i64,
 }
 
+/// How many of a campaign's contacts ended with one outcome and reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeCount {
+    /// The outcome of their latest attempt.
+    pub outcome: Outcome,
+    /// Its reason, when it has one.
+    pub reason: Option<String>,
+    /// How many contacts.
+    pub count: i64,
+}
+
 /// The hopper's counts (SPEC section 5: total, fresh, retry, pending, closed; a contact being
 /// sent or waiting for another campaign counts as pending).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -303,6 +314,9 @@ pub trait CampaignStore: Send + Sync {
     async fn attach_list(&self, campaign_id: i64, list_id: i64, now: i64) -> Result<u64>;
     /// The hopper's counts.
     async fn hopper_counts(&self, campaign_id: i64) -> Result<HopperCounts>;
+    /// How the campaign's contacts ended so far, by outcome and reason, most frequent first
+    /// (at most `limit` groups): what the results say, skipped contacts included.
+    async fn outcome_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<OutcomeCount>>;
     /// Hopper rows in `state` (every state when none) with ids after `after_id`, by id.
     async fn hopper_rows(
         &self,

@@ -1135,4 +1135,35 @@ async fn campaigns_and_hopper(store: &dyn Store) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.campaigns(Some(account)).await.unwrap().len(), 1);
+    outcomes_are_counted_as_the_rows_say(store, campaign).await;
+}
+
+/// The results' counts by outcome and reason agree with the rows themselves, most frequent
+/// first, and a limit keeps the first groups.
+async fn outcomes_are_counted_as_the_rows_say(store: &dyn Store, campaign: i64) {
+    let mut expected: std::collections::BTreeMap<(&str, Option<String>), i64> =
+        std::collections::BTreeMap::new();
+    for row in store.hopper_rows(campaign, None, 0, 1_000).await.unwrap() {
+        if let Some(outcome) = row.outcome {
+            *expected.entry((outcome.as_str(), row.reason)).or_default() += 1;
+        }
+    }
+    assert!(
+        expected.len() > 1,
+        "the campaign has several outcomes to count"
+    );
+    let counted = store.outcome_counts(campaign, 100).await.unwrap();
+    assert!(
+        counted
+            .windows(2)
+            .all(|pair| pair[0].count >= pair[1].count),
+        "most frequent first"
+    );
+    let mut by_group: Vec<((&str, Option<String>), i64)> = counted
+        .into_iter()
+        .map(|count| ((count.outcome.as_str(), count.reason), count.count))
+        .collect();
+    by_group.sort();
+    assert_eq!(by_group, expected.into_iter().collect::<Vec<_>>());
+    assert_eq!(store.outcome_counts(campaign, 1).await.unwrap().len(), 1);
 }

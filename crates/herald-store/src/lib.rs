@@ -11,7 +11,7 @@ pub mod contract;
 
 pub use campaigns::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    HopperCounts, HopperMove, HopperRecord, ListRecord, PhoneFacts, UpsertReport,
+    HopperCounts, HopperMove, HopperRecord, ListRecord, OutcomeCount, PhoneFacts, UpsertReport,
 };
 
 use async_trait::async_trait;

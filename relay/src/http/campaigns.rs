@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use herald_api::{
     AttachList, CampaignProgress, CampaignView, DryRun, DryRunMessage, DryRunSkip,
-    HopperCountsView, HopperRowView, NewCampaign, ResetList,
+    HopperCountsView, HopperRowView, NewCampaign, OutcomeCountView, ResetList,
 };
 use herald_domain::{CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning};
 use herald_store::{CampaignRecord, HopperCounts, HopperRecord};
@@ -27,6 +27,8 @@ use crate::templates::{self, parse_file};
 const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(500);
 /// Most changed rows one progress event carries.
 const PROGRESS_RECENT: i64 = 50;
+/// How many outcome-and-reason groups a campaign's results carry.
+const OUTCOME_GROUPS: i64 = 10;
 /// Most contacts a dry run looks at.
 const DRY_RUN_MAX: i64 = 1_000;
 
@@ -53,6 +55,17 @@ async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView
         status_reason: campaign.status_reason,
         list_ids: campaign.list_ids,
         counts: counts_view(counts),
+        outcomes: state
+            .store
+            .outcome_counts(campaign.id, OUTCOME_GROUPS)
+            .await?
+            .into_iter()
+            .map(|count| OutcomeCountView {
+                outcome: count.outcome,
+                reason: count.reason,
+                count: count.count,
+            })
+            .collect(),
     })
 }
 

@@ -523,6 +523,21 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
         shown["counts"],
         json!({"total": 4, "fresh": 0, "retry": 1, "in_doubt": 0, "pending": 0, "closed": 3})
     );
+    // The results say why the contacts not sent were not, counted by outcome and reason.
+    let outcome = |name: &str| -> Vec<Value> {
+        shown["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|group| group["outcome"] == name)
+            .cloned()
+            .collect()
+    };
+    let skipped = outcome("skipped");
+    assert_eq!(skipped.len(), 1, "{shown}");
+    assert_eq!(skipped[0]["count"], 1);
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("First name"));
+    assert_eq!(outcome("failed")[0]["reason"], "Message Undeliverable");
     assert_eq!(
         (
             setup.sends_to("491510000001"),

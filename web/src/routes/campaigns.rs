@@ -2,9 +2,10 @@
 //! (Stop, Start Retry Campaign, Reset List, Delete), a new campaign (only APPROVED templates are
 //! offered), and one campaign's live progress, pushed by the relay as server-sent events.
 
-use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign};
+use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign, OutcomeCountView};
 use herald_domain::{
-    CampaignSettings, HopperState, TemplateFilter, TemplateStatus, launch_summary, sending_rate,
+    CampaignSettings, HopperState, Outcome, TemplateFilter, TemplateStatus, launch_summary,
+    sending_rate,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -102,6 +103,7 @@ fn row(
                 <span class=format!("badge status-{}", campaign.status.as_str().to_lowercase()) data-testid="status">{campaign.status.to_string()}</span>
                 {campaign.status_reason.map(|reason| view! { <small class="reason">{reason}</small> })}
                 {campaign.warning.map(|warning| view! { <small class="reason" role="note">{warning}</small> })}
+                {results_line(&campaign.outcomes).map(|line| view! { <small class="reason" data-testid="results">{line}</small> })}
                 {(in_doubt > 0).then(|| view! {
                     <small class="reason" role="note" data-testid="in-doubt">
                         {format!("{in_doubt} in doubt: the provider may have sent them; Start Retry Campaign leaves them alone")}
@@ -118,6 +120,46 @@ fn row(
             </td>
         </tr>
     }
+}
+
+/// What a campaign's contacts came to, in a line: how many were sent, skipped and failed, and
+/// the most frequent reasons of those not sent ("0 sent, 5 skipped: variable {{2}} is empty
+/// (5)"), so that a campaign that sent nothing never reads as a success.
+pub fn results_line(outcomes: &[OutcomeCountView]) -> Option<String> {
+    if outcomes.is_empty() {
+        return None;
+    }
+    let (mut sent, mut skipped, mut failed) = (0, 0, 0);
+    let mut reasons = Vec::new();
+    for group in outcomes {
+        let tally = match group.outcome {
+            Outcome::Sent | Outcome::Answered | Outcome::LateReply | Outcome::TimedOut => {
+                sent += group.count;
+                continue;
+            }
+            Outcome::Skipped | Outcome::InvalidPhone => &mut skipped,
+            Outcome::Failed | Outcome::Error => &mut failed,
+            Outcome::Waiting | Outcome::Paced | Outcome::InDoubt | Outcome::Resent => continue,
+        };
+        *tally += group.count;
+        if let Some(reason) = &group.reason
+            && reasons.len() < 3
+        {
+            reasons.push(format!("{reason} ({})", group.count));
+        }
+    }
+    let mut line = format!("{sent} sent");
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} skipped"));
+    }
+    if failed > 0 {
+        line.push_str(&format!(", {failed} failed"));
+    }
+    if !reasons.is_empty() {
+        line.push_str(": ");
+        line.push_str(&reasons.join("; "));
+    }
+    Some(line)
 }
 
 fn counts_cells(counts: HopperCountsView) -> impl IntoView {
@@ -282,5 +324,48 @@ fn NewCampaignForm(
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
             })}
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use herald_api::OutcomeCountView;
+    use herald_domain::Outcome;
+
+    use super::results_line;
+
+    fn group(outcome: Outcome, reason: Option<&str>, count: i64) -> OutcomeCountView {
+        OutcomeCountView {
+            outcome,
+            reason: reason.map(str::to_owned),
+            count,
+        }
+    }
+
+    #[test]
+    fn the_results_say_what_was_sent_and_why_the_rest_was_not() {
+        assert_eq!(results_line(&[]), None);
+        let all_skipped = [group(Outcome::Skipped, Some("variable {{2}} is empty"), 5)];
+        assert_eq!(
+            results_line(&all_skipped).as_deref(),
+            Some("0 sent, 5 skipped: variable {{2}} is empty (5)")
+        );
+        let mixed = [
+            group(Outcome::Sent, None, 40),
+            group(Outcome::Answered, Some("Yes"), 7),
+            group(Outcome::Failed, Some("Message Undeliverable"), 2),
+            group(
+                Outcome::InvalidPhone,
+                Some("Contact with invalid phone number: 12"),
+                1,
+            ),
+            group(Outcome::Waiting, Some("another campaign"), 3),
+        ];
+        assert_eq!(
+            results_line(&mixed).as_deref(),
+            Some(
+                "47 sent, 1 skipped, 2 failed: Message Undeliverable (2); Contact with invalid phone number: 12 (1)"
+            )
+        );
     }
 }
