@@ -536,7 +536,12 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
     let skipped = outcome("skipped");
     assert_eq!(skipped.len(), 1, "{shown}");
     assert_eq!(skipped[0]["count"], 1);
-    assert!(skipped[0]["reason"].as_str().unwrap().contains("First name"));
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("First name")
+    );
     assert_eq!(outcome("failed")[0]["reason"], "Message Undeliverable");
     assert_eq!(
         (
