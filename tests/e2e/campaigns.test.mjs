@@ -60,7 +60,7 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   const form = page.getByRole('form', { name: 'New campaign' });
   await form.getByLabel('Name').fill('Spring');
   await form.getByLabel('Template (approved)').selectOption({ label: 'spring_offer' });
-  await form.getByLabel('List').selectOption({ label: 'Spring (2)' });
+  await form.getByLabel('Spring (2)').check();
   // Asked first: how many contacts, how long, how fast; a no creates nothing.
   const asked = [];
   page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
@@ -79,6 +79,22 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await page.getByTestId('recent').filter({ hasText: '4915123450001' }).waitFor();
   // The campaigns list says what the contacts came to (refreshed every few seconds).
   await row.getByTestId('results').filter({ hasText: '2 sent' }).waitFor({ timeout: 10_000 });
+
+  // Several lists and a start date: it waits, scheduled, and the question says so.
+  await form.getByLabel('Name').fill('Later');
+  await form.getByLabel('Template (approved)').selectOption({ label: 'spring_offer' });
+  await form.getByLabel('Spring (2)').check();
+  await form.getByLabel('Demo list (5)').check();
+  await form.getByLabel('Start (blank: at once)').fill('2099-01-01T09:00');
+  const laterAsked = [];
+  page.once('dialog', (dialog) => { laterAsked.push(dialog.message()); dialog.accept(); });
+  await form.getByRole('button', { name: 'Create and start' }).click();
+  const later = page.getByTestId('campaign-row').filter({ hasText: 'Later' });
+  await later.getByTestId('status').filter({ hasText: 'SCHEDULED' }).waitFor();
+  assert.deepEqual(laterAsked, ['7 contacts, about a second at 80/s. Create the campaign to start at the date chosen?']);
+  const [scheduled] = (await api('/campaigns')).filter((found) => found.name === 'Later');
+  assert.equal(scheduled.list_ids.length, 2);
+  assert.equal(new Date(scheduled.start_at).getFullYear(), 2099);
   await page.screenshot({ path: join(artifactsDir, 'campaign-live.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

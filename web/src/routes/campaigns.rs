@@ -122,6 +122,17 @@ fn row(
     }
 }
 
+/// The moment a `datetime-local` value names in the browser's time zone (Unix ms); none when
+/// blank or unreadable.
+fn start_moment(value: &str) -> Option<i64> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let moment = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    // A Unix time in ms: whole, and far inside i64.
+    moment.is_finite().then_some(moment as i64)
+}
+
 /// What a campaign's contacts came to, in a line: how many were sent, skipped and failed, and
 /// the most frequent reasons of those not sent ("0 sent, 5 skipped: variable {{2}} is empty
 /// (5)"), so that a campaign that sent nothing never reads as a success.
@@ -238,7 +249,8 @@ fn NewCampaignForm(
     let account_view = Fetched::new(move || api::show_account(account));
     let name = RwSignal::new(String::new());
     let template = RwSignal::new(String::new());
-    let list = RwSignal::new(String::new());
+    let chosen_lists = RwSignal::new(Vec::<i64>::new());
+    let start = RwSignal::new(String::new());
     let timeout_days = RwSignal::new("1".to_owned());
     let duplicate_days = RwSignal::new(String::new());
     let interval_ms = RwSignal::new("0".to_owned());
@@ -256,9 +268,9 @@ fn NewCampaignForm(
                 duplicate_check_days: duplicate_days.get_untracked().parse().ok(),
                 include_active_interactions: include_active.get_untracked(),
                 close_on_quick_reply: close_on_quick_reply.get_untracked(),
-                start_at: None,
+                start_at: start_moment(&start.get_untracked()),
             },
-            list_ids: list.get_untracked().parse().into_iter().collect(),
+            list_ids: chosen_lists.get_untracked(),
         };
         async move {
             let created = api::create_campaign(account, &request).await.map(|_| ());
@@ -266,7 +278,8 @@ fn NewCampaignForm(
                 // A second click must not make a second campaign.
                 name.set(String::new());
                 template.set(String::new());
-                list.set(String::new());
+                chosen_lists.set(Vec::new());
+                start.set(String::new());
                 on_created();
             }
             outcome.set(Some(created));
@@ -274,22 +287,29 @@ fn NewCampaignForm(
     });
     // What the launch means, asked before it happens.
     let launch = move || {
-        let contacts = lists
+        // A contact in several of the lists gets the message once: the sum is an upper bound.
+        let chosen = chosen_lists.get_untracked();
+        let contacts: u64 = lists
             .get_untracked()
             .and_then(Result::ok)
-            .and_then(|found| {
-                let chosen: i64 = list.get_untracked().parse().ok()?;
-                found.into_iter().find(|shown| shown.id == chosen)
-            })
-            .map_or(0, |shown| u64::try_from(shown.size).unwrap_or(0));
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|shown| chosen.contains(&shown.id))
+            .map(|shown| u64::try_from(shown.size).unwrap_or(0))
+            .sum();
         let per_second = account_view
             .get_untracked()
             .and_then(Result::ok)
             .and_then(|shown| shown.settings.messages_per_second);
         let interval = interval_ms.get_untracked().parse().unwrap_or_default();
         let summary = launch_summary(contacts, sending_rate(per_second, interval));
+        let when = if start_moment(&start.get_untracked()).is_some() {
+            "Create the campaign to start at the date chosen?"
+        } else {
+            "Create and start the campaign?"
+        };
         if window()
-            .confirm_with_message(&format!("{summary}. Create and start the campaign?"))
+            .confirm_with_message(&format!("{summary}. {when}"))
             .unwrap_or(false)
         {
             create.dispatch(());
@@ -307,12 +327,25 @@ fn NewCampaignForm(
                     .map(|shown| view! { <option value=shown.id.to_string()>{shown.template.name}</option> })
                     .collect_view())}
             </select></label>
-            <label>"List" <select bind:value=list>
-                <option value="">"—"</option>
-                {move || lists.get().and_then(Result::ok).map(|found| found.into_iter()
-                    .map(|shown| view! { <option value=shown.id.to_string()>{format!("{} ({})", shown.name, shown.size)}</option> })
-                    .collect_view())}
-            </select></label>
+            <fieldset class="lists-chosen">
+                <legend>"Lists"</legend>
+                {move || lists.get().and_then(Result::ok).map(|found| found.into_iter().map(|shown| {
+                    let id = shown.id;
+                    view! {
+                        <label><input type="checkbox"
+                            prop:checked=move || chosen_lists.with(|chosen| chosen.contains(&id))
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                chosen_lists.update(|chosen| {
+                                    chosen.retain(|kept| *kept != id);
+                                    if on { chosen.push(id); }
+                                });
+                            } />
+                            {format!("{} ({})", shown.name, shown.size)}</label>
+                    }
+                }).collect_view())}
+            </fieldset>
+            <label>"Start (blank: at once)" <input type="datetime-local" bind:value=start /></label>
             <label>"Sending interval (ms)" <input type="number" min="0" bind:value=interval_ms /></label>
             <label>"Response timeout (days)" <input type="number" min="1" max="30" bind:value=timeout_days /></label>
             <label>"Duplicate check (days, blank for none)" <input type="number" min="1" max="7" bind:value=duplicate_days /></label>
