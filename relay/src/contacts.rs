@@ -9,6 +9,7 @@ use futures_util::{Stream, TryStreamExt};
 use herald_api::{ErrorCode, ImportProgress, ImportReport};
 use herald_contacts::import::{ColumnTarget, ContactReader, ImportError};
 use herald_contacts::{Contact, FieldError};
+use herald_domain::MAX_LIST_NAME_CHARS;
 use herald_store::{ContactRecord, ListRecord, StoreError};
 
 use crate::error::{AppError, Result};
@@ -17,8 +18,6 @@ use crate::state::AppState;
 
 /// Contacts written per transaction during an import.
 const IMPORT_BATCH: usize = 4_000;
-/// Longest list name.
-const LIST_NAME_MAX_CHARS: usize = 100;
 
 /// The list, unless it does not exist.
 pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
@@ -28,14 +27,14 @@ pub(crate) async fn load_list(state: &AppState, id: i64) -> Result<ListRecord> {
     })
 }
 
-/// A list name as stored: trimmed, 1 to [`LIST_NAME_MAX_CHARS`] characters.
+/// A list name as stored: trimmed, 1 to [`MAX_LIST_NAME_CHARS`] characters.
 fn list_name(name: &str) -> Result<&str> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > LIST_NAME_MAX_CHARS {
+    if name.is_empty() || name.chars().count() > MAX_LIST_NAME_CHARS {
         return Err(AppError::invalid(
             ErrorCode::InvalidName,
             "name",
-            format!("the list name must have 1 to {LIST_NAME_MAX_CHARS} characters"),
+            format!("the list name must have 1 to {MAX_LIST_NAME_CHARS} characters"),
         ));
     }
     Ok(name)
@@ -52,15 +51,13 @@ fn name_taken(error: StoreError, name: &str) -> AppError {
     }
 }
 
-/// A list that is not the master list, for `what` (renaming, deleting, leaving it).
-async fn own_list(state: &AppState, id: i64, what: &str) -> Result<ListRecord> {
+/// A list that is not the master list; `refusal` says why the master list is not.
+async fn own_list(state: &AppState, id: i64, refusal: &str) -> Result<ListRecord> {
     let list = load_list(state, id).await?;
     if list.is_master {
         return Err(AppError::InvalidState {
             code: ErrorCode::ListIsMaster,
-            message: format!(
-                "the master list holds every contact of the account: {what} it is not possible (delete the contact instead)"
-            ),
+            message: format!("the master list holds every contact of the account: {refusal}"),
         });
     }
     Ok(list)
@@ -78,7 +75,7 @@ pub(crate) async fn create_list(state: &AppState, account_id: i64, name: &str) -
 
 /// Renames a list (not the master list).
 pub(crate) async fn rename_list(state: &AppState, id: i64, name: &str) -> Result<()> {
-    own_list(state, id, "renaming").await?;
+    own_list(state, id, "it keeps its name").await?;
     let name = list_name(name)?;
     state
         .store
@@ -90,7 +87,7 @@ pub(crate) async fn rename_list(state: &AppState, id: i64, name: &str) -> Result
 /// Deletes a list that no campaign sends to (not the master list); its contacts stay in the
 /// master list.
 pub(crate) async fn delete_list(state: &AppState, id: i64) -> Result<()> {
-    own_list(state, id, "deleting").await?;
+    own_list(state, id, "it cannot be deleted").await?;
     let campaigns = state.store.campaigns_using_list(id).await?;
     if campaigns > 0 {
         return Err(AppError::InvalidState {
@@ -149,7 +146,12 @@ pub(crate) async fn remove_from_list(
     list_id: i64,
     contact_id: i64,
 ) -> Result<()> {
-    own_list(state, list_id, "leaving").await?;
+    own_list(
+        state,
+        list_id,
+        "a contact leaves it only when deleted (Delete contact)",
+    )
+    .await?;
     state
         .store
         .remove_from_list(list_id, contact_id)

@@ -167,12 +167,6 @@ pub async fn create_list(account_id: i64, name: String) -> Result<ListView, ApiE
     decode(send(with_json(Request::post(&url(&path)), &NewList { name })).await?).await
 }
 
-/// `GET /lists/{id}/contacts?limit=`: a list's first contacts.
-pub async fn list_contacts(list_id: i64, limit: u32) -> Result<Vec<ContactView>, ApiError> {
-    let path = format!("/lists/{list_id}/contacts?limit={limit}");
-    decode(send(Request::get(&url(&path)).build()).await?).await
-}
-
 /// Which page of a list's contacts to show.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactPage {

@@ -330,6 +330,9 @@ pub fn tier_warning(limit: Option<u32>, sent_last_day: u64, contacts: u64) -> Op
     })
 }
 
+/// Longest name of a contact list.
+pub const MAX_LIST_NAME_CHARS: usize = 100;
+
 /// Meta's default throughput of a business phone number, for an account that names none.
 pub const DEFAULT_MESSAGES_PER_SECOND: u32 = 80;
 

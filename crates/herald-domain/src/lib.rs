@@ -14,10 +14,10 @@ pub use answers::{
 pub use campaigns::{
     CampaignChange, CampaignEvent, CampaignSettings, CampaignStatus, DAY_MS,
     DEFAULT_MESSAGES_PER_SECOND, DEFAULT_OPT_OUT_KEYWORDS, DUPLICATE_CHECK_DAYS, Hold,
-    IllegalCampaignMove, MAX_CAMPAIGN_NAME_CHARS, MAX_OPT_OUT_KEYWORD_CHARS, MAX_OPT_OUT_KEYWORDS,
-    MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS, MIN_RESPONSE_TIMEOUT_DAYS,
-    PAIR_INTERVAL_MS, PhoneStanding, SettingError, admit, is_messaging_tier, is_opt_out,
-    launch_summary, sending_rate, tier_warning,
+    IllegalCampaignMove, MAX_CAMPAIGN_NAME_CHARS, MAX_LIST_NAME_CHARS, MAX_OPT_OUT_KEYWORD_CHARS,
+    MAX_OPT_OUT_KEYWORDS, MAX_RESPONSE_TIMEOUT_DAYS, MAX_SENDING_INTERVAL_MS, MESSAGING_TIERS,
+    MIN_RESPONSE_TIMEOUT_DAYS, PAIR_INTERVAL_MS, PhoneStanding, SettingError, admit,
+    is_messaging_tier, is_opt_out, launch_summary, sending_rate, tier_warning,
 };
 pub use hopper::{
     AUTOMATIC_RETRIES, BACKOFF_BASE_MS, HopperEvent, HopperState, IllegalTransition, Outcome,

@@ -25,6 +25,10 @@ use crate::{SqlStore, classify, expect_one_row, other, parse};
 const CONTACT_COLUMNS: &str = "contacts.id, contacts.account_id, contacts.phone, contacts.mobile,
     contacts.first_name, contacts.last_name, contacts.email, contacts.custom_json,
     contacts.opted_out_at";
+/// The campaigns (not deleted) that send to list `$1`.
+const CAMPAIGNS_OF_LIST: &str = "from campaign_lists
+    join campaigns on campaigns.id = campaign_lists.campaign_id
+    where campaign_lists.list_id = $1 and campaigns.deleted_at is null";
 /// The columns of [`ListRecord`], its size counted.
 const LIST_SELECT: &str = "select id, account_id, name, is_master,
     (select count(*) from list_members where list_id = contact_lists.id) as size
@@ -431,27 +435,19 @@ impl ContactStore for SqlStore {
     }
 
     async fn campaigns_using_list(&self, list_id: i64) -> Result<i64> {
-        sqlx::query_scalar::<Any, i64>(
-            "select count(*) from campaign_lists
-             join campaigns on campaigns.id = campaign_lists.campaign_id
-             where campaign_lists.list_id = $1 and campaigns.deleted_at is null",
-        )
-        .bind(list_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(other)
+        sqlx::query_scalar::<Any, i64>(&format!("select count(*) {CAMPAIGNS_OF_LIST}"))
+            .bind(list_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
     }
 
     async fn delete_list(&self, id: i64) -> Result<()> {
         let mut transaction = self.pool.begin().await.map_err(other)?;
-        let deletable = sqlx::query_scalar::<Any, i64>(
+        let deletable = sqlx::query_scalar::<Any, i64>(&format!(
             "select count(*) from contact_lists where id = $1 and is_master = 0
-                 and not exists (
-                     select 1 from campaign_lists
-                     join campaigns on campaigns.id = campaign_lists.campaign_id
-                     where campaign_lists.list_id = $1 and campaigns.deleted_at is null
-                 )",
-        )
+                 and not exists (select 1 {CAMPAIGNS_OF_LIST})"
+        ))
         .bind(id)
         .fetch_one(&mut *transaction)
         .await

@@ -1965,30 +1965,24 @@ async fn a_slow_provider_call_never_holds_back_the_rest_of_its_batch() {
         .campaign(json!({"name": "Slow", "template_id": template, "list_ids": [list]}))
         .await;
     // The fast sends of the batch are stored while the slow ones are still running.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut seen = Vec::new();
-    loop {
-        let rows = setup
-            .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=100"))
-            .await;
-        let count = |state: &str| {
-            rows.as_array()
-                .unwrap()
-                .iter()
-                .filter(|row| row["state"] == state)
-                .count()
-        };
-        let (pending, sending) = (count("pending"), count("sending"));
-        seen.push((pending, sending));
-        if pending > 0 && sending > 0 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no moment had some contacts sent and others still sending (pending, sending): {seen:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually(
+        "a moment with some contacts sent and others still sending",
+        || async {
+            let rows = setup
+                .get(&format!("/api/v1/campaigns/{campaign}/hopper?limit=100"))
+                .await;
+            let count = |state: &str| {
+                rows.as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|row| row["state"] == state)
+                    .count()
+            };
+            Ok((count("pending") > 0 && count("sending") > 0).then_some(()))
+        },
+    )
+    .await
+    .unwrap();
     for index in 0..12 {
         let row = setup
             .row_becomes(campaign, &format!("491510000{:03}", 800 + index), |row| {

@@ -23,7 +23,13 @@ pub fn PreviewContact(
         let list = list.get();
         async move {
             match list {
-                Some(list) => api::list_contacts(list, CONTACTS_OFFERED).await,
+                Some(list) => {
+                    let first = api::ContactPage {
+                        limit: CONTACTS_OFFERED,
+                        ..api::ContactPage::default()
+                    };
+                    api::browse_contacts(list, &first).await
+                }
                 None => Ok(Vec::new()),
             }
         }

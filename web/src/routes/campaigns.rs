@@ -4,8 +4,8 @@
 
 use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign, OutcomeCountView};
 use herald_domain::{
-    CampaignSettings, HopperState, Outcome, TemplateFilter, TemplateStatus, launch_summary,
-    sending_rate,
+    CampaignSettings, HopperState, MAX_CAMPAIGN_NAME_CHARS, Outcome, TemplateFilter,
+    TemplateStatus, launch_summary, sending_rate,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -318,7 +318,7 @@ fn NewCampaignForm(
     view! {
         <form class="new-campaign" aria-label="New campaign" on:submit=move |event| { event.prevent_default(); launch(); }>
             <h3>"New campaign"</h3>
-            <label>"Name" <input bind:value=name required maxlength="120" /></label>
+            <label>"Name" <input bind:value=name required maxlength=MAX_CAMPAIGN_NAME_CHARS /></label>
             <label>"Template (approved)" <select bind:value=template required>
                 <option value="">"—"</option>
                 {move || templates.get().and_then(Result::ok).map(|found| found.templates.into_iter()

@@ -7,8 +7,9 @@
 use std::collections::BTreeMap;
 
 use herald_api::{ContactView, ImportPreview, ImportProgress, ImportReport};
-use herald_contacts::Contact;
 use herald_contacts::import::ColumnTarget;
+use herald_contacts::{Contact, MAX_NAME_CHARS};
+use herald_domain::MAX_LIST_NAME_CHARS;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -61,7 +62,7 @@ pub fn Lists() -> impl IntoView {
             <AccountPicker accounts account />
             <form on:submit=move |event| { event.prevent_default(); create.dispatch(()); }>
                 <label for="list-name">"New list"</label>
-                <input id="list-name" bind:value=name required maxlength="100" />
+                <input id="list-name" bind:value=name required maxlength=MAX_LIST_NAME_CHARS />
                 <button type="submit">"Create list"</button>
             </form>
         </div>
@@ -330,7 +331,7 @@ pub fn ListPage(id: i64) -> impl IntoView {
             <div class="toolbar">
                 <form on:submit=move |event| { event.prevent_default(); rename.dispatch(()); }>
                     <label for="list-rename">"New name"</label>
-                    <input id="list-rename" bind:value=new_name required maxlength="100" />
+                    <input id="list-rename" bind:value=new_name required maxlength=MAX_LIST_NAME_CHARS />
                     <button type="submit" disabled=move || rename.pending()>"Rename"</button>
                 </form>
                 <button class="danger" on:click=move |_| {
@@ -489,8 +490,8 @@ fn ContactForm(heading: &'static str, initial: Contact, save: Job<Contact>) -> i
             <h3>{heading}</h3>
             <label>"Phone"<input bind:value=phone inputmode="tel" placeholder="+49 151 2345 0001" /></label>
             <label>"Mobile"<input bind:value=mobile inputmode="tel" /></label>
-            <label>"First name"<input bind:value=first_name maxlength="100" /></label>
-            <label>"Last name"<input bind:value=last_name maxlength="100" /></label>
+            <label>"First name"<input bind:value=first_name maxlength=MAX_NAME_CHARS /></label>
+            <label>"Last name"<input bind:value=last_name maxlength=MAX_NAME_CHARS /></label>
             <label>"Email"<input bind:value=email type="email" /></label>
             <label>"Custom fields (one \"name: value\" per line)"<textarea bind:value=custom rows="3"></textarea></label>
             <button type="submit" disabled=move || save.pending()>"Save contact"</button>
