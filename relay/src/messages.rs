@@ -1,11 +1,13 @@
 //! One contact at a time (SPEC section 5): what an agent (or admin) may send a contact, the
 //! contact's customer service window, and the send itself, recorded with the provider's id.
 
-use herald_api::{ContactValues, ErrorCode, SendMessage};
+use herald_api::{ContactValues, ConversationChange, ErrorCode, SendMessage};
 use herald_domain::{
     HopperState, MessageDirection, MessageKind, Role, ServiceWindow, WindowEvent, normalize_phone,
 };
-use herald_store::{MessageRecord, OutboundMessage, UserRecord};
+use herald_store::{
+    ConversationMark, ConversationRecord, MessageRecord, OutboundMessage, UserRecord,
+};
 use herald_templates::{ContactField, ContactFields, RenderError, Template, render_for_contact};
 
 use crate::accounts::{OpenedAccount, open_account};
@@ -162,6 +164,64 @@ fn check_text(text: &str) -> Result<()> {
             "text",
             format!("the text must have 1 to {TEXT_MAX_CHARS} characters (it has {length})"),
         ));
+    }
+    Ok(())
+}
+
+/// How many of an account's latest messages from contacts the inbox is drawn from (and unread
+/// counts are counted in).
+const INBOX_MESSAGES: i64 = 5_000;
+/// How many conversations the inbox lists.
+const INBOX_CONVERSATIONS: i64 = 200;
+
+/// The account's conversations, the one whose contact wrote last first.
+pub(crate) async fn inbox(state: &AppState, account_id: i64) -> Result<Vec<ConversationRecord>> {
+    open_account(state, account_id).await?;
+    Ok(state
+        .store
+        .conversations(account_id, None, INBOX_MESSAGES, INBOX_CONVERSATIONS)
+        .await?)
+}
+
+/// One contact's conversation, when it wrote to the account.
+pub(crate) async fn conversation(
+    state: &AppState,
+    account_id: i64,
+    phone: &str,
+) -> Result<Option<ConversationRecord>> {
+    Ok(state
+        .store
+        .conversations(account_id, Some(phone), INBOX_MESSAGES, 1)
+        .await?
+        .pop())
+}
+
+/// Applies what an agent did with `phone`'s conversation: read up to a message, closed (up to
+/// the contact's latest message) or reopened.
+pub(crate) async fn change_conversation(
+    state: &AppState,
+    account_id: i64,
+    phone: &str,
+    change: &ConversationChange,
+) -> Result<()> {
+    open_account(state, account_id).await?;
+    let Some(shown) = conversation(state, account_id, phone).await? else {
+        return Err(AppError::NotFound("conversation"));
+    };
+    let mut marks = Vec::new();
+    if let Some(through) = change.read_through {
+        marks.push(ConversationMark::ReadThrough(through));
+    }
+    match change.open {
+        Some(true) => marks.push(ConversationMark::Reopened),
+        Some(false) => marks.push(ConversationMark::ClosedThrough(shown.last.id)),
+        None => {}
+    }
+    for mark in marks {
+        state
+            .store
+            .mark_conversation(account_id, phone, mark)
+            .await?;
     }
     Ok(())
 }

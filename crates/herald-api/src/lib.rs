@@ -424,8 +424,33 @@ pub struct MessageView {
 pub struct ConversationSummary {
     /// The contact's number, digits.
     pub phone: String,
+    /// The account's contact with this number, by name, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Its latest message to the account.
     pub last: MessageView,
+    /// How many of its messages nobody has read yet.
+    #[serde(default)]
+    pub unread: i64,
+    /// Whether it needs an agent: not closed, or the contact wrote after it was closed.
+    #[serde(default = "open_by_default")]
+    pub open: bool,
+}
+
+fn open_by_default() -> bool {
+    true
+}
+
+/// `PUT /api/v1/accounts/{id}/conversations/{phone}`: what an agent did with a conversation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationChange {
+    /// The contact's messages up to this message id were read.
+    #[serde(default)]
+    pub read_through: Option<i64>,
+    /// `false` closes the conversation (until the contact writes again), `true` reopens it.
+    #[serde(default)]
+    pub open: Option<bool>,
 }
 
 /// `GET /api/v1/accounts/{id}/conversations/{phone}`: one contact's thread and what an agent may
@@ -451,6 +476,9 @@ pub struct ConversationView {
     pub recontact_template_id: Option<i64>,
     /// The account's contact with this number, whose fields fill a template's variables.
     pub contact: Option<ContactView>,
+    /// Whether the conversation needs an agent (see [`ConversationSummary::open`]).
+    #[serde(default = "open_by_default")]
+    pub open: bool,
 }
 
 /// `POST /api/v1/accounts/{id}/lists`.

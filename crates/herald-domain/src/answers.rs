@@ -28,6 +28,8 @@ pub struct Interaction {
     pub response_timeout_ms: i64,
     /// What the template waits for.
     pub awaits: Awaits,
+    /// The campaign's *close interaction on quick reply response*.
+    pub close_on_quick_reply: bool,
 }
 
 /// What a contact's message does to its interaction: the event, and the reason the history
@@ -38,6 +40,9 @@ pub struct AnswerVerdict {
     pub event: HopperEvent,
     /// For the admin.
     pub reason: &'static str,
+    /// Whether the agents' conversation closes too: a quick-reply tap in time when the campaign
+    /// says so, as nobody needs to handle it. Otherwise it stays open for the agents.
+    pub closes_conversation: bool,
 }
 
 /// The reason of an answer after the response timeout.
@@ -69,6 +74,7 @@ pub fn judge_answer(
     let late = AnswerVerdict {
         event: HopperEvent::LateReply,
         reason: LATE_REPLY_REASON,
+        closes_conversation: false,
     };
     if !takes_answers(interaction.state, interaction.outcome, interaction.answered) {
         return None;
@@ -83,13 +89,15 @@ pub fn judge_answer(
     if interaction.awaits == Awaits::Timeout {
         return None;
     }
-    let reason = match kind {
-        MessageKind::Button | MessageKind::ButtonReply => "The contact tapped a quick reply",
-        _ => "The contact answered",
-    };
+    let tapped = matches!(kind, MessageKind::Button | MessageKind::ButtonReply);
     Some(AnswerVerdict {
         event: HopperEvent::Answered,
-        reason,
+        reason: if tapped {
+            "The contact tapped a quick reply"
+        } else {
+            "The contact answered"
+        },
+        closes_conversation: tapped && interaction.close_on_quick_reply,
     })
 }
 
@@ -107,7 +115,30 @@ mod tests {
             sent_at: Some(10_000),
             response_timeout_ms: TIMEOUT,
             awaits,
+            close_on_quick_reply: false,
         }
+    }
+
+    #[test]
+    fn only_a_tap_in_time_closes_the_conversation_and_only_when_the_campaign_says_so() {
+        let closing = Interaction {
+            close_on_quick_reply: true,
+            ..pending(Awaits::Answer)
+        };
+        let closes = |interaction: &Interaction, kind, now| {
+            judge_answer(interaction, kind, now).map(|verdict| verdict.closes_conversation)
+        };
+        assert_eq!(closes(&closing, MessageKind::Button, 10_500), Some(true));
+        assert_eq!(
+            closes(&closing, MessageKind::ButtonReply, 10_500),
+            Some(true)
+        );
+        assert_eq!(closes(&closing, MessageKind::Text, 10_500), Some(false));
+        assert_eq!(closes(&closing, MessageKind::Button, 11_001), Some(false));
+        assert_eq!(
+            closes(&pending(Awaits::Answer), MessageKind::Button, 10_500),
+            Some(false)
+        );
     }
 
     fn event(verdict: Option<AnswerVerdict>) -> Option<HopperEvent> {

@@ -23,9 +23,9 @@ use herald_domain::{
     parse_kaleyra, parse_meta,
 };
 use herald_store::{
-    AccountData, AccountRecord, HopperMove, MessageRecord, NewWebhookEvent, OutboundMessage,
-    Result, Store, StoreError, StoredWebhook, TemplateContent, TemplateRecord, TemplateReview,
-    UpsertReport, UserRecord,
+    AccountData, AccountRecord, ConversationMark, ConversationRecord, HopperMove, MessageRecord,
+    NewWebhookEvent, OutboundMessage, Result, Store, StoreError, StoredWebhook, TemplateContent,
+    TemplateRecord, TemplateReview, UpsertReport, UserRecord,
 };
 use sqlx::AnyPool;
 use sqlx::Row;
@@ -645,17 +645,94 @@ impl Store for SqlStore {
         rows.iter().map(message_from).collect()
     }
 
-    async fn inbound_messages(&self, account_id: i64, limit: i64) -> Result<Vec<MessageRecord>> {
+    async fn conversations(
+        &self,
+        account_id: i64,
+        phone: Option<&str>,
+        window: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationRecord>> {
         let rows = sqlx::query::<Any>(&format!(
-            "{MESSAGE_SELECT} where account_id = $1 and direction = 'inbound'
-             order by id desc limit $2"
+            "with recent as (
+                 select id, phone from messages
+                 where account_id = $1 and direction = 'inbound' and ($4 is null or phone = $4)
+                 order by id desc limit $2
+             ), latest as (
+                 select recent.phone, max(recent.id) as last_id,
+                     sum(case when recent.id > coalesce(marks.read_through, 0) then 1 else 0 end)
+                         as unread
+                 from recent left join conversations marks
+                     on marks.account_id = $1 and marks.phone = recent.phone
+                 group by recent.phone
+             )
+             select shown.*, latest.unread, coalesce(marks.closed_through, 0) as closed_through,
+                 contacts.first_name as contact_first_name,
+                 contacts.last_name as contact_last_name
+             from latest
+             join ({MESSAGE_SELECT} where account_id = $1) shown on shown.id = latest.last_id
+             left join conversations marks on marks.account_id = $1 and marks.phone = latest.phone
+             left join contacts on contacts.account_id = $1 and contacts.phone = latest.phone
+             order by latest.last_id desc limit $3"
         ))
         .bind(account_id)
+        .bind(window)
         .bind(limit)
+        .bind(phone)
         .fetch_all(&self.pool)
         .await
         .map_err(other)?;
-        rows.iter().map(message_from).collect()
+        rows.iter()
+            .map(|row| {
+                let last = message_from(row)?;
+                let closed_through: i64 = row.try_get("closed_through").map_err(other)?;
+                let first: Option<String> = row.try_get("contact_first_name").map_err(other)?;
+                let family: Option<String> = row.try_get("contact_last_name").map_err(other)?;
+                Ok(ConversationRecord {
+                    unread: row.try_get("unread").map_err(other)?,
+                    open: last.id > closed_through,
+                    contact_name: first.zip(family),
+                    last,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_conversation(
+        &self,
+        account_id: i64,
+        phone: &str,
+        mark: ConversationMark,
+    ) -> Result<()> {
+        // Read and closed marks only move forward, so a late or repeated mark changes nothing.
+        let (statement, through) = match mark {
+            ConversationMark::ReadThrough(id) => (
+                "insert into conversations (account_id, phone, read_through) values ($1, $2, $3)
+                 on conflict (account_id, phone) do update set read_through =
+                     case when excluded.read_through > conversations.read_through
+                     then excluded.read_through else conversations.read_through end",
+                id,
+            ),
+            ConversationMark::ClosedThrough(id) => (
+                "insert into conversations (account_id, phone, closed_through) values ($1, $2, $3)
+                 on conflict (account_id, phone) do update set closed_through =
+                     case when excluded.closed_through > conversations.closed_through
+                     then excluded.closed_through else conversations.closed_through end",
+                id,
+            ),
+            ConversationMark::Reopened => (
+                "insert into conversations (account_id, phone, closed_through) values ($1, $2, $3)
+                 on conflict (account_id, phone) do update set closed_through = excluded.closed_through",
+                0,
+            ),
+        };
+        sqlx::query::<Any>(statement)
+            .bind(account_id)
+            .bind(phone)
+            .bind(through)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
     }
 
     async fn mark_webhooks_processed(&self, ids: &[i64], now: i64) -> Result<()> {

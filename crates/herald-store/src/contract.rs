@@ -12,8 +12,8 @@ use herald_domain::{
 };
 
 use crate::{
-    AccountData, ContactFilter, HopperCounts, HopperMove, ListRecord, NewWebhookEvent,
-    OutboundMessage, Store, StoreError, TemplateContent, TemplateReview,
+    AccountData, ContactFilter, ConversationMark, HopperCounts, HopperMove, ListRecord,
+    NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent, TemplateReview,
 };
 
 /// Runs every check against an empty `store`; panics (as tests do) on the first broken promise.
@@ -486,14 +486,99 @@ async fn messages(store: &dyn Store, account: i64) {
             .is_empty()
     );
     assert_eq!(store.messages(account, None, 2).await.unwrap().len(), 2);
-    let inbound = store.inbound_messages(account, 10).await.unwrap();
+    check_conversations(store, account, conversation[0].id).await;
+}
+
+/// The inbox: who wrote, unread counts, closing and reopening, marks that never go back.
+async fn check_conversations(store: &dyn Store, account: i64, tap_id: i64) {
+    let phone = "4915112345678";
+    let listed = store.conversations(account, None, 100, 10).await.unwrap();
     assert_eq!(
-        inbound
+        listed
             .iter()
-            .map(|message| (message.direction, message.id))
+            .map(|shown| (shown.last.id, shown.unread, shown.open))
             .collect::<Vec<_>>(),
-        [(MessageDirection::Inbound, conversation[0].id)],
-        "only what the contact wrote"
+        [(tap_id, 1, true)],
+        "only contacts that wrote, unread and open until someone acts"
+    );
+    store
+        .mark_conversation(account, phone, ConversationMark::ReadThrough(tap_id))
+        .await
+        .unwrap();
+    store
+        .mark_conversation(account, phone, ConversationMark::ClosedThrough(tap_id))
+        .await
+        .unwrap();
+    store
+        .mark_conversation(account, phone, ConversationMark::ReadThrough(tap_id - 1))
+        .await
+        .unwrap();
+    let listed = store.conversations(account, None, 100, 10).await.unwrap();
+    assert_eq!(
+        (listed[0].unread, listed[0].open),
+        (0, false),
+        "read and closed; an older read mark changes nothing"
+    );
+
+    let later = InboundMessage {
+        message_id: "wamid.in-later".to_owned(),
+        from: phone.to_owned(),
+        kind: MessageKind::Text,
+        text: Some("One more thing".to_owned()),
+        reply_to: None,
+        at_ms: 5_000,
+        payload: "{}".to_owned(),
+    };
+    store
+        .record_webhooks(&[settled(account, "in-3", &carrying(&[], &[later]))], 500)
+        .await
+        .unwrap();
+    let listed = store.conversations(account, None, 100, 10).await.unwrap();
+    assert_eq!(
+        (
+            listed[0].last.body.as_deref(),
+            listed[0].unread,
+            listed[0].open
+        ),
+        (Some("One more thing"), 1, true),
+        "a new message reopens it"
+    );
+    let newest = listed[0].last.id;
+    store
+        .mark_conversation(account, phone, ConversationMark::ClosedThrough(newest))
+        .await
+        .unwrap();
+    store
+        .mark_conversation(account, phone, ConversationMark::ClosedThrough(tap_id))
+        .await
+        .unwrap();
+    assert!(!store.conversations(account, None, 100, 10).await.unwrap()[0].open);
+    store
+        .mark_conversation(account, phone, ConversationMark::Reopened)
+        .await
+        .unwrap();
+    assert!(store.conversations(account, None, 100, 10).await.unwrap()[0].open);
+    assert!(
+        store
+            .conversations(account, None, 100, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .conversations(account, Some(phone), 100, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .conversations(account, Some("4915100000000"), 100, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

@@ -236,8 +236,47 @@ pub trait Store: ContactStore + CampaignStore + Send + Sync {
         phone: Option<&str>,
         limit: i64,
     ) -> Result<Vec<MessageRecord>>;
-    /// An account's messages from its contacts, newest first.
-    async fn inbound_messages(&self, account_id: i64, limit: i64) -> Result<Vec<MessageRecord>>;
+    /// An account's conversations (only `phone`'s when given): the contacts among the last
+    /// `window` messages from contacts, the one that wrote last first, at most `limit`.
+    async fn conversations(
+        &self,
+        account_id: i64,
+        phone: Option<&str>,
+        window: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationRecord>>;
+    /// Records what an agent (or a campaign's rule) did with a contact's conversation.
+    async fn mark_conversation(
+        &self,
+        account_id: i64,
+        phone: &str,
+        mark: ConversationMark,
+    ) -> Result<()>;
+}
+
+/// A contact that wrote to an account, as the inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRecord {
+    /// The contact's latest message.
+    pub last: MessageRecord,
+    /// How many of its messages (among the window read) came after the last one read.
+    pub unread: i64,
+    /// Whether it is open: never closed, or the contact wrote after it was closed.
+    pub open: bool,
+    /// The account's contact with this number: first and last name, when there is one.
+    pub contact_name: Option<(String, String)>,
+}
+
+/// What happened to a conversation, by the contact's message ids: marks never move backwards
+/// except an explicit reopening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationMark {
+    /// The contact's messages up to this id were read.
+    ReadThrough(i64),
+    /// Closed: needs nobody until the contact writes after this message.
+    ClosedThrough(i64),
+    /// Opened again by an agent.
+    Reopened,
 }
 
 /// A message the account sent, as the provider accepted it.

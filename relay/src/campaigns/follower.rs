@@ -7,7 +7,7 @@ use herald_domain::{
     Interaction, MessageStatus, Outcome, StatusUpdate, classify_error, is_opt_out, judge_answer,
     retry_at, takes_answers,
 };
-use herald_store::{CampaignRecord, HopperMove, StoreError, StoredWebhook};
+use herald_store::{CampaignRecord, ConversationMark, HopperMove, StoreError, StoredWebhook};
 use herald_templates::{Button, Components, Template};
 
 use super::sender::OPEN_ELSEWHERE;
@@ -203,6 +203,7 @@ async fn apply_answer(
             sent_at: row.sent_at,
             response_timeout_ms: campaign.settings.response_timeout_ms(),
             awaits: awaits(&template),
+            close_on_quick_reply: campaign.settings.close_on_quick_reply,
         };
         // The relay's clock, not the provider's timestamp: the timeout is measured on the same
         // clock as the send.
@@ -219,6 +220,20 @@ async fn apply_answer(
             ..HopperMove::new(row.id, transition)
         };
         state.store.apply_hopper_moves(&[closed], &[], now).await?;
+        if verdict.closes_conversation {
+            let tap = state
+                .store
+                .message_by_provider_id(account_id, &message.message_id)
+                .await?;
+            state
+                .store
+                .mark_conversation(
+                    account_id,
+                    &message.from,
+                    ConversationMark::ClosedThrough(tap.id),
+                )
+                .await?;
+        }
     }
     Ok(())
 }

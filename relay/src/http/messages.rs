@@ -4,9 +4,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{ConversationSummary, ConversationView, ErrorCode, MessageView, SendMessage};
+use herald_api::{
+    ConversationChange, ConversationSummary, ConversationView, ErrorCode, MessageView, SendMessage,
+};
 use herald_domain::normalize_phone;
-use herald_store::{MessageRecord, StoreError, UserRecord};
+use herald_store::{ConversationRecord, MessageRecord, StoreError, UserRecord};
 use serde::Deserialize;
 
 use crate::accounts::open_account;
@@ -18,8 +20,6 @@ use crate::state::AppState;
 
 const LIST_LIMIT_DEFAULT: i64 = 100;
 const LIST_LIMIT_MAX: i64 = 500;
-/// How many of the contacts' latest messages the conversation list is drawn from.
-const CONVERSATION_MESSAGES: i64 = 500;
 
 fn view(record: MessageRecord) -> MessageView {
     MessageView {
@@ -52,15 +52,7 @@ pub(crate) async fn list_messages(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<MessageView>>> {
     open_account(&state, account_id).await?;
-    let phone = query
-        .phone
-        .as_deref()
-        .map(|phone| {
-            normalize_phone(phone).map_err(|error| {
-                AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string())
-            })
-        })
-        .transpose()?;
+    let phone = query.phone.as_deref().map(parse_phone).transpose()?;
     let limit = crate::http::page_limit(query.limit, LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX)?;
     let messages = state
         .store
@@ -80,28 +72,44 @@ pub(crate) async fn send_message(
     Ok((StatusCode::CREATED, Json(view(record))))
 }
 
-/// `GET /api/v1/accounts/{id}/conversations`: the contacts that wrote most recently, newest
-/// first (campaign traffic without answers does not push them out).
+/// `GET /api/v1/accounts/{id}/conversations`: the contacts that wrote, the latest first
+/// (campaign traffic without answers does not push them out).
 pub(crate) async fn list_conversations(
     State(state): State<AppState>,
     Path(account_id): Path<i64>,
 ) -> Result<Json<Vec<ConversationSummary>>> {
-    open_account(&state, account_id).await?;
-    let messages = state
-        .store
-        .inbound_messages(account_id, CONVERSATION_MESSAGES)
-        .await?;
-    let mut seen = std::collections::HashSet::new();
-    Ok(Json(
-        messages
-            .into_iter()
-            .filter(|message| seen.insert(message.phone.clone()))
-            .map(|message| ConversationSummary {
-                phone: message.phone.clone(),
-                last: view(message),
-            })
-            .collect(),
-    ))
+    let conversations = messages::inbox(&state, account_id).await?;
+    Ok(Json(conversations.into_iter().map(summary).collect()))
+}
+
+fn summary(record: ConversationRecord) -> ConversationSummary {
+    let name = record
+        .contact_name
+        .map(|(first, last)| format!("{first} {last}").trim().to_owned())
+        .filter(|name| !name.is_empty());
+    ConversationSummary {
+        phone: record.last.phone.clone(),
+        name,
+        unread: record.unread,
+        open: record.open,
+        last: view(record.last),
+    }
+}
+
+/// `PUT /api/v1/accounts/{id}/conversations/{phone}`.
+pub(crate) async fn change_conversation(
+    State(state): State<AppState>,
+    Path((account_id, phone)): Path<(i64, String)>,
+    AppJson(change): AppJson<ConversationChange>,
+) -> Result<StatusCode> {
+    let phone = parse_phone(&phone)?;
+    messages::change_conversation(&state, account_id, &phone, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_phone(phone: &str) -> Result<String> {
+    normalize_phone(phone)
+        .map_err(|error| AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string()))
 }
 
 /// `GET /api/v1/accounts/{id}/conversations/{phone}`.
@@ -110,8 +118,7 @@ pub(crate) async fn show_conversation(
     Path((account_id, phone)): Path<(i64, String)>,
 ) -> Result<Json<ConversationView>> {
     let account = open_account(&state, account_id).await?;
-    let phone = normalize_phone(&phone)
-        .map_err(|error| AppError::invalid(ErrorCode::InvalidPhone, "phone", error.to_string()))?;
+    let phone = parse_phone(&phone)?;
     let now = state.clock.now_ms();
     let (mut messages, window) = contact_window(&state, account_id, &phone).await?;
     messages.reverse();
@@ -129,6 +136,9 @@ pub(crate) async fn show_conversation(
             .is_some_and(|window| window.allows_free_text(now)),
         window,
         recontact_template_id: account.settings.recontact_template_id,
+        open: messages::conversation(&state, account_id, &phone)
+            .await?
+            .is_none_or(|shown| shown.open),
         messages: messages.into_iter().map(view).collect(),
         phone,
     }))

@@ -23,9 +23,10 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignView, ContactView,
-    ConversationSummary, ConversationView, DryRun, ErrorCode, HopperRowView, ImportPreview,
-    ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList,
-    NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateView,
+    ConversationChange, ConversationSummary, ConversationView, DryRun, ErrorCode, HopperRowView,
+    ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign,
+    NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
+    TemplateView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -261,6 +262,13 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "One contact's messages, its customer service window and what may be sent to it now",
             messages::show_conversation,
         ).returns::<ConversationView>(),
+        ApiRoute::new(
+            Agent,
+            Method::PUT,
+            "/accounts/{id}/conversations/{phone}",
+            "Mark a contact's messages read, close its conversation (until it writes again) or reopen it",
+            messages::change_conversation,
+        ).takes::<ConversationChange>(),
         ApiRoute::new(
             Admin,
             Method::GET,

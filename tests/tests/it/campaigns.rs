@@ -646,9 +646,69 @@ async fn a_quick_reply_tap_is_an_answer_whatever_close_on_quick_reply_says() {
         (&Value::Null, &json!(true)),
         "once the contact answered, the agent is not told to wait: {conversation}"
     );
+    assert_eq!(conversation["open"], true, "left open for the agents");
     // The untouched contact still waits.
     let untouched = setup.row_becomes(open, "491510000032", |_| true).await;
     assert_eq!(untouched["state"], "pending");
+
+    // The option on: the tap closes the row and the conversation, which a later message
+    // reopens.
+    let (closing_list, _) = setup
+        .list_from_csv("Closing taps", "phone,first_name\n491510000033,Cy\n")
+        .await;
+    let closing = setup
+        .campaign(json!({"name": "Closed on tap", "template_id": template,
+            "list_ids": [closing_list], "close_on_quick_reply": true}))
+        .await;
+    setup
+        .row_becomes(closing, "491510000033", |row| row["state"] == "pending")
+        .await;
+    setup.contact_taps("491510000033", "Yes").await;
+    let tapped = setup
+        .row_becomes(closing, "491510000033", |row| row["state"] == "closed")
+        .await;
+    assert_eq!(tapped["answer"], "Yes");
+    let inbox = format!("/api/v1/accounts/{}/conversations", setup.account);
+    let closed = eventually("the tapped conversation closes", || async {
+        let listed = setup.get(&inbox).await;
+        let shown = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|shown| shown["phone"] == "491510000033")
+            .cloned();
+        Ok(shown.filter(|shown| shown["open"] == false))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (&closed["name"], &closed["unread"]),
+        (&json!("Cy"), &json!(1)),
+        "{closed}"
+    );
+    let left_open = setup.get(&inbox).await;
+    let left_open = left_open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|shown| shown["phone"] == "491510000031")
+        .unwrap();
+    assert_eq!(left_open["open"], true, "{left_open}");
+    let conversation = setup.get(&format!("{inbox}/491510000033")).await;
+    assert_eq!(
+        (&conversation["open"], &conversation["free_text_allowed"]),
+        (&json!(false), &json!(true)),
+        "closed, yet the agent may still write: {conversation}"
+    );
+    setup
+        .contact_writes("491510000033", "Actually, call me")
+        .await;
+    eventually("a new message reopens it", || async {
+        let conversation = setup.get(&format!("{inbox}/491510000033")).await;
+        Ok((conversation["open"] == true).then_some(()))
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

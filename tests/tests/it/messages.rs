@@ -204,6 +204,93 @@ async fn a_template_is_read_and_the_quick_reply_tap_is_stored() {
 }
 
 #[tokio::test]
+async fn the_inbox_counts_unread_messages_and_an_agent_closes_and_reopens_a_conversation() {
+    let setup = meta_setup(|_| {}).await;
+    let template = approved(&setup, &offer(false)).await;
+    let response = send(
+        &setup,
+        &setup.admin,
+        &json!({"to": PHONE, "template_id": template, "fields": {"first_name": "Ann"}}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    conversation_when(&setup, DIGITS, "the answer", |messages| {
+        messages
+            .iter()
+            .any(|message| message["direction"] == "inbound")
+    })
+    .await;
+    let inbox = setup
+        .relay
+        .url(&format!("/api/v1/accounts/{}/conversations", setup.account));
+    let listed: Vec<Value> = setup
+        .admin
+        .get(&inbox)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        (
+            &listed[0]["phone"],
+            &listed[0]["unread"],
+            &listed[0]["open"]
+        ),
+        (&json!(DIGITS), &json!(1), &json!(true))
+    );
+    let change = |body: Value, phone: &str| {
+        setup
+            .admin
+            .put(format!("{inbox}/{phone}"))
+            .json(&body)
+            .send()
+    };
+    let last = listed[0]["last"]["id"].clone();
+    let read = change(json!({"read_through": last, "open": false}), DIGITS)
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 204);
+    let listed: Vec<Value> = setup
+        .admin
+        .get(&inbox)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&listed[0]["unread"], &listed[0]["open"]),
+        (&json!(0), &json!(false))
+    );
+    let reopened = change(json!({"open": true}), DIGITS).await.unwrap();
+    assert_eq!(reopened.status(), 204);
+    let shown: Value = setup
+        .admin
+        .get(format!("{inbox}/{DIGITS}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["open"], true);
+    let stranger = change(json!({"open": false}), "4915199999999")
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.status(),
+        404,
+        "no conversation with a contact that never wrote"
+    );
+    let bad = change(json!({"open": false}), "12").await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
 async fn a_number_not_on_whatsapp_fails_with_meta_s_reason() {
     let setup =
         meta_setup(|config| config.undeliverable_numbers = vec!["4915100000000".into()]).await;
