@@ -1,6 +1,7 @@
 // An agent's day: sign in straight to Interactions, open a contact, send a template available to
 // agents, see the contact's answer arrive without reloading, then answer with text inside the
-// customer service window the reply opened.
+// customer service window the reply opened. On a phone: the inbox with its unread count, one
+// pane at a time, a conversation closed and found under Closed.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,12 +25,12 @@ after(async () => {
   await relay?.stop();
 });
 
-test('an agent sends a template, sees the answer arrive and replies with text', async () => {
-  const [account] = await api('/accounts');
+/** An approved template available to agents, named `name`. */
+async function agentTemplate(account, name) {
   const template = await api(`/accounts/${account.id}/templates`, {
     method: 'POST',
     body: JSON.stringify({
-      name: 'callback_offer', language: 'en_US', category: 'UTILITY',
+      name, language: 'en_US', category: 'UTILITY',
       components: [{ type: 'BODY', text: 'Hello {{1}}, your callback is booked.', example: { body_text: [['Ann']] } }],
       herald: { mapping: { body: { 1: { field: 'first_name' } } }, available_to_agents: true },
     }),
@@ -39,6 +40,12 @@ test('an agent sends a template, sees the answer arrive and replies with text', 
     assert.ok(waited < 20_000, 'the sandbox did not approve the template');
     await new Promise((wake) => setTimeout(wake, 200));
   }
+  return template;
+}
+
+test('an agent sends a template, sees the answer arrive and replies with text', async () => {
+  const [account] = await api('/accounts');
+  await agentTemplate(account, 'callback_offer');
 
   const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
   await signIn(page, relay.baseUrl, 'agent', 'agent-password-1');
@@ -69,6 +76,58 @@ test('an agent sends a template, sees the answer arrive and replies with text', 
   await page.waitForFunction(() => document.getElementById('message-first-name')?.value === 'Anna');
   assert.equal(await page.getByLabel('Last name').inputValue(), 'Schmidt');
   await page.screenshot({ path: join(artifactsDir, 'interactions.png'), fullPage: true });
+  await page.close();
+  assert.deepEqual(problems, []);
+});
+
+test('on a phone the inbox counts unread answers and a closed conversation moves to Closed', async () => {
+  const [account] = await api('/accounts');
+  const template = await agentTemplate(account, 'phone_offer');
+  // Contact 393402211333 is the demo list's (a name); the sandbox answers "Yes please".
+  await api(`/accounts/${account.id}/messages`, {
+    method: 'POST',
+    body: JSON.stringify({ to: '393402211333', template_id: template.id, fields: { first_name: 'Marco' } }),
+  });
+  for (let waited = 0; ; waited += 200) {
+    const listed = await api(`/accounts/${account.id}/conversations`);
+    if (listed.some((shown) => shown.phone === '393402211333')) break;
+    assert.ok(waited < 15_000, 'the sandbox did not answer');
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, relay.baseUrl, 'agent', 'agent-password-1');
+  const entry = page.getByTestId('conversations').getByRole('button').filter({ hasText: '393402211333' });
+  await entry.getByTestId('unread').filter({ hasText: '1' }).waitFor();
+  const name = (await entry.locator('strong').textContent()).trim();
+  assert.notEqual(name, '393402211333', 'the contact is named, its number below');
+  await page.screenshot({ path: join(artifactsDir, 'inbox-phone.png'), fullPage: true });
+  await entry.click();
+
+  const thread = page.getByTestId('thread');
+  await thread.getByTestId('messages').locator('.inbound').filter({ hasText: 'Yes please' }).waitFor();
+  assert.ok(!(await page.getByTestId('conversations').isVisible()), 'one pane at a time on a phone');
+  const ticks = thread.locator('.outbound .ticks');
+  assert.match(await ticks.first().getAttribute('aria-label'), /^(sent|delivered|read)$/);
+  assert.match(await thread.locator('.inbound time').first().textContent(), /^\d\d:\d\d$/);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the thread is ${width} px wide on a 390 px screen`);
+  await page.screenshot({ path: join(artifactsDir, 'thread-phone.png'), fullPage: true });
+
+  await thread.getByRole('button', { name: 'Close conversation' }).click();
+  await thread.getByTestId('conversation-state').filter({ hasText: 'Closed' }).waitFor();
+  await thread.getByRole('button', { name: '← Conversations' }).click();
+  await page.getByRole('tab', { name: /^Closed/ }).click();
+  const closed = page.getByTestId('conversations').getByRole('button').filter({ hasText: name });
+  await closed.getByText('Closed').waitFor();
+  assert.equal(await closed.getByTestId('unread').count(), 0, 'read once opened');
+  await page.getByRole('tab', { name: /^Open/ }).click();
+  assert.equal(
+    await page.getByTestId('conversations').getByRole('button').filter({ hasText: name }).count(),
+    0,
+    'a closed conversation leaves the Open tab',
+  );
   await page.close();
   assert.deepEqual(problems, []);
 });

@@ -3,10 +3,11 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationSummary,
-    ConversationView, ErrorBody, ErrorCode, HopperRowView, ImportPreview, ImportProgress,
-    ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList, ResetList,
-    SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
+    API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationChange,
+    ConversationSummary, ConversationView, ErrorBody, ErrorCode, HopperRowView, ImportPreview,
+    ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList,
+    ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport,
+    TemplateView,
 };
 use herald_contacts::Contact;
 use herald_domain::HopperState;
@@ -322,6 +323,18 @@ pub async fn show_conversation(
 ) -> Result<ConversationView, ApiError> {
     let path = format!("/accounts/{account_id}/conversations/{phone}");
     decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// `PUT /accounts/{id}/conversations/{phone}`.
+pub async fn change_conversation(
+    account_id: i64,
+    phone: &str,
+    change: &ConversationChange,
+) -> Result<(), ApiError> {
+    let path = format!("/accounts/{account_id}/conversations/{phone}");
+    send(with_json(Request::put(&url(&path)), change))
+        .await
+        .map(|_| ())
 }
 
 /// `POST /accounts/{id}/messages`.

@@ -10,6 +10,7 @@ pub mod remote;
 pub mod router;
 pub mod routes;
 pub mod session;
+pub mod time;
 
 use herald_domain::Role;
 use leptos::prelude::*;

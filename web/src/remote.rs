@@ -68,6 +68,11 @@ impl<T: 'static> Fetched<T> {
         self.value.get_untracked()
     }
 
+    /// Reads the last answer without cloning it (tracked).
+    pub fn with<R>(&self, read: impl FnOnce(Option<&T>) -> R) -> R {
+        self.value.with(|value| read(value.as_ref()))
+    }
+
     /// Asks again.
     pub fn refetch(&self) {
         self.asked.notify();

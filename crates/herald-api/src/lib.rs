@@ -667,6 +667,58 @@ pub struct OutcomeCountView {
     pub count: i64,
 }
 
+/// `GET /api/v1/campaigns/{id}/results`: how far the messages got, the pace, the failures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignResults {
+    /// Contacts at each stage.
+    pub funnel: FunnelView,
+    /// Sends per minute over the latest minutes that had sends, oldest first.
+    pub per_minute: Vec<MinuteCountView>,
+    /// Failures by provider error code, most frequent first.
+    pub failures: Vec<FailureView>,
+}
+
+/// A campaign's funnel: each stage counts the contacts that reached it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FunnelView {
+    /// The provider accepted the message.
+    pub sent: i64,
+    /// It reached the phone (read ones included).
+    pub delivered: i64,
+    /// The contact opened it.
+    pub read: i64,
+    /// The contact answered.
+    pub replied: i64,
+    /// The send was refused or the message failed.
+    pub failed: i64,
+}
+
+/// Sends in one minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinuteCountView {
+    /// The minute's start (Unix ms).
+    pub minute_ms: i64,
+    /// How many were sent in it.
+    pub sent: i64,
+}
+
+/// Contacts that failed with one provider error code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FailureView {
+    /// Meta's code; none for a failure without one (a timeout, a dropped connection).
+    pub code: Option<i64>,
+    /// How many contacts.
+    pub count: i64,
+    /// What the code means.
+    pub meaning: String,
+    /// What Herald does about it.
+    pub handling: String,
+}
+
 /// A contact of a campaign: its state, and once closed its history entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -25,7 +25,7 @@ pub use hopper::{
 };
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone, strip_phone};
-pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error};
+pub use provider_errors::{ErrorClass, classify_error, classify_kaleyra_error, error_meaning};
 pub use webhooks::{
     InboundMessage, MessageError, PayloadError, StatusUpdate, TemplateEvent, WebhookContent,
     parse_kaleyra, parse_meta, status_from_event,

@@ -23,6 +23,65 @@ pub enum ErrorClass {
     AccountStop,
 }
 
+impl ErrorClass {
+    /// What Herald does about an error of this class, for the admin reading the results.
+    pub fn handling(self) -> &'static str {
+        match self {
+            Self::Throttle => "Herald slows the account down and retries",
+            Self::Temporary => "Retried with backoff",
+            Self::Wait24Hours => "Retried after at least 24 hours",
+            Self::PermanentForContact => "Not retried for this contact",
+            Self::TemplateStop => "The campaign stops: the template cannot be sent",
+            Self::TemplatePause => "The campaign pauses until the template is approved again",
+            Self::AccountStop => "Every campaign of the account stops until an admin acts",
+        }
+    }
+}
+
+/// What a Meta error code means (providers.md section 6, from Meta's error-codes page), in a
+/// line an admin understands; `None` for a code not in the table.
+pub fn error_meaning(code: i64) -> Option<&'static str> {
+    Some(match code {
+        0 => "The access token is invalid, expired or revoked",
+        1 => "Invalid request or temporary server error at Meta",
+        2 => "Meta's service is temporarily down or overloaded",
+        3 | 10 | 200..=299 => "The app lacks the permission for this call",
+        4 => "Too many API calls from the app",
+        33 => "The business phone number was deleted",
+        100 => "A parameter of the request is invalid",
+        190 => "The access token expired",
+        368 => "The account is temporarily blocked for a policy violation",
+        80_007 => "The WhatsApp Business Account's rate limit was reached",
+        130_429 => "Throughput exceeded: too many messages per second",
+        130_472 => "The contact is in a Meta marketing experiment group",
+        130_497 => "The account may not message users in this country",
+        131_000 => "Something went wrong at Meta",
+        131_005 => "Access denied",
+        131_016 => "Meta's service is temporarily unavailable",
+        131_021 => "The recipient is the sender's own number",
+        131_026 => "Message undeliverable: not a WhatsApp number, terms not accepted or an old app",
+        131_030 => "The number is not in the test account's allowed list",
+        131_031 => "The account is locked",
+        131_042 => "A business eligibility or payment problem",
+        131_047 => "More than 24 hours since the contact last wrote: only a template may be sent",
+        131_048 => "Spam rate limit: the number's quality restricts it",
+        131_049 => "Meta chose not to deliver it (per-user marketing limit)",
+        131_050 => "The contact stopped marketing messages from this business",
+        131_051 => "Unsupported message type",
+        131_056 => "Too many messages to the same contact in a short time",
+        131_057 => "The account is in maintenance mode",
+        132_000 => "The number of template parameters does not match",
+        132_001 => "The template does not exist in this language or is not approved",
+        132_005 => "The filled-in template text is too long",
+        132_007 => "The template's content violates a policy",
+        132_012 => "A template parameter has the wrong format",
+        132_015 => "The template is paused for low quality",
+        132_016 => "The template is disabled (paused too many times)",
+        133_004 => "Meta's server is temporarily unavailable",
+        _ => return None,
+    })
+}
+
 /// Classifies a Meta (or Meta-shaped) error code; `http_status` decides for unknown codes.
 pub fn classify_error(code: Option<i64>, http_status: Option<u16>) -> ErrorClass {
     match code {
@@ -64,6 +123,20 @@ pub fn classify_kaleyra_error(code: &str, http_status: Option<u16>) -> ErrorClas
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_herald_classifies_by_number_has_a_meaning() {
+        let classified = [
+            130_429, 131_056, 80_007, 4, 1, 2, 131_000, 131_016, 131_057, 133_004, 131_049,
+            131_026, 131_050, 131_021, 132_005, 131_030, 130_472, 131_047, 132_001, 132_016,
+            132_000, 132_012, 132_007, 132_015, 0, 3, 10, 190, 200, 299, 131_031, 368, 131_005,
+            131_042, 33,
+        ];
+        for code in classified {
+            assert!(error_meaning(code).is_some(), "{code} has no meaning");
+        }
+        assert_eq!(error_meaning(999_999), None);
+    }
 
     #[test]
     fn every_code_of_the_spec_has_its_class() {

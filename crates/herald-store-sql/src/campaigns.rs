@@ -14,8 +14,8 @@ use herald_domain::{
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    HopperCounts, HopperMove, HopperRecord, ListRecord, OutboundMessage, OutcomeCount, PhoneFacts,
-    Result, StoreError, UpsertReport,
+    FailureCount, Funnel, HopperCounts, HopperMove, HopperRecord, ListRecord, MinuteCount,
+    OutboundMessage, OutcomeCount, PhoneFacts, Result, StoreError, UpsertReport,
 };
 use sqlx::Row;
 use sqlx::any::{Any, AnyRow};
@@ -663,6 +663,69 @@ impl CampaignStore for SqlStore {
             })
         })
         .collect()
+    }
+
+    async fn funnel(&self, campaign_id: i64) -> Result<Funnel> {
+        let row = sqlx::query::<Any>(
+            "select
+                 count(hopper.sent_at) as sent,
+                 coalesce(sum(case when hopper.delivered_at is not null
+                     or messages.status in ('delivered', 'read') then 1 else 0 end), 0) as delivered,
+                 coalesce(sum(case when messages.status = 'read' then 1 else 0 end), 0) as read,
+                 coalesce(sum(case when hopper.answer is not null then 1 else 0 end), 0) as replied,
+                 coalesce(sum(case when hopper.outcome = 'failed' then 1 else 0 end), 0) as failed
+             from hopper left join messages on messages.account_id = hopper.account_id
+                 and messages.provider_message_id = hopper.message_id
+             where hopper.campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(Funnel {
+            sent: row.try_get("sent").map_err(other)?,
+            delivered: row.try_get("delivered").map_err(other)?,
+            read: row.try_get("read").map_err(other)?,
+            replied: row.try_get("replied").map_err(other)?,
+            failed: row.try_get("failed").map_err(other)?,
+        })
+    }
+
+    async fn failure_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<FailureCount>> {
+        Ok(sqlx::query_as::<Any, (Option<i64>, i64)>(
+            "select error_code, count(*) from hopper
+             where campaign_id = $1 and (outcome = 'failed' or error_code is not null)
+             group by error_code order by count(*) desc, error_code limit $2",
+        )
+        .bind(campaign_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?
+        .into_iter()
+        .map(|(code, count)| FailureCount { code, count })
+        .collect())
+    }
+
+    async fn sends_per_minute(&self, campaign_id: i64, minutes: i64) -> Result<Vec<MinuteCount>> {
+        let mut counts = sqlx::query_as::<Any, (i64, i64)>(
+            "select sent_at / 60000 as minute, count(*) from hopper
+             where campaign_id = $1 and sent_at is not null
+             group by sent_at / 60000 order by minute desc limit $2",
+        )
+        .bind(campaign_id)
+        .bind(minutes)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?
+        .into_iter()
+        .map(|(minute, sent)| MinuteCount {
+            minute_ms: minute * 60_000,
+            sent,
+        })
+        .collect::<Vec<_>>();
+        counts.reverse();
+        Ok(counts)
     }
 
     async fn hopper_rows(

@@ -118,6 +118,39 @@ pub struct OutcomeCount {
     pub count: i64,
 }
 
+/// How far a campaign's messages got, in contacts: each stage counts those that reached it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Funnel {
+    /// The provider accepted the message.
+    pub sent: i64,
+    /// It reached the phone (read ones included).
+    pub delivered: i64,
+    /// The contact opened it.
+    pub read: i64,
+    /// The contact answered, in time or late.
+    pub replied: i64,
+    /// The send was refused or the message failed (the latest attempt).
+    pub failed: i64,
+}
+
+/// How many of a campaign's contacts failed with one provider error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCount {
+    /// Meta's code; `None` when the failure carried none (a timeout, a dropped connection).
+    pub code: Option<i64>,
+    /// How many contacts.
+    pub count: i64,
+}
+
+/// How many messages a campaign sent in one minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinuteCount {
+    /// The minute's start (Unix ms).
+    pub minute_ms: i64,
+    /// How many were sent in it.
+    pub sent: i64,
+}
+
 /// The hopper's counts (SPEC section 5: total, fresh, retry, pending, closed; a contact being
 /// sent or waiting for another campaign counts as pending).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -317,6 +350,13 @@ pub trait CampaignStore: Send + Sync {
     /// How the campaign's contacts ended so far, by outcome and reason, most frequent first
     /// (at most `limit` groups): what the results say, skipped contacts included.
     async fn outcome_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<OutcomeCount>>;
+    /// How far the campaign's messages got, from the hopper and the messages' statuses.
+    async fn funnel(&self, campaign_id: i64) -> Result<Funnel>;
+    /// The campaign's contacts whose latest attempt failed or carried a provider error, by
+    /// code, most frequent first (at most `limit` codes).
+    async fn failure_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<FailureCount>>;
+    /// Sends per minute over the latest `minutes` minutes that had sends, oldest first.
+    async fn sends_per_minute(&self, campaign_id: i64, minutes: i64) -> Result<Vec<MinuteCount>>;
     /// Hopper rows in `state` (every state when none) with ids after `after_id`, by id.
     async fn hopper_rows(
         &self,

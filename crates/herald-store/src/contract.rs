@@ -12,7 +12,7 @@ use herald_domain::{
 };
 
 use crate::{
-    AccountData, ContactFilter, ConversationMark, HopperCounts, HopperMove, ListRecord,
+    AccountData, ContactFilter, ConversationMark, Funnel, HopperCounts, HopperMove, ListRecord,
     NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent, TemplateReview,
 };
 
@@ -1162,6 +1162,7 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     // An attempt that ends replaces the reason and code of the one before.
     let sent = HopperMove {
         attempt: Some(resent_claim[0].attempt),
+        message_id: Some("wamid.resent"),
         ..moving(
             doubtful.hopper_id,
             HopperState::Sending,
@@ -1221,6 +1222,64 @@ async fn campaigns_and_hopper(store: &dyn Store) {
     ));
     assert_eq!(store.campaigns(Some(account)).await.unwrap().len(), 1);
     outcomes_are_counted_as_the_rows_say(store, campaign).await;
+    results_agree_with_the_rows(store, account, campaign).await;
+}
+
+/// The funnel, the failures by code and the sends per minute say what the rows and their
+/// messages say.
+async fn results_agree_with_the_rows(store: &dyn Store, account: i64, campaign: i64) {
+    let rows = store.hopper_rows(campaign, None, 0, 1_000).await.unwrap();
+    let mut expected = Funnel::default();
+    let mut codes: std::collections::BTreeMap<Option<i64>, i64> = Default::default();
+    let mut minutes: std::collections::BTreeMap<i64, i64> = Default::default();
+    for row in &rows {
+        let status = match &row.message_id {
+            Some(id) => store
+                .message_by_provider_id(account, id)
+                .await
+                .ok()
+                .map(|message| message.status),
+            None => None,
+        };
+        if let Some(sent_at) = row.sent_at {
+            expected.sent += 1;
+            *minutes.entry(sent_at / 60_000 * 60_000).or_default() += 1;
+        }
+        let read = status == Some(MessageStatus::Read);
+        if row.delivered_at.is_some() || read || status == Some(MessageStatus::Delivered) {
+            expected.delivered += 1;
+        }
+        expected.read += i64::from(read);
+        expected.replied += i64::from(row.answer.is_some());
+        let failed = row.outcome == Some(Outcome::Failed);
+        expected.failed += i64::from(failed);
+        if failed || row.error_code.is_some() {
+            *codes.entry(row.error_code).or_default() += 1;
+        }
+    }
+    assert!(expected.sent > 0, "{expected:?}");
+    assert_eq!(store.funnel(campaign).await.unwrap(), expected);
+    let mut counted: Vec<(Option<i64>, i64)> = store
+        .failure_counts(campaign, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|failure| (failure.code, failure.count))
+        .collect();
+    counted.sort();
+    assert_eq!(counted, codes.into_iter().collect::<Vec<_>>());
+    assert_eq!(
+        store
+            .sends_per_minute(campaign, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|minute| (minute.minute_ms, minute.sent))
+            .collect::<Vec<_>>(),
+        minutes.into_iter().collect::<Vec<_>>(),
+        "oldest first"
+    );
+    assert_eq!(store.funnel(-1).await.unwrap(), Funnel::default());
 }
 
 /// The results' counts by outcome and reason agree with the rows themselves, most frequent

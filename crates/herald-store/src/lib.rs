@@ -11,7 +11,8 @@ pub mod contract;
 
 pub use campaigns::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    HopperCounts, HopperMove, HopperRecord, ListRecord, OutcomeCount, PhoneFacts, UpsertReport,
+    FailureCount, Funnel, HopperCounts, HopperMove, HopperRecord, ListRecord, MinuteCount,
+    OutcomeCount, PhoneFacts, UpsertReport,
 };
 
 use async_trait::async_trait;

@@ -6,10 +6,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use herald_api::{
-    AttachList, CampaignProgress, CampaignView, DryRun, DryRunMessage, DryRunSkip,
-    HopperCountsView, HopperRowView, NewCampaign, OutcomeCountView, ResetList,
+    AttachList, CampaignProgress, CampaignResults, CampaignView, DryRun, DryRunMessage, DryRunSkip,
+    FailureView, FunnelView, HopperCountsView, HopperRowView, MinuteCountView, NewCampaign,
+    OutcomeCountView, ResetList,
 };
-use herald_domain::{CampaignSettings, CampaignStatus, DAY_MS, HopperState, tier_warning};
+use herald_domain::{
+    CampaignSettings, CampaignStatus, DAY_MS, HopperState, classify_error, error_meaning,
+    tier_warning,
+};
 use herald_store::{CampaignRecord, HopperCounts, HopperRecord};
 use serde::Deserialize;
 
@@ -117,6 +121,55 @@ pub(crate) async fn show_campaign(
     Path(id): Path<i64>,
 ) -> Result<Json<CampaignView>> {
     Ok(Json(view(&state, load(&state, id).await?).await?))
+}
+
+/// How many minutes of sends the results chart.
+const RESULT_MINUTES: i64 = 60;
+/// How many error codes the results list.
+const RESULT_FAILURE_CODES: i64 = 20;
+
+/// `GET /api/v1/campaigns/{id}/results`.
+pub(crate) async fn show_results(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<CampaignResults>> {
+    let campaign = load(&state, id).await?;
+    let store = &state.store;
+    let funnel = store.funnel(campaign.id).await?;
+    let per_minute = store.sends_per_minute(campaign.id, RESULT_MINUTES).await?;
+    let failures = store
+        .failure_counts(campaign.id, RESULT_FAILURE_CODES)
+        .await?;
+    Ok(Json(CampaignResults {
+        funnel: FunnelView {
+            sent: funnel.sent,
+            delivered: funnel.delivered,
+            read: funnel.read,
+            replied: funnel.replied,
+            failed: funnel.failed,
+        },
+        per_minute: per_minute
+            .into_iter()
+            .map(|minute| MinuteCountView {
+                minute_ms: minute.minute_ms,
+                sent: minute.sent,
+            })
+            .collect(),
+        failures: failures
+            .into_iter()
+            .map(|failure| FailureView {
+                code: failure.code,
+                count: failure.count,
+                meaning: failure
+                    .code
+                    .map_or("No error code: a timeout or a dropped connection", |code| {
+                        error_meaning(code).unwrap_or("A code Herald's table does not list")
+                    })
+                    .to_owned(),
+                handling: classify_error(failure.code, None).handling().to_owned(),
+            })
+            .collect(),
+    }))
 }
 
 /// `PUT /api/v1/campaigns/{id}`: every setting; the template only while nothing was sent.

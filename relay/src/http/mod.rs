@@ -22,11 +22,11 @@ use axum::http::Method;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignView, ContactView,
-    ConversationChange, ConversationSummary, ConversationView, DryRun, ErrorCode, HopperRowView,
-    ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign,
-    NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
-    TemplateView,
+    API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignResults,
+    CampaignView, ContactView, ConversationChange, ConversationSummary, ConversationView, DryRun,
+    ErrorCode, HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
+    MessageView, NewCampaign, NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser,
+    TemplateList, TemplateView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -361,6 +361,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::new(Admin, Method::GET, "/campaigns", "Campaigns, newest first (account_id: one account's)", campaigns::list_campaigns).returns_list::<CampaignView>(),
         ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns", "Create a campaign (APPROVED template with a complete mapping) and attach lists", campaigns::create_campaign).takes::<NewCampaign>().returns::<CampaignView>(),
         ApiRoute::new(Admin, Method::GET, "/campaigns/{id}", "Show a campaign with its hopper counts", campaigns::show_campaign).returns::<CampaignView>(),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/results", "A campaign's results: the funnel (sent, delivered, read, replied, failed), sends per minute, failures by provider error code with their meaning", campaigns::show_results).returns::<CampaignResults>(),
         ApiRoute::new(Admin, Method::PUT, "/campaigns/{id}", "Edit a campaign's settings", campaigns::update_campaign).takes::<CampaignSettings>().returns::<CampaignView>(),
         ApiRoute::new(Admin, Method::DELETE, "/campaigns/{id}", "Delete a campaign", campaigns::delete_campaign),
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/lists", "Add List", campaigns::attach_list).takes::<AttachList>().returns::<CampaignView>(),

@@ -543,6 +543,35 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
             .contains("First name")
     );
     assert_eq!(outcome("failed")[0]["reason"], "Message Undeliverable");
+    // The funnel, the pace and the failures by code with what they mean.
+    let results = setup
+        .get(&format!("/api/v1/campaigns/{campaign}/results"))
+        .await;
+    let funnel = &results["funnel"];
+    assert_eq!(
+        (
+            &funnel["sent"],
+            &funnel["delivered"],
+            &funnel["replied"],
+            &funnel["failed"]
+        ),
+        (&json!(2), &json!(1), &json!(1), &json!(1)),
+        "{results}"
+    );
+    assert!(funnel["read"].as_i64().unwrap() <= 1, "{results}");
+    let sent_per_minute: i64 = results["per_minute"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|minute| minute["sent"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sent_per_minute, 2, "{results}");
+    assert_eq!(
+        results["failures"],
+        json!([{"code": 131026, "count": 1,
+            "meaning": "Message undeliverable: not a WhatsApp number, terms not accepted or an old app",
+            "handling": "Not retried for this contact"}])
+    );
     assert_eq!(
         (
             setup.sends_to("491510000001"),

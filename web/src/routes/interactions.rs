@@ -4,8 +4,11 @@
 //! the contact's last message is under 24 hours old, a template otherwise (only the recontact
 //! template once the window has expired). The thread refreshes itself every few seconds.
 
-use herald_api::{ContactValues, ContactView, ConversationView, MessageView, SendMessage};
-use herald_domain::{MessageDirection, strip_phone};
+use herald_api::{
+    ContactValues, ContactView, ConversationChange, ConversationSummary, ConversationView,
+    MessageView, SendMessage,
+};
+use herald_domain::{MessageDirection, MessageStatus, strip_phone};
 use herald_templates::{MappingSource, Template, variables_of};
 use leptos::prelude::*;
 
@@ -13,11 +16,30 @@ use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
+use crate::time::time_label;
 
 /// How often an open thread asks for news (answers, statuses).
 const REFRESH_MS: u64 = 3_000;
 
-/// The interactions page.
+/// Which conversations the inbox lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Open,
+    Closed,
+    All,
+}
+
+impl Shown {
+    fn admits(self, summary: &ConversationSummary) -> bool {
+        match self {
+            Self::Open => summary.open,
+            Self::Closed => !summary.open,
+            Self::All => true,
+        }
+    }
+}
+
+/// The interactions page: the inbox beside the open thread (one pane at a time on a phone).
 #[component]
 pub fn Interactions() -> impl IntoView {
     let accounts = Fetched::new(api::list_accounts);
@@ -27,10 +49,30 @@ pub fn Interactions() -> impl IntoView {
     let phone = RwSignal::new(None::<String>);
     let typed_phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let shown = RwSignal::new(Shown::Open);
     // Opening the conversation already open keeps it (and whatever is being typed in it).
     let open = move |number: String| {
         if phone.with_untracked(|open| open.as_deref() != Some(number.as_str())) {
             phone.set(Some(number));
+        }
+    };
+    let listed = move || conversations.get().and_then(Result::ok).unwrap_or_default();
+    let count = move |which: Shown| {
+        conversations.with(|found| {
+            found
+                .and_then(|found| found.as_ref().ok())
+                .map_or(0, |found| {
+                    found.iter().filter(|summary| which.admits(summary)).count()
+                })
+        })
+    };
+    let filter = move |which: Shown, label: &'static str| {
+        view! {
+            <button type="button" role="tab" aria-selected=move || (shown.get() == which).to_string()
+                class:selected=move || shown.get() == which
+                on:click=move |_| shown.set(which)>
+                {move || format!("{label} ({})", count(which))}
+            </button>
         }
     };
     view! {
@@ -53,42 +95,136 @@ pub fn Interactions() -> impl IntoView {
             </form>
         </div>
         {move || error.get().map(|refused| view! { <p class="form-error" role="alert">{refused}</p> })}
-        <div class="interactions">
-            <nav aria-label="Conversations">
+        <div class="interactions" class:has-thread=move || phone.with(Option::is_some)>
+            <nav aria-label="Conversations" class="inbox">
+                <div role="tablist" class="inbox-filter" aria-label="Which conversations">
+                    {filter(Shown::Open, "Open")}
+                    {filter(Shown::Closed, "Closed")}
+                    {filter(Shown::All, "All")}
+                </div>
                 <ul class="conversations" data-testid="conversations">
-                    {move || conversations.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|summary| {
-                        let number = summary.phone.clone();
-                        view! {
-                            <li><button class="link" on:click=move |_| open(number.clone())>
-                                <strong>{summary.phone}</strong>
-                                <small>{summary.last.body.unwrap_or_default()}</small>
-                            </button></li>
-                        }
-                    }).collect_view()}
+                    {move || {
+                        let which = shown.get();
+                        let current = phone.get();
+                        listed().into_iter().filter(|summary| which.admits(summary)).map(|summary| {
+                            let number = summary.phone.clone();
+                            let selected = current.as_deref() == Some(summary.phone.as_str());
+                            view! {
+                                <li><button class="conversation" class:selected=selected
+                                    aria-current=selected.then_some("true")
+                                    on:click=move |_| open(number.clone())>
+                                    <span class="who">
+                                        <strong>{summary.name.clone().unwrap_or_else(|| summary.phone.clone())}</strong>
+                                        <time>{time_label(summary.last.created_at)}</time>
+                                    </span>
+                                    <span class="what">
+                                        <small>{summary.last.body.clone().unwrap_or_default()}</small>
+                                        {(summary.unread > 0).then(|| view! {
+                                            <span class="badge" data-testid="unread"
+                                                aria-label=format!("{} unread", summary.unread)>{summary.unread}</span>
+                                        })}
+                                        {(!summary.open).then(|| view! { <span class="tag">"Closed"</span> })}
+                                    </span>
+                                    {summary.name.is_some().then(|| view! { <small>{summary.phone.clone()}</small> })}
+                                </button></li>
+                            }
+                        }).collect_view()
+                    }}
                 </ul>
+                {move || (conversations.get().is_some() && count(shown.get()) == 0).then(|| view! {
+                    <p class="muted">"No conversations here."</p>
+                })}
             </nav>
-            {move || account.get().zip(phone.get()).map(|(account, phone)| view! {
-                <Thread account phone on_sent=move || conversations.refetch() />
+            {move || account.get().zip(phone.get()).map(|(account, number)| {
+                let name = listed().into_iter()
+                    .find(|summary| summary.phone == number)
+                    .and_then(|summary| summary.name);
+                view! {
+                    <Thread account phone=number name
+                        on_changed=move || conversations.refetch()
+                        on_back=move || phone.set(None) />
+                }
             })}
         </div>
     }
 }
 
 /// One contact's messages, window and send form. The thread refreshes; the form stays put, so
-/// nothing typed is lost.
+/// nothing typed is lost. What it shows counts as read.
 #[component]
-fn Thread(account: i64, phone: String, on_sent: impl Fn() + Clone + 'static) -> impl IntoView {
+fn Thread(
+    account: i64,
+    phone: String,
+    name: Option<String>,
+    on_changed: impl Fn() + Clone + 'static,
+    on_back: impl Fn() + 'static,
+) -> impl IntoView {
     let number = phone.clone();
     let thread = Fetched::new(move || api::show_conversation(account, number.clone()));
     refetch_every(thread, REFRESH_MS);
     let shown = move || thread.get().and_then(Result::ok);
-    let after_send = move || {
-        thread.refetch();
-        on_sent();
+    let after_send = {
+        let on_changed = on_changed.clone();
+        move || {
+            thread.refetch();
+            on_changed();
+        }
+    };
+    // The latest message from the contact that was marked read, so each is marked once.
+    let read_through = RwSignal::new(0_i64);
+    let mark = {
+        let phone = phone.clone();
+        Job::new(move |change: ConversationChange| {
+            let phone = phone.clone();
+            let on_changed = on_changed.clone();
+            async move {
+                if api::change_conversation(account, &phone, &change)
+                    .await
+                    .is_ok()
+                {
+                    thread.refetch();
+                    on_changed();
+                }
+            }
+        })
+    };
+    Effect::new(move |_| {
+        let latest = thread.with(|found| {
+            found
+                .and_then(|found| found.as_ref().ok())
+                .and_then(|shown| {
+                    shown
+                        .messages
+                        .iter()
+                        .rev()
+                        .find(|message| message.direction == MessageDirection::Inbound)
+                        .map(|message| message.id)
+                })
+        });
+        if let Some(latest) = latest.filter(|latest| *latest > read_through.get_untracked()) {
+            read_through.set(latest);
+            mark.dispatch(ConversationChange {
+                read_through: Some(latest),
+                open: None,
+            });
+        }
+    });
+    let is_open = move || shown().is_none_or(|shown| shown.open);
+    let title = match &name {
+        Some(name) => format!("{name} · {phone}"),
+        None => phone.clone(),
     };
     view! {
         <section class="thread" aria-label="Conversation" data-testid="thread">
-            <h3>{phone.clone()}</h3>
+            <header class="thread-head">
+                <button type="button" class="link back" on:click=move |_| on_back()>"← Conversations"</button>
+                <h3>{title}</h3>
+                <span class="tag" data-testid="conversation-state">{move || if is_open() { "Open" } else { "Closed" }}</span>
+                <button type="button" data-testid="close-conversation" disabled=move || mark.pending() || shown().is_none()
+                    on:click=move |_| mark.dispatch(ConversationChange { read_through: None, open: Some(!is_open()) })>
+                    {move || if is_open() { "Close conversation" } else { "Reopen" }}
+                </button>
+            </header>
             {move || match thread.get() {
                 None => view! { <p>"Loading the conversation…"</p> }.into_any(),
                 Some(Err(failure)) => view! {
@@ -118,12 +254,34 @@ fn message(shown: MessageView) -> impl IntoView {
         MessageDirection::Outbound => "outbound",
     };
     let kind = shown.kind.map(|kind| kind.to_string()).unwrap_or_default();
+    let ticks = (shown.direction == MessageDirection::Outbound).then(|| {
+        let (mark, class) = ticks(shown.status);
+        view! {
+            <span class=format!("ticks {class}") title=shown.status.to_string()
+                aria-label=shown.status.to_string()>{mark}</span>
+        }
+    });
+    let kind_shown = kind.clone();
     view! {
         <li class=format!("message {side}") data-kind=kind>
             <p>{shown.body.unwrap_or_default()}</p>
-            <small>{kind.clone()}" · "{shown.status.to_string()}{shown.category.map(|category| format!(" · {category}"))}</small>
+            <small class="meta">
+                {kind_shown}{shown.category.map(|category| format!(" · {category}"))}" · "
+                <time>{time_label(shown.created_at)}</time>" "{ticks}
+            </small>
             {shown.error_message.map(|error| view! { <small class="form-error">{error}</small> })}
         </li>
+    }
+}
+
+/// WhatsApp's delivery marks for a status, and the class that colours them.
+fn ticks(status: MessageStatus) -> (&'static str, &'static str) {
+    match status {
+        MessageStatus::Accepted => ("🕓", "waiting"),
+        MessageStatus::Sent => ("✓", "sent"),
+        MessageStatus::Delivered | MessageStatus::Received => ("✓✓", "delivered"),
+        MessageStatus::Read => ("✓✓", "read"),
+        MessageStatus::Failed => ("!", "failed"),
     }
 }
 
