@@ -79,6 +79,14 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await page.getByTestId('recent').filter({ hasText: '4915123450001' }).waitFor();
   // The campaigns list says what the contacts came to (refreshed every few seconds).
   await row.getByTestId('results').filter({ hasText: '2 sent' }).waitFor({ timeout: 10_000 });
+  // The results: the funnel from sent on (refreshed every few seconds), the pace, no failures.
+  const funnel = page.getByTestId('funnel');
+  await funnel.locator('[data-stage="Sent"][data-count="2"]').waitFor({ timeout: 10_000 });
+  await funnel.locator('[data-stage="Delivered"][data-count="2"]').waitFor({ timeout: 10_000 });
+  assert.match(await funnel.getAttribute('aria-label'), /^Funnel: Sent 2, Delivered 2, Read \d, Replied \d, Failed 0$/);
+  await page.getByTestId('per-minute').locator('rect').first().waitFor();
+  await page.getByTestId('campaign-results').getByText('No failures.').waitFor();
+  await page.getByTestId('live').screenshot({ path: join(artifactsDir, 'campaign-results.png') });
 
   // Several lists and a start date: it waits, scheduled, and the question says so.
   await form.getByLabel('Name').fill('Later');
@@ -115,5 +123,21 @@ test('a large file shows how far its import got', async () => {
   await page.getByTestId('import-progress').filter({ hasText: /% of the file read: \d+ rows/ }).waitFor();
   await page.getByTestId('import-report').filter({ hasText: '150000 rows read: 150000 new contacts' }).waitFor({ timeout: 60_000 });
   await large.getByTestId('list-size').filter({ hasText: '150000' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test("the campaigns page and a campaign's results fit a phone", async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  const row = page.getByTestId('campaign-row').filter({ hasText: 'Spring' });
+  await row.getByRole('button', { name: 'Spring' }).click();
+  await page.getByTestId('funnel').locator('[data-stage="Sent"][data-count="2"]').waitFor({ timeout: 10_000 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the campaigns page is ${width} px wide on a 390 px screen`);
+  const funnelRight = await page.getByTestId('funnel').evaluate((chart) => chart.getBoundingClientRect().right);
+  assert.ok(funnelRight <= 390, `the funnel ends at ${funnelRight} px`);
+  await page.screenshot({ path: join(artifactsDir, 'campaigns-phone.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

@@ -3,10 +3,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, CampaignView, ContactView, ConversationChange,
-    ConversationSummary, ConversationView, ErrorBody, ErrorCode, HopperRowView, ImportPreview,
-    ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList,
-    ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport,
+    API_PREFIX, AccountInput, AccountView, CampaignResults, CampaignView, ContactView,
+    ConversationChange, ConversationSummary, ConversationView, ErrorBody, ErrorCode, HopperRowView,
+    ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign,
+    NewList, ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport,
     TemplateView,
 };
 use herald_contacts::Contact;
@@ -302,6 +302,11 @@ pub async fn campaign_action(id: i64, action: &str) -> Result<(), ApiError> {
         _ => Request::post(&path).build(),
     };
     send(request).await.map(|_| ())
+}
+
+/// `GET /campaigns/{id}/results`.
+pub async fn campaign_results(id: i64) -> Result<CampaignResults, ApiError> {
+    decode(send(Request::get(&url(&format!("/campaigns/{id}/results"))).build()).await?).await
 }
 
 /// `GET /campaigns/{id}/hopper?state=`.

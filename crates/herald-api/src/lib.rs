@@ -74,6 +74,10 @@ herald_domain::text_enum!(
         UsernameInvalid => "username_invalid",
         /// A password shorter than the minimum.
         PasswordTooShort => "password_too_short",
+        /// An admin disabled this user: it cannot sign in.
+        UserDisabled => "user_disabled",
+        /// The change would leave no active admin.
+        LastAdmin => "last_admin",
         /// A campaign waits for the contact's answer: nothing else goes to it.
         AwaitingCustomerResponse => "awaiting_customer_response",
         /// The customer service window is closed: only a template can be sent.
@@ -188,6 +192,40 @@ pub struct NewUser {
     pub password: String,
     /// Admin or agent.
     pub role: Role,
+}
+
+/// `GET /api/v1/users`: a user as admins see it (never its password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserView {
+    /// User id.
+    pub id: i64,
+    /// User name.
+    pub username: String,
+    /// What the user may do.
+    pub role: Role,
+    /// Whether an admin disabled it.
+    pub disabled: bool,
+}
+
+/// `PUT /api/v1/users/{id}`: absent fields keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserChange {
+    /// The new role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// `true` disables the user (its sessions end), `false` enables it again.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// `PUT /api/v1/users/{id}/password`: an admin sets a user's new password (its sessions end).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewPassword {
+    /// At least 12 characters.
+    pub password: String,
 }
 
 /// Provider settings of an account that are not secret.

@@ -258,12 +258,26 @@ fn message_from(row: &AnyRow) -> Result<MessageRecord> {
     })
 }
 
+/// The columns of [`UserRecord`].
+const USER_SELECT: &str = "select id, username, password_hash, role, disabled_at from users";
+
+/// Ends every session of user `id`.
+async fn end_sessions(transaction: &mut sqlx::Transaction<'_, Any>, id: i64) -> Result<()> {
+    sqlx::query::<Any>("delete from sessions where user_id = $1")
+        .bind(id)
+        .execute(&mut **transaction)
+        .await
+        .map_err(other)?;
+    Ok(())
+}
+
 fn user_from(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
         id: row.try_get("id").map_err(other)?,
         username: row.try_get("username").map_err(other)?,
         password_hash: row.try_get("password_hash").map_err(other)?,
         role: parse::<Role>(row.try_get("role").map_err(other)?)?,
+        disabled_at: row.try_get("disabled_at").map_err(other)?,
     })
 }
 
@@ -323,14 +337,70 @@ impl Store for SqlStore {
     }
 
     async fn user_by_name(&self, username: &str) -> Result<UserRecord> {
-        let row = sqlx::query::<Any>(
-            "select id, username, password_hash, role from users where username = $1",
-        )
-        .bind(username)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(classify("username"))?;
+        let row = sqlx::query::<Any>(&format!("{USER_SELECT} where username = $1"))
+            .bind(username)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify("username"))?;
         user_from(&row)
+    }
+
+    async fn user(&self, id: i64) -> Result<UserRecord> {
+        let row = sqlx::query::<Any>(&format!("{USER_SELECT} where id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(classify("user"))?;
+        user_from(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        let rows = sqlx::query::<Any>(&format!("{USER_SELECT} order by username"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter().map(user_from).collect()
+    }
+
+    async fn update_user(
+        &self,
+        id: i64,
+        role: Role,
+        disabled_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let updated = sqlx::query::<Any>(
+            "update users set role = $1, disabled_at = $2, updated_at = $3 where id = $4",
+        )
+        .bind(role.as_str())
+        .bind(disabled_at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
+        expect_one_row(updated.rows_affected())?;
+        if disabled_at.is_some() {
+            end_sessions(&mut transaction, id).await?;
+        }
+        transaction.commit().await.map_err(other)
+    }
+
+    async fn set_password(&self, id: i64, password_hash: &str, now: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await.map_err(other)?;
+        let updated = sqlx::query::<Any>(
+            "update users set password_hash = $1, updated_at = $2 where id = $3",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(other)?;
+        expect_one_row(updated.rows_affected())?;
+        end_sessions(&mut transaction, id).await?;
+        transaction.commit().await.map_err(other)
     }
 
     async fn create_session(
@@ -353,9 +423,11 @@ impl Store for SqlStore {
 
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<UserRecord> {
         let row = sqlx::query::<Any>(
-            "select users.id, users.username, users.password_hash, users.role
+            "select users.id, users.username, users.password_hash, users.role,
+                 users.disabled_at
              from sessions join users on users.id = sessions.user_id
-             where sessions.token_hash = $1 and sessions.expires_at > $2",
+             where sessions.token_hash = $1 and sessions.expires_at > $2
+                 and users.disabled_at is null",
         )
         .bind(token_hash)
         .bind(now)
@@ -762,7 +834,8 @@ mod tests {
         let reopened = SqlStore::open(&url).await.unwrap();
         assert_eq!(
             herald_store::Store::count_users(&reopened).await.unwrap(),
-            1
+            2,
+            "the contract's admin and agent, still there"
         );
     }
 

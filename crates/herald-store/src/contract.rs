@@ -64,6 +64,87 @@ async fn users_and_sessions(store: &dyn Store) {
     ));
     store.delete_session("never-existed").await.unwrap();
     assert_eq!(store.count_users().await.unwrap(), 1);
+    disabling_and_passwords(store, id).await;
+}
+
+/// Disabling a user ends its sessions and keeps new ones from working; a new password ends
+/// them too; role changes apply to sessions already open.
+async fn disabling_and_passwords(store: &dyn Store, admin: i64) {
+    let agent = store
+        .create_user("zoe", "hash-1", Role::Agent, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_users()
+            .await
+            .unwrap()
+            .iter()
+            .map(|user| user.username.as_str())
+            .collect::<Vec<_>>(),
+        ["ann", "zoe"]
+    );
+    store
+        .create_session("zoe-1", agent, 1_000, 10)
+        .await
+        .unwrap();
+    store
+        .update_user(agent, Role::Admin, None, 11)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_user("zoe-1", 20).await.unwrap().role,
+        Role::Admin
+    );
+    store
+        .update_user(agent, Role::Agent, Some(12), 12)
+        .await
+        .unwrap();
+    assert_eq!(store.user(agent).await.unwrap().disabled_at, Some(12));
+    assert!(matches!(
+        store.session_user("zoe-1", 20).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .create_session("zoe-2", agent, 1_000, 13)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store.session_user("zoe-2", 20).await,
+            Err(StoreError::NotFound)
+        ),
+        "a disabled user's new session does not work"
+    );
+    store
+        .update_user(agent, Role::Agent, None, 14)
+        .await
+        .unwrap();
+    assert!(store.session_user("zoe-2", 20).await.is_ok());
+    store.set_password(agent, "hash-2", 15).await.unwrap();
+    assert!(matches!(
+        store.session_user("zoe-2", 20).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store.user_by_name("zoe").await.unwrap().password_hash,
+        "hash-2"
+    );
+    assert_eq!(store.user(admin).await.unwrap().disabled_at, None);
+    assert!(matches!(
+        store.set_password(agent + 1_000, "x", 16).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .update_user(agent + 1_000, Role::Agent, None, 16)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.user(agent + 1_000).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn accounts(store: &dyn Store) {

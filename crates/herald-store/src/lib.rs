@@ -52,6 +52,8 @@ pub struct UserRecord {
     pub password_hash: String,
     /// What the user may do.
     pub role: Role,
+    /// When an admin disabled it: it cannot sign in.
+    pub disabled_at: Option<i64>,
 }
 
 /// An account row; `secrets` is the AEAD ciphertext the relay made.
@@ -146,6 +148,21 @@ pub trait Store: ContactStore + CampaignStore + Send + Sync {
     ) -> Result<i64>;
     /// The user with that name.
     async fn user_by_name(&self, username: &str) -> Result<UserRecord>;
+    /// The user with this id.
+    async fn user(&self, id: i64) -> Result<UserRecord>;
+    /// Every user, by name.
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    /// Changes a user's role and whether it is disabled (`disabled_at`); disabling ends its
+    /// sessions in the same transaction.
+    async fn update_user(
+        &self,
+        id: i64,
+        role: Role,
+        disabled_at: Option<i64>,
+        now: i64,
+    ) -> Result<()>;
+    /// Sets a user's password and ends its sessions, in one transaction.
+    async fn set_password(&self, id: i64, password_hash: &str, now: i64) -> Result<()>;
 
     /// Records a session by the hash of its token.
     async fn create_session(

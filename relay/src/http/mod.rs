@@ -25,8 +25,8 @@ use herald_api::{
     API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignResults,
     CampaignView, ContactView, ConversationChange, ConversationSummary, ConversationView, DryRun,
     ErrorCode, HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
-    MessageView, NewCampaign, NewList, NewUser, ResetList, SendMessage, SessionState, SessionUser,
-    TemplateList, TemplateView,
+    MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState,
+    SessionUser, TemplateList, TemplateView, UserChange, UserView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -220,6 +220,9 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "Add a user",
             users::create_user,
         ).takes::<NewUser>().returns::<SessionUser>(),
+        ApiRoute::new(Admin, Method::GET, "/users", "Every user, by name (never a password)", users::list_users).returns_list::<UserView>(),
+        ApiRoute::new(Admin, Method::PUT, "/users/{id}", "Change a user's role or disable it (its sessions end); never the last active admin", users::update_user).takes::<UserChange>().returns::<UserView>(),
+        ApiRoute::new(Admin, Method::PUT, "/users/{id}/password", "Set a user's new password (its sessions end)", users::reset_password).takes::<NewPassword>(),
         ApiRoute::new(
             Agent,
             Method::GET,

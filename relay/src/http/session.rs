@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use herald_api::{LoginRequest, SessionState, SessionUser};
+use herald_api::{ErrorCode, LoginRequest, SessionState, SessionUser};
 use herald_store::StoreError;
 
 use crate::auth::{self, SESSION_COOKIE, SESSION_LIFETIME_MS};
@@ -41,6 +41,13 @@ pub(crate) async fn create_session(
     };
     if !auth::verify_password(&login.password, &user.password_hash) {
         return Err(AppError::BadCredentials);
+    }
+    // Said only to whoever knows the password: it names no user to a guesser.
+    if user.disabled_at.is_some() {
+        return Err(AppError::InvalidState {
+            code: ErrorCode::UserDisabled,
+            message: "this user is disabled: ask an admin to enable it".to_owned(),
+        });
     }
     let token = auth::new_token();
     let now = state.clock.now_ms();

@@ -6,3 +6,4 @@ pub mod editor;
 pub mod mapping;
 pub mod preview;
 pub mod preview_contact;
+pub mod results;

@@ -13,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::components::results::Results;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
 
@@ -208,6 +209,8 @@ fn Live(id: i64) -> impl IntoView {
         on_cleanup(move || source.close());
     }
     let rows = Fetched::new(move || api::hopper_rows(id, tab.get()));
+    let results = Fetched::new(move || api::campaign_results(id));
+    refetch_every(results, REFRESH_MS);
     view! {
         <section class="live" aria-label="Live progress" data-testid="live">
             <h3>"Live progress"</h3>
@@ -215,6 +218,10 @@ fn Live(id: i64) -> impl IntoView {
                 <p data-testid="live-status">{now.status.to_string()}</p>
                 <table class="table"><thead><tr><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th><th>"Pending"</th><th>"Closed"</th></tr></thead>
                     <tbody><tr data-testid="live-counts">{counts_cells(now.counts)}</tr></tbody></table>
+            })}
+            {move || results.get().map(|found| match found {
+                Ok(results) => view! { <Results results /> }.into_any(),
+                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
             })}
             <ul class="recent" data-testid="recent">
                 {move || recent.get().into_iter().map(|row| view! {
