@@ -6,8 +6,8 @@ use herald_api::{
     API_PREFIX, AccountInput, AccountView, CampaignResults, CampaignView, ContactView,
     ConversationChange, ConversationSummary, ConversationView, ErrorBody, ErrorCode, HopperRowView,
     ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign,
-    NewList, ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport,
-    TemplateView,
+    NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
+    TemplateSyncReport, TemplateView, UserChange, UserView,
 };
 use herald_contacts::Contact;
 use herald_domain::HopperState;
@@ -93,6 +93,38 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// `GET /accounts`.
 pub async fn list_accounts() -> Result<Vec<AccountView>, ApiError> {
     decode(send(Request::get(&url("/accounts")).build()).await?).await
+}
+
+/// `GET /users`.
+pub async fn list_users() -> Result<Vec<UserView>, ApiError> {
+    decode(send(Request::get(&url("/users")).build()).await?).await
+}
+
+/// `POST /users`.
+pub async fn create_user(user: &NewUser) -> Result<(), ApiError> {
+    send(with_json(Request::post(&url("/users")), user))
+        .await
+        .map(|_| ())
+}
+
+/// `PUT /users/{id}`.
+pub async fn update_user(id: i64, change: &UserChange) -> Result<UserView, ApiError> {
+    decode(
+        send(with_json(
+            Request::put(&url(&format!("/users/{id}"))),
+            change,
+        ))
+        .await?,
+    )
+    .await
+}
+
+/// `PUT /users/{id}/password`.
+pub async fn reset_password(id: i64, password: &NewPassword) -> Result<(), ApiError> {
+    let path = url(&format!("/users/{id}/password"));
+    send(with_json(Request::put(&path), password))
+        .await
+        .map(|_| ())
 }
 
 /// `GET /accounts/{id}/templates?filter=`.

@@ -23,6 +23,7 @@ use routes::interactions::Interactions;
 use routes::lists::{ListPage, Lists};
 use routes::sign_in::SignIn;
 use routes::templates::{TemplateWorkspace, Templates};
+use routes::users::Users;
 use session::{SessionCtx, use_session};
 
 /// The whole application: the session check, then the page the address bar names.
@@ -75,6 +76,7 @@ fn page() -> impl IntoView {
         Page::Account(id) => {
             view! { <AdminOnly><AccountForm id=Some(id) /></AdminOnly> }.into_any()
         }
+        Page::Users => view! { <AdminOnly><Users /></AdminOnly> }.into_any(),
         Page::NotFound => view! { <p>"Page not found."</p> }.into_any(),
     }
 }
@@ -105,6 +107,7 @@ fn Shell() -> impl IntoView {
                             <NavLink href="/campaigns">"Campaigns"</NavLink>
                             <NavLink href="/lists">"Lists"</NavLink>
                             <NavLink href="/accounts">"Accounts"</NavLink>
+                            <NavLink href="/users">"Users"</NavLink>
                         </Show>
                         <NavLink href="/interactions">"Interactions"</NavLink>
                     </nav>

@@ -37,6 +37,8 @@ pub enum Page {
     NewAccount,
     /// `/accounts/ID`.
     Account(i64),
+    /// `/users`.
+    Users,
     /// Anything else.
     NotFound,
 }
@@ -64,6 +66,7 @@ impl Page {
             ["accounts"] => Self::Accounts,
             ["accounts", "new"] => Self::NewAccount,
             ["accounts", id] => id.parse().map_or(Self::NotFound, Self::Account),
+            ["users"] => Self::Users,
             _ => Self::NotFound,
         }
     }
@@ -235,6 +238,7 @@ mod tests {
             ("/templates/abc", Page::NotFound),
             ("/campaigns", Page::Campaigns),
             ("/lists", Page::Lists),
+            ("/users", Page::Users),
             ("/lists/3", Page::List(3)),
             ("/accounts", Page::Accounts),
             ("/accounts/new", Page::NewAccount),

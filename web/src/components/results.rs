@@ -7,8 +7,11 @@ use leptos::prelude::*;
 
 use crate::time::time_label;
 
-/// Width of the charts' drawing, in SVG units (they scale to their box).
-const CHART_WIDTH: i64 = 600;
+/// Width of the charts' drawing, in SVG units (they scale to their box): about a phone's width,
+/// so that the labels read at their size there.
+const CHART_WIDTH: i64 = 400;
+/// The widest a minute's column gets, so that a few minutes do not read as a wall.
+const MINUTE_MAX_WIDTH: i64 = 24;
 /// Height of one funnel bar and the gap under it.
 const BAR_HEIGHT: i64 = 28;
 const BAR_GAP: i64 = 8;
@@ -81,7 +84,7 @@ pub fn Results(results: CampaignResults) -> impl IntoView {
 fn funnel_chart(funnel: FunnelView) -> impl IntoView {
     let stages = stages(&funnel);
     let largest = stages.iter().map(|(_, value, _)| *value).max().unwrap_or(0);
-    let span = CHART_WIDTH - LABEL_WIDTH - 110;
+    let span = CHART_WIDTH - LABEL_WIDTH - 90;
     let height = (BAR_HEIGHT + BAR_GAP) * 5;
     let summary = stages
         .iter()
@@ -117,7 +120,7 @@ fn pace_chart(minutes: Vec<MinuteCountView>) -> impl IntoView {
     }
     let largest = minutes.iter().map(|minute| minute.sent).max().unwrap_or(0);
     let count = i64::try_from(minutes.len()).unwrap_or(1);
-    let slot = CHART_WIDTH / count.max(1);
+    let slot = (CHART_WIDTH / count.max(1)).min(MINUTE_MAX_WIDTH);
     let first = minutes.first().map_or(0, |minute| minute.minute_ms);
     let last = minutes.last().map_or(0, |minute| minute.minute_ms);
     let busiest = format!("busiest minute: {largest}");

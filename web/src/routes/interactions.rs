@@ -136,9 +136,14 @@ pub fn Interactions() -> impl IntoView {
                 })}
             </nav>
             {move || account.get().zip(phone.get()).map(|(account, number)| {
-                let name = listed().into_iter()
-                    .find(|summary| summary.phone == number)
-                    .and_then(|summary| summary.name);
+                // Read apart from the thread, so that the inbox's refreshes keep the thread.
+                let shown_number = number.clone();
+                let name = Signal::derive(move || conversations.with(|found| {
+                    found
+                        .and_then(|found| found.as_ref().ok())
+                        .and_then(|found| found.iter().find(|summary| summary.phone == shown_number))
+                        .and_then(|summary| summary.name.clone())
+                }));
                 view! {
                     <Thread account phone=number name
                         on_changed=move || conversations.refetch()
@@ -155,7 +160,7 @@ pub fn Interactions() -> impl IntoView {
 fn Thread(
     account: i64,
     phone: String,
-    name: Option<String>,
+    name: Signal<Option<String>>,
     on_changed: impl Fn() + Clone + 'static,
     on_back: impl Fn() + 'static,
 ) -> impl IntoView {
@@ -210,9 +215,10 @@ fn Thread(
         }
     });
     let is_open = move || shown().is_none_or(|shown| shown.open);
-    let title = match &name {
-        Some(name) => format!("{name} · {phone}"),
-        None => phone.clone(),
+    let number = phone.clone();
+    let title = move || match name.get() {
+        Some(name) => format!("{name} · {number}"),
+        None => number.clone(),
     };
     view! {
         <section class="thread" aria-label="Conversation" data-testid="thread">

@@ -6,3 +6,4 @@ pub mod interactions;
 pub mod lists;
 pub mod sign_in;
 pub mod templates;
+pub mod users;
