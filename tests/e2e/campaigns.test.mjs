@@ -61,6 +61,22 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await form.getByLabel('Name').fill('Spring');
   await form.getByLabel('Template (approved)').selectOption({ label: 'spring_offer' });
   await form.getByLabel('Spring (2)').check();
+  // The eye shows the template as a contact of a list would read it.
+  await form.getByRole('button', { name: 'Preview', exact: true }).click();
+  const preview = form.getByTestId('campaign-preview');
+  await preview.getByText('Hello Ann, our spring offer is here.').waitFor();
+  await preview.getByLabel('Preview with a contact of').selectOption({ label: 'Spring' });
+  await preview.getByLabel('Contact', { exact: true }).selectOption({ index: 1 });
+  await preview.getByText('Hello Anna, our spring offer is here.').waitFor();
+  // A dry run: the messages as the first contacts would read them, nothing sent.
+  await form.getByRole('button', { name: 'Dry run' }).click();
+  const dryRun = form.getByTestId('dry-run');
+  await dryRun.getByText('2 would get the message, 0 would be skipped (nothing was sent).').waitFor();
+  assert.deepEqual(
+    await dryRun.getByTestId('dry-run-message').locator('p').allTextContents(),
+    ['Hello Anna, our spring offer is here.', 'Hello Ben, our spring offer is here.'],
+  );
+  assert.equal((await api('/campaigns')).filter((found) => found.name === 'Spring').length, 0, 'a dry run creates nothing');
   // Asked first: how many contacts, how long, how fast; a no creates nothing.
   const asked = [];
   page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
@@ -140,4 +156,37 @@ test("the campaigns page and a campaign's results fit a phone", async () => {
   assert.ok(funnelRight <= 390, `the funnel ends at ${funnelRight} px`);
   await page.screenshot({ path: join(artifactsDir, 'campaigns-phone.png'), fullPage: true });
   assert.deepEqual(problems, []);
+});
+
+test('a campaign whose template leaves a variable unmapped cannot start, and the form says which', async () => {
+  const [account] = await api('/accounts');
+  const template = await api(`/accounts/${account.id}/templates`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'half_mapped', language: 'en_US', category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Hello {{1}}, your personal code is {{2}}, valid for the whole of this month at every one of our shops.', example: { body_text: [['Ann', 'X1']] } }],
+      herald: { mapping: { body: { 1: { field: 'first_name' }, 2: { custom_field: '' } } } },
+    }),
+  });
+  await api(`/templates/${template.id}/submit`, { method: 'POST' });
+  for (let waited = 0; (await api(`/templates/${template.id}`)).status !== 'APPROVED'; waited += 200) {
+    assert.ok(waited < 20_000, 'the sandbox did not approve the template');
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  const form = page.getByRole('form', { name: 'New campaign' });
+  await form.getByLabel('Name').fill('Half');
+  await form.getByLabel('Template (approved)').selectOption({ label: 'half_mapped' });
+  await form.getByLabel('Demo list (5)').check();
+  await form.getByRole('button', { name: 'Dry run' }).click();
+  await form.getByTestId('dry-run').filter({ hasText: '{{2}}' }).waitFor();
+  page.once('dialog', (dialog) => dialog.accept());
+  await form.getByRole('button', { name: 'Create and start' }).click();
+  await form.locator('p[role="alert"]:not([data-testid="dry-run"])').filter({ hasText: '{{2}}' }).waitFor();
+  await page.screenshot({ path: join(artifactsDir, 'campaign-unmapped.png'), fullPage: true });
+  assert.equal((await api('/campaigns')).filter((found) => found.name === 'Half').length, 0);
+  // The refusals are the relay's 400s, logged by the browser as failed requests: nothing else.
+  assert.deepEqual(problems.filter((problem) => !problem.includes('400')), []);
 });

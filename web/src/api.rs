@@ -4,10 +4,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, CampaignResults, CampaignView, ContactView,
-    ConversationChange, ConversationSummary, ConversationView, ErrorBody, ErrorCode, HopperRowView,
-    ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest, MessageView, NewCampaign,
-    NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState, SessionUser, TemplateList,
-    TemplateSyncReport, TemplateView, UserChange, UserView,
+    ConversationChange, ConversationSummary, ConversationView, DryRun, ErrorBody, ErrorCode,
+    HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
+    MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState,
+    SessionUser, TemplateList, TemplateSyncReport, TemplateView, UserChange, UserView,
 };
 use herald_contacts::Contact;
 use herald_domain::HopperState;
@@ -320,6 +320,12 @@ pub async fn create_campaign(
 ) -> Result<CampaignView, ApiError> {
     let path = format!("/accounts/{account_id}/campaigns");
     decode(send(with_json(Request::post(&url(&path)), campaign)).await?).await
+}
+
+/// `POST /accounts/{id}/campaigns/dry-run`.
+pub async fn dry_run_draft(account_id: i64, draft: &NewCampaign) -> Result<DryRun, ApiError> {
+    let path = format!("/accounts/{account_id}/campaigns/dry-run");
+    decode(send(with_json(Request::post(&url(&path)), draft)).await?).await
 }
 
 /// A campaign menu action: `stop`, `retry`, `reset` or `resend-in-doubt` (both confirmed by the

@@ -810,8 +810,11 @@ pub struct CampaignProgress {
 pub struct DryRun {
     /// Contacts that would be sent to.
     pub sendable: u64,
-    /// The message the first of them would get (or the one `phone` named).
+    /// The message the first of them would get.
     pub sample: Option<DryRunMessage>,
+    /// The messages the first of them would get (up to 5), as they would read them.
+    #[serde(default)]
+    pub messages: Vec<DryRunMessage>,
     /// Contacts that would be skipped or held, and why.
     pub skipped: Vec<DryRunSkip>,
 }

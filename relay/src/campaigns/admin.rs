@@ -22,7 +22,7 @@ pub(crate) async fn load(state: &AppState, id: i64) -> Result<CampaignRecord> {
 }
 
 /// Checks the settings and the template: approved, of this account, mapping complete.
-async fn checked_settings(
+pub(super) async fn checked_settings(
     state: &AppState,
     account_id: i64,
     settings: &CampaignSettings,
@@ -80,7 +80,7 @@ async fn checked_settings(
 }
 
 /// A list of `account_id`'s, for the request field `field`.
-async fn account_list(
+pub(super) async fn account_list(
     state: &AppState,
     account_id: i64,
     list_id: i64,

@@ -16,6 +16,7 @@
 //! about that attempt (ARCHITECTURE.md has the whole argument).
 
 pub(crate) mod admin;
+pub(crate) mod dry_run;
 mod follower;
 mod sender;
 

@@ -6,9 +6,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use herald_api::{
-    AttachList, CampaignProgress, CampaignResults, CampaignView, DryRun, DryRunMessage, DryRunSkip,
-    FailureView, FunnelView, HopperCountsView, HopperRowView, MinuteCountView, NewCampaign,
-    OutcomeCountView, ResetList,
+    AttachList, CampaignProgress, CampaignResults, CampaignView, DryRun, FailureView, FunnelView,
+    HopperCountsView, HopperRowView, MinuteCountView, NewCampaign, OutcomeCountView, ResetList,
 };
 use herald_domain::{
     CampaignSettings, CampaignStatus, DAY_MS, HopperState, classify_error, error_meaning,
@@ -19,13 +18,12 @@ use serde::Deserialize;
 
 use crate::accounts::open_account;
 use crate::campaigns::admin::{self, load};
-use crate::campaigns::{Admission, admit, batch_facts};
+use crate::campaigns::dry_run;
 use crate::error::Result;
 use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
 use crate::state::AppState;
-use crate::templates::{self, parse_file};
 
 /// How often live progress looks for changes.
 const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(500);
@@ -33,8 +31,6 @@ const PROGRESS_PERIOD: std::time::Duration = std::time::Duration::from_millis(50
 const PROGRESS_RECENT: i64 = 50;
 /// How many outcome-and-reason groups a campaign's results carry.
 const OUTCOME_GROUPS: i64 = 10;
-/// Most contacts a dry run looks at.
-const DRY_RUN_MAX: i64 = 1_000;
 
 async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView> {
     let counts = state.store.hopper_counts(campaign.id).await?;
@@ -289,70 +285,21 @@ pub(crate) async fn hopper_rows(
     Ok(Json(rows.into_iter().map(row_view).collect()))
 }
 
-/// `GET /api/v1/campaigns/{id}/dry-run`: for the contacts not yet sent (the first 1,000), the
-/// message the first sendable one would get and every one that would be skipped or held, and
-/// why; nothing is sent or changed.
+/// `GET /api/v1/campaigns/{id}/dry-run`: for the contacts not yet sent (the first 1,000).
 pub(crate) async fn dry_run(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<DryRun>> {
-    let campaign = load(&state, id).await?;
-    let template = parse_file(&templates::load(&state, campaign.settings.template_id).await?)?;
-    let now = state.clock.now_ms();
-    let mut result = DryRun {
-        sendable: 0,
-        sample: None,
-        skipped: Vec::new(),
-    };
-    let rows = state
-        .store
-        .hopper_rows(id, Some(HopperState::Fresh), 0, DRY_RUN_MAX)
-        .await?;
-    let mut contacts = Vec::with_capacity(rows.len());
-    for row in &rows {
-        contacts.push(
-            state
-                .store
-                .contact_by_phone(campaign.account_id, &row.phone)
-                .await?,
-        );
-    }
-    let facts = batch_facts(
-        &state,
-        &campaign,
-        contacts.iter().map(|record| &record.contact),
-        now,
-    )
-    .await?;
-    for (row, contact) in rows.iter().zip(&contacts) {
-        let admission = admit(
-            &campaign,
-            &template,
-            &contact.contact,
-            contact.opted_out_at.is_some(),
-            &facts,
-        );
-        let skip = |reason: String| DryRunSkip {
-            phone: row.phone.clone(),
-            reason,
-        };
-        match admission {
-            Admission::Send(phone, rendered) => {
-                result.sendable += 1;
-                result.sample.get_or_insert(DryRunMessage {
-                    phone,
-                    body: rendered.body_text,
-                });
-            }
-            Admission::InvalidPhone(reason) | Admission::Skip(reason) => {
-                result.skipped.push(skip(reason));
-            }
-            Admission::Wait => result
-                .skipped
-                .push(skip(crate::campaigns::OPEN_ELSEWHERE.to_owned())),
-        }
-    }
-    Ok(Json(result))
+    Ok(Json(dry_run::of_campaign(&state, id).await?))
+}
+
+/// `POST /api/v1/accounts/{id}/campaigns/dry-run`: the same before the campaign exists.
+pub(crate) async fn dry_run_draft(
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    AppJson(draft): AppJson<NewCampaign>,
+) -> Result<Json<DryRun>> {
+    Ok(Json(dry_run::of_draft(&state, account_id, &draft).await?))
 }
 
 /// The campaign's progress now, with the rows changed after `since`; and the latest change seen.

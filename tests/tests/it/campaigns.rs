@@ -262,6 +262,17 @@ impl Setup {
             (400, Some("mapping_incomplete")),
             "{refused}"
         );
+        let (draft_status, draft_refused) = self
+            .post(
+                &format!("/api/v1/accounts/{}/campaigns/dry-run", self.account),
+                &json!({"name": "X", "template_id": template}),
+            )
+            .await;
+        assert_eq!(
+            (draft_status, &draft_refused["message"]),
+            (400, &refused["message"]),
+            "the dry run before launch refuses it the same way"
+        );
         refused["message"].as_str().unwrap().to_owned()
     }
 
@@ -484,6 +495,32 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
         "{reasons:?}"
     );
 
+    // The same before the campaign exists: its first messages and its skipped contacts.
+    let (status, draft_run) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns/dry-run", setup.account),
+            &json!({"name": "Spring", "template_id": template, "list_ids": [list, list]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{draft_run}");
+    assert_eq!(
+        (&draft_run["sendable"], &draft_run["skipped"]),
+        (&dry_run["sendable"], &dry_run["skipped"]),
+        "a list named twice counts each contact once: {draft_run}"
+    );
+    assert_eq!(
+        draft_run["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|message| message["body"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "Hello Ann, shall we call you back?",
+            "Hello Cy, shall we call you back?"
+        ]
+    );
+    assert_eq!(setup.sandbox.accepted_messages().len(), 0, "nothing sent");
     let campaign = setup
         .campaign(json!({"name": "Spring", "template_id": template, "list_ids": [list], "close_on_quick_reply": true}))
         .await;

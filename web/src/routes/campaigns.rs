@@ -2,17 +2,23 @@
 //! (Stop, Start Retry Campaign, Reset List, Delete), a new campaign (only APPROVED templates are
 //! offered), and one campaign's live progress, pushed by the relay as server-sent events.
 
-use herald_api::{CampaignProgress, CampaignView, HopperCountsView, NewCampaign, OutcomeCountView};
+use herald_api::{
+    CampaignProgress, CampaignView, DryRun, HopperCountsView, NewCampaign, OutcomeCountView,
+};
+use herald_contacts::Contact;
 use herald_domain::{
     CampaignSettings, HopperState, MAX_CAMPAIGN_NAME_CHARS, Outcome, TemplateFilter,
     TemplateStatus, launch_summary, sending_rate,
 };
+use herald_templates::{Preview, preview_for_contact, preview_with_samples};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::components::preview::WhatsAppPreview;
+use crate::components::preview_contact::PreviewContact;
 use crate::components::results::Results;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
@@ -245,6 +251,36 @@ fn Live(id: i64) -> impl IntoView {
     }
 }
 
+/// How many skipped contacts a dry run lists in the page.
+const DRY_RUN_SKIPS_SHOWN: usize = 10;
+
+/// What a dry run found: how many would get the message, the first messages as they would
+/// read, and who would be skipped, and why.
+fn dry_run_view(found: DryRun) -> impl IntoView {
+    let skipped = found.skipped.len();
+    let more = skipped.saturating_sub(DRY_RUN_SKIPS_SHOWN);
+    view! {
+        <section class="dry-run" aria-label="Dry run" data-testid="dry-run">
+            <p role="status">{format!("{} would get the message, {skipped} would be skipped (nothing was sent).", found.sendable)}</p>
+            <ol class="messages">
+                {found.messages.into_iter().map(|message| view! {
+                    <li class="message outbound" data-testid="dry-run-message">
+                        <p>{message.body}</p><small class="meta">{message.phone}</small>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {(skipped > 0).then(|| view! {
+                <ul class="skipped" data-testid="dry-run-skipped">
+                    {found.skipped.into_iter().take(DRY_RUN_SKIPS_SHOWN).map(|skip| view! {
+                        <li>{format!("{}: {}", skip.phone, skip.reason)}</li>
+                    }).collect_view()}
+                    {(more > 0).then(|| view! { <li>{format!("and {more} more")}</li> })}
+                </ul>
+            })}
+        </section>
+    }
+}
+
 /// A new campaign: settings with the spec's defaults, an approved template, a list.
 #[component]
 fn NewCampaignForm(
@@ -264,21 +300,48 @@ fn NewCampaignForm(
     let include_active = RwSignal::new(false);
     let close_on_quick_reply = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    let request = move || NewCampaign {
+        settings: CampaignSettings {
+            name: name.get_untracked(),
+            template_id: template.get_untracked().parse().unwrap_or_default(),
+            sending_interval_ms: interval_ms.get_untracked().parse().unwrap_or_default(),
+            response_timeout_days: timeout_days.get_untracked().parse().unwrap_or_default(),
+            duplicate_check_days: duplicate_days.get_untracked().parse().ok(),
+            include_active_interactions: include_active.get_untracked(),
+            close_on_quick_reply: close_on_quick_reply.get_untracked(),
+            start_at: start_moment(&start.get_untracked()),
+        },
+        list_ids: chosen_lists.get_untracked(),
+    };
+    let dry_run = RwSignal::new(None::<Result<DryRun, ApiError>>);
+    let try_it = Job::new(move |draft: NewCampaign| async move {
+        dry_run.set(Some(api::dry_run_draft(account, &draft).await));
+    });
+    let previewing = RwSignal::new(false);
+    let preview_contact = RwSignal::new(None::<Contact>);
+    let chosen_template = Memo::new(move |_| {
+        let id: Option<i64> = template.get().parse().ok();
+        templates.get().and_then(Result::ok).and_then(|found| {
+            found
+                .templates
+                .into_iter()
+                .find(|shown| Some(shown.id) == id)
+                .map(|shown| shown.template)
+        })
+    });
+    let preview = Signal::from(Memo::new(move |_| {
+        chosen_template.with(|chosen| {
+            chosen.as_ref().map_or_else(Preview::default, |chosen| {
+                preview_contact.with(|contact| match contact {
+                    Some(contact) => preview_for_contact(chosen, contact),
+                    None => preview_with_samples(chosen),
+                })
+            })
+        })
+    }));
     let create = Job::new(move |()| {
         let on_created = on_created.clone();
-        let request = NewCampaign {
-            settings: CampaignSettings {
-                name: name.get_untracked(),
-                template_id: template.get_untracked().parse().unwrap_or_default(),
-                sending_interval_ms: interval_ms.get_untracked().parse().unwrap_or_default(),
-                response_timeout_days: timeout_days.get_untracked().parse().unwrap_or_default(),
-                duplicate_check_days: duplicate_days.get_untracked().parse().ok(),
-                include_active_interactions: include_active.get_untracked(),
-                close_on_quick_reply: close_on_quick_reply.get_untracked(),
-                start_at: start_moment(&start.get_untracked()),
-            },
-            list_ids: chosen_lists.get_untracked(),
-        };
+        let request = request();
         async move {
             let created = api::create_campaign(account, &request).await.map(|_| ());
             if created.is_ok() {
@@ -287,6 +350,7 @@ fn NewCampaignForm(
                 template.set(String::new());
                 chosen_lists.set(Vec::new());
                 start.set(String::new());
+                dry_run.set(None);
                 on_created();
             }
             outcome.set(Some(created));
@@ -334,6 +398,21 @@ fn NewCampaignForm(
                     .map(|shown| view! { <option value=shown.id.to_string()>{shown.template.name}</option> })
                     .collect_view())}
             </select></label>
+            <button type="button" class="eye" aria-expanded=move || previewing.get().to_string()
+                disabled=move || chosen_template.with(Option::is_none)
+                on:click=move |_| previewing.update(|shown| *shown = !*shown)>
+                <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z" fill="none" stroke="currentColor" stroke-width="2" />
+                    <circle cx="12" cy="12" r="3" fill="currentColor" />
+                </svg>
+                " Preview"
+            </button>
+            <Show when=move || previewing.get() && chosen_template.with(Option::is_some)>
+                <div class="campaign-preview" data-testid="campaign-preview">
+                    <PreviewContact account=Signal::derive(move || Some(account)) contact=preview_contact />
+                    <WhatsAppPreview preview />
+                </div>
+            </Show>
             <fieldset class="lists-chosen">
                 <legend>"Lists"</legend>
                 {move || lists.get().and_then(Result::ok).map(|found| found.into_iter().map(|shown| {
@@ -358,7 +437,15 @@ fn NewCampaignForm(
             <label>"Duplicate check (days, blank for none)" <input type="number" min="1" max="7" bind:value=duplicate_days /></label>
             <label><input type="checkbox" bind:checked=include_active />"Include customers with active interactions"</label>
             <label><input type="checkbox" bind:checked=close_on_quick_reply />"Close interaction on quick reply response"</label>
-            <button type="submit" disabled=move || create.pending()>"Create and start"</button>
+            <div class="actions">
+                <button type="button" disabled=move || try_it.pending()
+                    on:click=move |_| try_it.dispatch(request())>"Dry run"</button>
+                <button type="submit" disabled=move || create.pending()>"Create and start"</button>
+            </div>
+            {move || dry_run.get().map(|done| match done {
+                Ok(found) => dry_run_view(found).into_any(),
+                Err(failure) => view! { <p class="form-error" role="alert" data-testid="dry-run">{failure.to_string()}</p> }.into_any(),
+            })}
             {move || outcome.get().map(|done| match done {
                 Ok(()) => view! { <p role="status">"Campaign created."</p> }.into_any(),
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
