@@ -103,6 +103,15 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await page.getByTestId('per-minute').locator('rect').first().waitFor();
   await page.getByTestId('campaign-results').getByText('No failures.').waitFor();
   await page.getByTestId('live').screenshot({ path: join(artifactsDir, 'campaign-results.png') });
+  // The Contacts History, filtered by outcome, and its CSV export.
+  await page.getByRole('tab', { name: 'Contacts History' }).click();
+  await page.getByLabel('Outcome').selectOption('answered');
+  const exportLink = page.getByTestId('history-export');
+  await page.waitForFunction(() => document.querySelector('[data-testid="history-export"]')?.href.endsWith('history.csv?outcome=answered'));
+  const exported = await (await page.request.get(await exportLink.evaluate((link) => link.href))).text();
+  const exportedLines = exported.trim().split('\n');
+  assert.equal(exportedLines[0], 'phone,state,outcome,reason,error_code,answer,attempts,sent_at,delivered_at,closed_at');
+  assert.ok(exportedLines.slice(1).every((line) => line.includes(',closed,answered,')), exported);
 
   // Several lists and a start date: it waits, scheduled, and the question says so.
   await form.getByLabel('Name').fill('Later');

@@ -10,8 +10,8 @@ use herald_api::{
     SessionUser, TemplateList, TemplateSyncReport, TemplateView, UserChange, UserView,
 };
 use herald_contacts::Contact;
-use herald_domain::HopperState;
 use herald_domain::TemplateFilter;
+use herald_domain::{HopperState, Outcome};
 use herald_templates::Template;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -347,10 +347,25 @@ pub async fn campaign_results(id: i64) -> Result<CampaignResults, ApiError> {
     decode(send(Request::get(&url(&format!("/campaigns/{id}/results"))).build()).await?).await
 }
 
-/// `GET /campaigns/{id}/hopper?state=`.
-pub async fn hopper_rows(id: i64, state: HopperState) -> Result<Vec<HopperRowView>, ApiError> {
-    let path = format!("/campaigns/{id}/hopper?state={state}&limit=200");
+/// `GET /campaigns/{id}/hopper?state=&outcome=`.
+pub async fn hopper_rows(
+    id: i64,
+    state: HopperState,
+    outcome: Option<Outcome>,
+) -> Result<Vec<HopperRowView>, ApiError> {
+    let only = outcome
+        .map(|outcome| format!("&outcome={}", outcome.as_str()))
+        .unwrap_or_default();
+    let path = format!("/campaigns/{id}/hopper?state={state}{only}&limit=200");
     decode(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// Where a campaign's Contacts History downloads from as CSV (one outcome's when given).
+pub fn history_export_url(id: i64, outcome: Option<Outcome>) -> String {
+    let only = outcome
+        .map(|outcome| format!("?outcome={}", outcome.as_str()))
+        .unwrap_or_default();
+    url(&format!("/campaigns/{id}/history.csv{only}"))
 }
 
 /// `GET /accounts/{id}/conversations`.

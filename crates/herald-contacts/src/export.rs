@@ -18,22 +18,57 @@ pub fn escape_formula(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// CSV whose every cell is made safe to open in a spreadsheet ([`escape_formula`]).
+#[derive(Debug)]
+pub struct SafeCsvWriter<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> SafeCsvWriter<W> {
+    /// Writes the header row.
+    pub fn new<'a>(output: W, header: impl IntoIterator<Item = &'a str>) -> csv::Result<Self> {
+        let mut writer = Self {
+            writer: csv::WriterBuilder::new().from_writer(output),
+        };
+        writer.write_row(header)?;
+        Ok(writer)
+    }
+
+    /// Writes one row.
+    pub fn write_row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> csv::Result<()> {
+        let cells: Vec<Cow<'_, str>> = cells.into_iter().map(escape_formula).collect();
+        self.writer
+            .write_record(cells.iter().map(|cell| cell.as_bytes()))
+    }
+
+    /// Hands what was written so far to the output.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+
+    /// Flushes and returns the output.
+    pub fn finish(self) -> Result<W, std::io::Error> {
+        self.writer
+            .into_inner()
+            .map_err(|error| std::io::Error::other(error.to_string()))
+    }
+}
+
 /// Writes contacts under a header of the standard columns and the given custom fields.
 #[derive(Debug)]
 pub struct ContactWriter<W: Write> {
-    writer: csv::Writer<W>,
+    writer: SafeCsvWriter<W>,
     custom_names: Vec<String>,
 }
 
 impl<W: Write> ContactWriter<W> {
     /// Writes the header row.
     pub fn new(output: W, custom_names: Vec<String>) -> csv::Result<Self> {
-        let mut writer = csv::WriterBuilder::new().from_writer(output);
         let header = STANDARD_COLUMNS
             .iter()
-            .map(|name| Cow::Borrowed(*name))
-            .chain(custom_names.iter().map(|name| escape_formula(name)));
-        writer.write_record(header.map(|cell| cell.into_owned()))?;
+            .copied()
+            .chain(custom_names.iter().map(String::as_str));
+        let writer = SafeCsvWriter::new(output, header)?;
         Ok(Self {
             writer,
             custom_names,
@@ -53,14 +88,8 @@ impl<W: Write> ContactWriter<W> {
             .custom_names
             .iter()
             .map(|name| contact.custom.get(name).map_or("", String::as_str));
-        let cells: Vec<Cow<'_, str>> = standard
-            .into_iter()
-            .map(String::as_str)
-            .chain(custom)
-            .map(escape_formula)
-            .collect();
         self.writer
-            .write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .write_row(standard.into_iter().map(String::as_str).chain(custom))
     }
 
     /// Hands what was written so far to the output.
@@ -70,9 +99,7 @@ impl<W: Write> ContactWriter<W> {
 
     /// Flushes and returns the output.
     pub fn finish(self) -> Result<W, std::io::Error> {
-        self.writer
-            .into_inner()
-            .map_err(|error| std::io::Error::other(error.to_string()))
+        self.writer.finish()
     }
 }
 

@@ -14,8 +14,8 @@ use herald_domain::{
 };
 use herald_store::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    FailureCount, Funnel, HopperCounts, HopperMove, HopperRecord, ListRecord, MinuteCount,
-    OutboundMessage, OutcomeCount, PhoneFacts, Result, StoreError, UpsertReport,
+    FailureCount, Funnel, HopperCounts, HopperFilter, HopperMove, HopperRecord, ListRecord,
+    MinuteCount, OutboundMessage, OutcomeCount, PhoneFacts, Result, StoreError, UpsertReport,
 };
 use sqlx::Row;
 use sqlx::any::{Any, AnyRow};
@@ -731,24 +731,26 @@ impl CampaignStore for SqlStore {
     async fn hopper_rows(
         &self,
         campaign_id: i64,
-        state: Option<HopperState>,
+        filter: &HopperFilter,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<HopperRecord>> {
         // A condition per case, not `$2 is null or ...`, so that the index serves it.
-        let in_state = if state.is_some() {
+        let in_state = if filter.state.is_some() {
             "and state = $3"
         } else {
             "and $3 = $3"
         };
         let rows = sqlx::query::<Any>(&format!(
             "{HOPPER_SELECT} where campaign_id = $1 and id > $2 {in_state}
-                         order by id limit $4"
+                 and ($5 = '' or outcome = $5)
+             order by id limit $4"
         ))
         .bind(campaign_id)
         .bind(after_id)
-        .bind(state.map_or("", HopperState::as_str))
+        .bind(filter.state.map_or("", HopperState::as_str))
         .bind(limit)
+        .bind(filter.outcome.map_or("", Outcome::as_str))
         .fetch_all(&self.pool)
         .await
         .map_err(other)?;

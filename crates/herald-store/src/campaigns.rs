@@ -107,6 +107,25 @@ pub struct HopperRecord {
     pub updated_at: i64,
 }
 
+/// Which of a campaign's hopper rows to read: all by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HopperFilter {
+    /// Only the rows in this state.
+    pub state: Option<HopperState>,
+    /// Only the rows whose latest attempt ended so (the history's outcome filter).
+    pub outcome: Option<Outcome>,
+}
+
+impl HopperFilter {
+    /// The rows in `state`.
+    pub fn in_state(state: HopperState) -> Self {
+        Self {
+            state: Some(state),
+            outcome: None,
+        }
+    }
+}
+
 /// How many of a campaign's contacts ended with one outcome and reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeCount {
@@ -357,11 +376,11 @@ pub trait CampaignStore: Send + Sync {
     async fn failure_counts(&self, campaign_id: i64, limit: i64) -> Result<Vec<FailureCount>>;
     /// Sends per minute over the latest `minutes` minutes that had sends, oldest first.
     async fn sends_per_minute(&self, campaign_id: i64, minutes: i64) -> Result<Vec<MinuteCount>>;
-    /// Hopper rows in `state` (every state when none) with ids after `after_id`, by id.
+    /// Hopper rows `filter` admits with ids after `after_id`, by id.
     async fn hopper_rows(
         &self,
         campaign_id: i64,
-        state: Option<HopperState>,
+        filter: &HopperFilter,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<HopperRecord>>;

@@ -12,8 +12,9 @@ use herald_domain::{
 };
 
 use crate::{
-    AccountData, ContactFilter, ConversationMark, Funnel, HopperCounts, HopperMove, ListRecord,
-    NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent, TemplateReview,
+    AccountData, ContactFilter, ConversationMark, Funnel, HopperCounts, HopperFilter, HopperMove,
+    ListRecord, NewWebhookEvent, OutboundMessage, Store, StoreError, TemplateContent,
+    TemplateReview,
 };
 
 /// Runs every check against an empty `store`; panics (as tests do) on the first broken promise.
@@ -1182,7 +1183,12 @@ async fn campaigns_and_hopper(store: &dyn Store) {
             .is_empty()
     );
     let history = store
-        .hopper_rows(campaign, Some(HopperState::Closed), 0, 10)
+        .hopper_rows(
+            campaign,
+            &HopperFilter::in_state(HopperState::Closed),
+            0,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
@@ -1309,7 +1315,10 @@ async fn campaigns_and_hopper(store: &dyn Store) {
 /// The funnel, the failures by code and the sends per minute say what the rows and their
 /// messages say.
 async fn results_agree_with_the_rows(store: &dyn Store, account: i64, campaign: i64) {
-    let rows = store.hopper_rows(campaign, None, 0, 1_000).await.unwrap();
+    let rows = store
+        .hopper_rows(campaign, &HopperFilter::default(), 0, 1_000)
+        .await
+        .unwrap();
     let mut expected = Funnel::default();
     let mut codes: std::collections::BTreeMap<Option<i64>, i64> = Default::default();
     let mut minutes: std::collections::BTreeMap<i64, i64> = Default::default();
@@ -1368,7 +1377,11 @@ async fn results_agree_with_the_rows(store: &dyn Store, account: i64, campaign: 
 async fn outcomes_are_counted_as_the_rows_say(store: &dyn Store, campaign: i64) {
     let mut expected: std::collections::BTreeMap<(&str, Option<String>), i64> =
         std::collections::BTreeMap::new();
-    for row in store.hopper_rows(campaign, None, 0, 1_000).await.unwrap() {
+    for row in store
+        .hopper_rows(campaign, &HopperFilter::default(), 0, 1_000)
+        .await
+        .unwrap()
+    {
         if let Some(outcome) = row.outcome {
             *expected.entry((outcome.as_str(), row.reason)).or_default() += 1;
         }
@@ -1391,4 +1404,26 @@ async fn outcomes_are_counted_as_the_rows_say(store: &dyn Store, campaign: i64) 
     by_group.sort();
     assert_eq!(by_group, expected.into_iter().collect::<Vec<_>>());
     assert_eq!(store.outcome_counts(campaign, 1).await.unwrap().len(), 1);
+    let all = store
+        .hopper_rows(campaign, &HopperFilter::default(), 0, 1_000)
+        .await
+        .unwrap();
+    for outcome in [Outcome::Answered, Outcome::Sent, Outcome::Failed] {
+        let filter = HopperFilter {
+            state: None,
+            outcome: Some(outcome),
+        };
+        let found = store
+            .hopper_rows(campaign, &filter, 0, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            found.iter().map(|row| row.id).collect::<Vec<_>>(),
+            all.iter()
+                .filter(|row| row.outcome == Some(outcome))
+                .map(|row| row.id)
+                .collect::<Vec<_>>(),
+            "the history filtered by {outcome}"
+        );
+    }
 }

@@ -11,8 +11,8 @@ pub mod contract;
 
 pub use campaigns::{
     CampaignRecord, CampaignStore, ClaimedContact, ContactFilter, ContactRecord, ContactStore,
-    FailureCount, Funnel, HopperCounts, HopperMove, HopperRecord, ListRecord, MinuteCount,
-    OutcomeCount, PhoneFacts, UpsertReport,
+    FailureCount, Funnel, HopperCounts, HopperFilter, HopperMove, HopperRecord, ListRecord,
+    MinuteCount, OutcomeCount, PhoneFacts, UpsertReport,
 };
 
 use async_trait::async_trait;

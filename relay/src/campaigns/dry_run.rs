@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use herald_api::{DryRun, DryRunMessage, DryRunSkip, NewCampaign};
 use herald_domain::{CampaignStatus, HopperState};
-use herald_store::{CampaignRecord, ContactFilter, ContactRecord};
+use herald_store::{CampaignRecord, ContactFilter, ContactRecord, HopperFilter};
 
 use super::admin::{account_list, checked_settings, load};
 use super::{Admission, OPEN_ELSEWHERE, admit, batch_facts};
@@ -26,7 +26,12 @@ pub(crate) async fn of_campaign(state: &AppState, id: i64) -> Result<DryRun> {
     let campaign = load(state, id).await?;
     let rows = state
         .store
-        .hopper_rows(id, Some(HopperState::Fresh), 0, DRY_RUN_MAX)
+        .hopper_rows(
+            id,
+            &HopperFilter::in_state(HopperState::Fresh),
+            0,
+            DRY_RUN_MAX,
+        )
         .await?;
     let mut contacts = Vec::with_capacity(rows.len());
     for row in &rows {

@@ -7,7 +7,9 @@ use herald_domain::{
     Interaction, MessageStatus, Outcome, StatusUpdate, classify_error, is_opt_out, judge_answer,
     retry_at, takes_answers,
 };
-use herald_store::{CampaignRecord, ConversationMark, HopperMove, StoreError, StoredWebhook};
+use herald_store::{
+    CampaignRecord, ConversationMark, HopperFilter, HopperMove, StoreError, StoredWebhook,
+};
 use herald_templates::{Button, Components, Template};
 
 use super::sender::OPEN_ELSEWHERE;
@@ -280,7 +282,12 @@ pub(super) async fn sweep(
         store.apply_hopper_moves(&moves, &[], now).await?;
     }
     let waiting = store
-        .hopper_rows(campaign.id, Some(HopperState::Waiting), 0, SWEEP_BATCH)
+        .hopper_rows(
+            campaign.id,
+            &HopperFilter::in_state(HopperState::Waiting),
+            0,
+            SWEEP_BATCH,
+        )
         .await?;
     for row in waiting {
         let busy = store
@@ -367,7 +374,12 @@ pub(super) async fn complete_if_done(
     loop {
         let retries = state
             .store
-            .hopper_rows(campaign.id, Some(HopperState::Retry), after, SWEEP_BATCH)
+            .hopper_rows(
+                campaign.id,
+                &HopperFilter::in_state(HopperState::Retry),
+                after,
+                SWEEP_BATCH,
+            )
             .await?;
         if retries.iter().any(|row| row.tries_left > 0) {
             return Ok(());

@@ -5,15 +5,17 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use herald_api::{
     AttachList, CampaignProgress, CampaignResults, CampaignView, DryRun, FailureView, FunnelView,
     HopperCountsView, HopperRowView, MinuteCountView, NewCampaign, OutcomeCountView, ResetList,
 };
+use herald_contacts::export::SafeCsvWriter;
 use herald_domain::{
-    CampaignSettings, CampaignStatus, DAY_MS, HopperState, classify_error, error_meaning,
+    CampaignSettings, CampaignStatus, DAY_MS, HopperState, Outcome, classify_error, error_meaning,
     tier_warning,
 };
-use herald_store::{CampaignRecord, HopperCounts, HopperRecord};
+use herald_store::{CampaignRecord, HopperCounts, HopperFilter, HopperRecord};
 use serde::Deserialize;
 
 use crate::accounts::open_account;
@@ -21,6 +23,7 @@ use crate::campaigns::admin::{self, load};
 use crate::campaigns::dry_run;
 use crate::error::Result;
 use crate::http::contacts::{PAGE_DEFAULT, PAGE_MAX};
+use crate::http::download::{PageBuffer, csv_download};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
 use crate::state::AppState;
@@ -243,6 +246,7 @@ pub(crate) async fn delete_campaign(
 #[derive(Debug, Deserialize)]
 pub(crate) struct HopperQuery {
     state: Option<HopperState>,
+    outcome: Option<Outcome>,
     after: Option<i64>,
     limit: Option<i64>,
 }
@@ -265,8 +269,8 @@ fn row_view(row: HopperRecord) -> HopperRowView {
     }
 }
 
-/// `GET /api/v1/campaigns/{id}/hopper?state=&after=&limit=` (the Pending and Contacts History
-/// tabs: `state=pending`, `state=closed`).
+/// `GET /api/v1/campaigns/{id}/hopper?state=&outcome=&after=&limit=` (the Pending and Contacts
+/// History tabs: `state=pending`, `state=closed`, the history filtered by `outcome`).
 pub(crate) async fn hopper_rows(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -277,12 +281,95 @@ pub(crate) async fn hopper_rows(
         .store
         .hopper_rows(
             id,
-            query.state,
+            &HopperFilter {
+                state: query.state,
+                outcome: query.outcome,
+            },
             query.after.unwrap_or(0),
             page_limit(query.limit, PAGE_DEFAULT, PAGE_MAX)?,
         )
         .await?;
     Ok(Json(rows.into_iter().map(row_view).collect()))
+}
+
+/// The columns of a campaign's history export.
+const HISTORY_COLUMNS: [&str; 10] = [
+    "phone",
+    "state",
+    "outcome",
+    "reason",
+    "error_code",
+    "answer",
+    "attempts",
+    "sent_at",
+    "delivered_at",
+    "closed_at",
+];
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct HistoryQuery {
+    outcome: Option<Outcome>,
+}
+
+/// `GET /api/v1/campaigns/{id}/history.csv?outcome=`: the Contacts History (closed contacts,
+/// one outcome's when given) as CSV, formula-safe, times in Unix milliseconds.
+pub(crate) async fn export_history(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<impl IntoResponse> {
+    let campaign = load(&state, id).await?;
+    let buffer = PageBuffer::default();
+    let mut writer = SafeCsvWriter::new(buffer.clone(), HISTORY_COLUMNS)
+        .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
+    let filter = HopperFilter {
+        state: Some(HopperState::Closed),
+        outcome: query.outcome,
+    };
+    let name = format!("{} history", campaign.settings.name);
+    Ok(csv_download(&name, move |pages| async move {
+        let mut after = 0;
+        loop {
+            let page = match state.store.hopper_rows(id, &filter, after, PAGE_MAX).await {
+                Ok(page) => page,
+                Err(error) => {
+                    tracing::warn!(campaign = id, %error, "an export stopped");
+                    pages
+                        .send(Err(std::io::Error::other(error.to_string())))
+                        .await;
+                    return;
+                }
+            };
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let written = page
+                .iter()
+                .try_for_each(|row| {
+                    let number = |value: Option<i64>| value.map(|value| value.to_string());
+                    let cells = [
+                        Some(row.phone.clone()),
+                        Some(row.state.to_string()),
+                        row.outcome.map(|outcome| outcome.to_string()),
+                        row.reason.clone(),
+                        number(row.error_code),
+                        row.answer.clone(),
+                        Some(row.attempt.to_string()),
+                        number(row.sent_at),
+                        number(row.delivered_at),
+                        number(row.closed_at),
+                    ];
+                    writer
+                        .write_row(cells.iter().map(|cell| cell.as_deref().unwrap_or("")))
+                        .map_err(std::io::Error::other)
+                })
+                .and_then(|()| writer.flush());
+            if !pages.send(written.map(|()| buffer.take())).await {
+                return;
+            }
+        }
+        let _ = writer.finish();
+        pages.send(Ok(buffer.take())).await;
+    }))
 }
 
 /// `GET /api/v1/campaigns/{id}/dry-run`: for the contacts not yet sent (the first 1,000).

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use futures_util::TryStreamExt;
 use herald_api::{
@@ -17,11 +17,10 @@ use herald_domain::strip_phone;
 use herald_store::{ContactFilter, ContactRecord, ListRecord, StoreError};
 use serde::Deserialize;
 
-use std::sync::Arc;
-
 use crate::accounts::open_account;
 use crate::contacts::{self, import_error, load_list};
 use crate::error::{AppError, Result};
+use crate::http::download::{PageBuffer, csv_download};
 use crate::http::json::AppJson;
 use crate::http::page_limit;
 use crate::state::AppState;
@@ -272,10 +271,7 @@ pub(crate) async fn export_contacts(
     let (custom, last_id) = custom_fields(&state, list_id).await?;
     let mut writer = ContactWriter::new(buffer.clone(), custom)
         .map_err(|error| anyhow::anyhow!("cannot write the export: {error}"))?;
-    // One page of contacts in memory at a time, however long the list: each page is written and
-    // sent before the next is read.
-    let (pages, sent) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
-    tokio::spawn(async move {
+    Ok(csv_download(&list.name, move |pages| async move {
         let mut after = 0;
         loop {
             let page = match state
@@ -286,7 +282,7 @@ pub(crate) async fn export_contacts(
                 Ok(page) => page,
                 Err(error) => {
                     tracing::warn!(list = list_id, %error, "an export stopped");
-                    let _ = pages
+                    pages
                         .send(Err(std::io::Error::other(error.to_string())))
                         .await;
                     return;
@@ -303,33 +299,13 @@ pub(crate) async fn export_contacts(
                 .iter()
                 .try_for_each(|record| writer.write(&record.contact).map_err(std::io::Error::other))
                 .and_then(|()| writer.flush());
-            let chunk = written.map(|()| buffer.take());
-            let failed = chunk.is_err();
-            if pages.send(chunk).await.is_err() || failed {
+            if !pages.send(written.map(|()| buffer.take())).await {
                 return;
             }
         }
         let _ = writer.finish();
-        let _ = pages.send(Ok(buffer.take())).await;
-    });
-    let body = futures_util::stream::unfold(sent, |mut sent| async move {
-        sent.recv().await.map(|chunk| (chunk, sent))
-    });
-    let file_name: String = list
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}.csv\""),
-            ),
-        ],
-        Body::from_stream(body),
-    ))
+        pages.send(Ok(buffer.take())).await;
+    }))
 }
 
 /// The custom fields the list's contacts have, for the export's header, read page by page; and
@@ -349,35 +325,6 @@ async fn custom_fields(state: &AppState, list_id: i64) -> Result<(Vec<String>, i
         }
     }
     Ok((names.into_iter().collect(), after))
-}
-
-/// Where the exporter's CSV writer puts a page of rows, taken out to be sent.
-#[derive(Debug, Clone, Default)]
-struct PageBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl PageBuffer {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
-    }
-}
-
-impl std::io::Write for PageBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// `DELETE /api/v1/accounts/{id}/opt-outs/{phone}`: the contact receives marketing again.

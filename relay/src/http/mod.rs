@@ -7,6 +7,7 @@
 pub(crate) mod accounts;
 mod campaigns;
 mod contacts;
+mod download;
 pub(crate) mod json;
 mod messages;
 mod openapi;
@@ -373,7 +374,8 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/resend-in-doubt", "Send again, knowingly, the contacts whose send may have reached the provider and that no webhook settled (confirm: true)", campaigns::resend_in_doubt).takes::<ResetList>().returns::<CampaignView>(),
         ApiRoute::new(Admin, Method::POST, "/campaigns/{id}/reset", "Reset List: every contact receives the campaign again (confirm: true)", campaigns::reset_campaign).takes::<ResetList>().returns::<CampaignView>(),
         ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/events", "Live progress: server-sent events with the counts and the rows that changed", campaigns::campaign_events).with(false, Body::Events(schema_of::<CampaignProgress>)),
-        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...)", campaigns::hopper_rows).returns_list::<HopperRowView>(),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/history.csv", "Export the Contacts History as CSV (outcome: one outcome's), formula-safe", campaigns::export_history).with(false, Body::Csv),
+        ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/hopper", "The hopper's rows (state: fresh, retry, pending, waiting, closed...; outcome: answered, failed, skipped...)", campaigns::hopper_rows).returns_list::<HopperRowView>(),
         ApiRoute::new(Admin, Method::POST, "/accounts/{id}/campaigns/dry-run", "A dry run of a campaign not created yet: its settings checked (a variable not mapped is named), the first messages and the contacts it would skip, and why", campaigns::dry_run_draft).takes::<NewCampaign>().returns::<DryRun>(),
         ApiRoute::new(Admin, Method::GET, "/campaigns/{id}/dry-run", "The message a contact would get and who would be skipped, before launch", campaigns::dry_run).returns::<DryRun>(),
     ]

@@ -580,6 +580,27 @@ async fn a_campaign_sends_each_contact_once_and_reports_every_outcome() {
             .contains("First name")
     );
     assert_eq!(outcome("failed")[0]["reason"], "Message Undeliverable");
+    // The Contacts History as CSV, all of it or one outcome's.
+    let export = |query: &'static str| {
+        let url = setup
+            .relay
+            .url(&format!("/api/v1/campaigns/{campaign}/history.csv{query}"));
+        let client = setup.admin();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let history = export("").await;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(
+        lines[0],
+        "phone,state,outcome,reason,error_code,answer,attempts,sent_at,delivered_at,closed_at"
+    );
+    assert_eq!(lines.len(), 4, "the three closed contacts: {history}");
+    let failed = export("?outcome=failed").await;
+    assert_eq!(failed.lines().count(), 2, "{failed}");
+    assert!(
+        failed.contains("15550009999,closed,failed,Message Undeliverable,131026,"),
+        "{failed}"
+    );
     // The funnel, the pace and the failures by code with what they mean.
     let results = setup
         .get(&format!("/api/v1/campaigns/{campaign}/results"))
@@ -1197,7 +1218,12 @@ async fn a_relay_stopped_mid_campaign_stores_what_it_sent_and_gives_back_the_res
     // contacts the batch had not sent yet were given back, to go out after a restart.
     let rows_in = async |state: HopperState| {
         store
-            .hopper_rows(campaign, Some(state), 0, 100)
+            .hopper_rows(
+                campaign,
+                &herald_store::HopperFilter::in_state(state),
+                0,
+                100,
+            )
             .await
             .unwrap()
             .len()

@@ -214,7 +214,16 @@ fn Live(id: i64) -> impl IntoView {
         let source = send_wrapper::SendWrapper::new(source);
         on_cleanup(move || source.close());
     }
-    let rows = Fetched::new(move || api::hopper_rows(id, tab.get()));
+    // The history's outcome filter (`None`: every outcome).
+    let outcome = RwSignal::new(None::<Outcome>);
+    let rows = Fetched::new(move || {
+        let state = tab.get();
+        let outcome = (state == HopperState::Closed)
+            .then(|| outcome.get())
+            .flatten();
+        api::hopper_rows(id, state, outcome)
+    });
+    refetch_every(rows, REFRESH_MS);
     let results = Fetched::new(move || api::campaign_results(id));
     refetch_every(results, REFRESH_MS);
     view! {
@@ -238,6 +247,21 @@ fn Live(id: i64) -> impl IntoView {
                 <button role="tab" aria-selected=move || (tab.get() == HopperState::Pending).to_string() on:click=move |_| tab.set(HopperState::Pending)>"Pending"</button>
                 <button role="tab" aria-selected=move || (tab.get() == HopperState::Closed).to_string() on:click=move |_| tab.set(HopperState::Closed)>"Contacts History"</button>
             </div>
+            <Show when=move || tab.get() == HopperState::Closed>
+                <div class="toolbar">
+                    <label for="history-outcome">"Outcome"</label>
+                    <select id="history-outcome" on:change=move |event| {
+                        outcome.set(event_target_value(&event).parse().ok());
+                    }>
+                        <option value="">"All"</option>
+                        {HISTORY_OUTCOMES.into_iter().map(|shown| view! {
+                            <option value=shown.as_str()>{shown.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                    <a class="button" download data-testid="history-export"
+                        href=move || api::history_export_url(id, outcome.get())>"Export CSV"</a>
+                </div>
+            </Show>
             {move || rows.get().map(|found| match found {
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
                 Ok(found) => view! {
@@ -250,6 +274,16 @@ fn Live(id: i64) -> impl IntoView {
         </section>
     }
 }
+
+/// The outcomes a closed contact can have, offered by the history's filter.
+const HISTORY_OUTCOMES: [Outcome; 6] = [
+    Outcome::Answered,
+    Outcome::LateReply,
+    Outcome::TimedOut,
+    Outcome::Failed,
+    Outcome::Skipped,
+    Outcome::Sent,
+];
 
 /// How many skipped contacts a dry run lists in the page.
 const DRY_RUN_SKIPS_SHOWN: usize = 10;
