@@ -128,6 +128,27 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   const [scheduled] = (await api('/campaigns')).filter((found) => found.name === 'Later');
   assert.equal(scheduled.list_ids.length, 2);
   assert.equal(new Date(scheduled.start_at).getFullYear(), 2099);
+  // Edit: the form comes back filled in; Save keeps what was changed.
+  await later.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('form', { name: 'Edit campaign' });
+  assert.equal(await edit.getByLabel('Name').inputValue(), 'Later');
+  assert.equal(await edit.getByLabel('Template (approved)').locator('option:checked').textContent(), 'spring_offer');
+  assert.match(await edit.getByLabel('Start (blank: at once)').inputValue(), /^2099-01-01T09:00$/);
+  await edit.getByLabel('Response timeout (days)').fill('3');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('form', { name: 'New campaign' }).waitFor();
+  const [edited] = (await api('/campaigns')).filter((found) => found.name === 'Later');
+  assert.equal(edited.response_timeout_days, 3);
+  // Add List: only the lists it does not have yet are offered.
+  await later.getByText('Add List').click();
+  const picker = later.getByLabel('List to add');
+  assert.deepEqual(await picker.locator('option').allTextContents(), ['—', 'Master list (7)']);
+  await picker.selectOption({ label: 'Master list (7)' });
+  await later.getByRole('button', { name: 'Add', exact: true }).click();
+  for (let waited = 0; (await api('/campaigns')).find((found) => found.name === 'Later').list_ids.length !== 3; waited += 200) {
+    assert.ok(waited < 10_000, 'the list was not added');
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
   await page.screenshot({ path: join(artifactsDir, 'campaign-live.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

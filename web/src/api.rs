@@ -3,7 +3,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, CampaignResults, CampaignView, ContactView,
+    API_PREFIX, AccountInput, AccountView, AttachList, CampaignResults, CampaignView, ContactView,
     ConversationChange, ConversationSummary, ConversationView, DryRun, ErrorBody, ErrorCode,
     HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
     MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState,
@@ -11,7 +11,7 @@ use herald_api::{
 };
 use herald_contacts::Contact;
 use herald_domain::TemplateFilter;
-use herald_domain::{HopperState, Outcome};
+use herald_domain::{CampaignSettings, HopperState, Outcome};
 use herald_templates::Template;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -320,6 +320,21 @@ pub async fn create_campaign(
 ) -> Result<CampaignView, ApiError> {
     let path = format!("/accounts/{account_id}/campaigns");
     decode(send(with_json(Request::post(&url(&path)), campaign)).await?).await
+}
+
+/// `PUT /campaigns/{id}`: Edit.
+pub async fn update_campaign(
+    id: i64,
+    settings: &CampaignSettings,
+) -> Result<CampaignView, ApiError> {
+    let path = url(&format!("/campaigns/{id}"));
+    decode(send(with_json(Request::put(&path), settings)).await?).await
+}
+
+/// `POST /campaigns/{id}/lists`: Add List.
+pub async fn attach_list(id: i64, list_id: i64) -> Result<CampaignView, ApiError> {
+    let path = url(&format!("/campaigns/{id}/lists"));
+    decode(send(with_json(Request::post(&path), &AttachList { list_id })).await?).await
 }
 
 /// `POST /accounts/{id}/campaigns/dry-run`.

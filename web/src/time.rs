@@ -22,6 +22,21 @@ pub fn time_label(at_ms: i64) -> String {
     }
 }
 
+/// A moment as a `datetime-local` input shows it, in the browser's time zone
+/// (`2026-12-08T09:30`).
+pub fn input_value(at_ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let moment = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        moment.get_full_year(),
+        moment.get_month() + 1,
+        moment.get_date(),
+        moment.get_hours(),
+        moment.get_minutes()
+    )
+}
+
 /// The month's English abbreviation, from JavaScript's month number (0 is January).
 fn month_abbreviation(month: u32) -> &'static str {
     const MONTHS: [&str; 12] = [

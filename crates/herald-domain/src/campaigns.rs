@@ -221,6 +221,23 @@ fn default_response_timeout_days() -> u32 {
     MIN_RESPONSE_TIMEOUT_DAYS
 }
 
+/// A new campaign's settings as SPEC section 5 starts them (the same defaults an API request
+/// that leaves the fields out gets); no name and no template yet.
+impl Default for CampaignSettings {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            template_id: 0,
+            sending_interval_ms: 0,
+            response_timeout_days: default_response_timeout_days(),
+            duplicate_check_days: None,
+            include_active_interactions: false,
+            close_on_quick_reply: false,
+            start_at: None,
+        }
+    }
+}
+
 /// A campaign setting out of its limits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -642,6 +659,15 @@ mod tests {
         assert_eq!(settings.duplicate_check_days, None);
         assert!(!settings.include_active_interactions);
         assert!(!settings.close_on_quick_reply);
+        assert_eq!(
+            CampaignSettings {
+                name: settings.name.clone(),
+                template_id: settings.template_id,
+                ..CampaignSettings::default()
+            },
+            settings,
+            "Default is what a request leaving the fields out gets"
+        );
         assert_eq!(settings.start_at, None);
         assert_eq!(settings.check(), Ok(()));
     }

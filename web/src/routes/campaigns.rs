@@ -3,7 +3,8 @@
 //! offered), and one campaign's live progress, pushed by the relay as server-sent events.
 
 use herald_api::{
-    CampaignProgress, CampaignView, DryRun, HopperCountsView, NewCampaign, OutcomeCountView,
+    CampaignProgress, CampaignView, DryRun, HopperCountsView, ListView, NewCampaign,
+    OutcomeCountView,
 };
 use herald_contacts::Contact;
 use herald_domain::{
@@ -22,6 +23,7 @@ use crate::components::preview_contact::PreviewContact;
 use crate::components::results::Results;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
+use crate::time::input_value;
 
 /// How often the list of campaigns is reloaded (statuses and counts of every row; the watched
 /// campaign's progress is pushed).
@@ -37,7 +39,18 @@ pub fn Campaigns() -> impl IntoView {
     let campaigns = per_account(account, api::list_campaigns);
     refetch_every(campaigns, REFRESH_MS);
     let watched = RwSignal::new(None::<i64>);
+    let editing = RwSignal::new(None::<CampaignView>);
+    let lists = per_account(account, api::list_lists);
     let error = RwSignal::new(None::<String>);
+    let add_list = Job::new(move |(id, list_id): (i64, i64)| async move {
+        match api::attach_list(id, list_id).await {
+            Ok(_) => {
+                error.set(None);
+                campaigns.refetch();
+            }
+            Err(failure) => error.set(Some(failure.to_string())),
+        }
+    });
     let act = Job::new(move |(id, action): (i64, &'static str)| async move {
         match api::campaign_action(id, action).await {
             Ok(()) => {
@@ -63,21 +76,48 @@ pub fn Campaigns() -> impl IntoView {
                 <table class="table" data-testid="campaigns">
                     <thead><tr><th>"Name"</th><th>"Status"</th><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th>
                         <th>"Pending"</th><th>"Closed"</th><th>"Actions"</th></tr></thead>
-                    <tbody>{found.into_iter().map(|campaign| row(campaign, act, watched)).collect_view()}</tbody>
+                    <tbody>{found.into_iter().map(|campaign| {
+                        let menu = Menu { act, add_list, watched, editing, lists };
+                        row(campaign, menu)
+                    }).collect_view()}</tbody>
                 </table>
             }.into_any(),
         }}
         {move || watched.get().map(|id| view! { <Live id /> })}
-        {move || account.get().map(|id| view! { <NewCampaignForm account=id on_created=move || campaigns.refetch() /> })}
+        {move || match editing.get() {
+            Some(campaign) => view! {
+                <CampaignForm account=campaign.account_id editing=Some(campaign)
+                    on_done=move || { editing.set(None); campaigns.refetch(); } />
+            }.into_any(),
+            None => account.get().map(|id| view! {
+                <CampaignForm account=id editing=None on_done=move || campaigns.refetch() />
+            }).into_any(),
+        }}
     }
 }
 
-fn row(
-    campaign: CampaignView,
+/// What a campaign's menu acts on.
+#[derive(Clone, Copy)]
+struct Menu {
     act: Job<(i64, &'static str)>,
+    add_list: Job<(i64, i64)>,
     watched: RwSignal<Option<i64>>,
-) -> impl IntoView {
+    editing: RwSignal<Option<CampaignView>>,
+    lists: Fetched<Result<Vec<ListView>, ApiError>>,
+}
+
+fn row(campaign: CampaignView, menu: Menu) -> impl IntoView {
+    let Menu {
+        act,
+        add_list,
+        watched,
+        editing,
+        lists,
+    } = menu;
     let id = campaign.id;
+    let edited = campaign.clone();
+    let attached = campaign.list_ids.clone();
+    let chosen_list = RwSignal::new(String::new());
     let reset = move |_| {
         let asked = format!("Reset List: {RESET_WARNING}. Continue?");
         if window().confirm_with_message(&asked).unwrap_or(false) {
@@ -119,6 +159,26 @@ fn row(
             </td>
             {counts_cells(campaign.counts)}
             <td class="actions">
+                <button on:click=move |_| editing.set(Some(edited.clone()))>"Edit"</button>
+                <details class="add-list">
+                    <summary>"Add List"</summary>
+                    <form aria-label="Add List" on:submit=move |event| {
+                        event.prevent_default();
+                        if let Ok(list_id) = chosen_list.get_untracked().parse() {
+                            add_list.dispatch((id, list_id));
+                        }
+                    }>
+                        <label class="visually-hidden" for=format!("add-list-{id}")>"List to add"</label>
+                        <select id=format!("add-list-{id}") bind:value=chosen_list required>
+                            <option value="">"—"</option>
+                            {move || lists.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                .filter(|shown| !attached.contains(&shown.id))
+                                .map(|shown| view! { <option value=shown.id.to_string()>{format!("{} ({})", shown.name, shown.size)}</option> })
+                                .collect_view()}
+                        </select>
+                        <button type="submit">"Add"</button>
+                    </form>
+                </details>
                 <button on:click=move |_| { act.dispatch((id, "stop")); }>"Stop"</button>
                 <button on:click=move |_| { act.dispatch((id, "retry")); }>"Start Retry Campaign"</button>
                 <button on:click=reset>"Reset List"</button>
@@ -317,22 +377,36 @@ fn dry_run_view(found: DryRun) -> impl IntoView {
 
 /// A new campaign: settings with the spec's defaults, an approved template, a list.
 #[component]
-fn NewCampaignForm(
+fn CampaignForm(
     account: i64,
-    on_created: impl Fn() + Clone + Send + Sync + 'static,
+    /// The campaign edited (Edit); none for a new one.
+    editing: Option<CampaignView>,
+    /// Called once a campaign was created or saved, or the edit cancelled.
+    on_done: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
+    let edited_id = editing.as_ref().map(|campaign| campaign.id);
+    let initial = editing.map_or_else(CampaignSettings::default, |campaign| campaign.settings);
     let templates = Fetched::new(move || api::list_templates(account, TemplateFilter::NotDeleted));
     let lists = Fetched::new(move || api::list_lists(account));
     let account_view = Fetched::new(move || api::show_account(account));
-    let name = RwSignal::new(String::new());
-    let template = RwSignal::new(String::new());
+    let name = RwSignal::new(initial.name.clone());
+    let template = RwSignal::new(if edited_id.is_some() {
+        initial.template_id.to_string()
+    } else {
+        String::new()
+    });
     let chosen_lists = RwSignal::new(Vec::<i64>::new());
-    let start = RwSignal::new(String::new());
-    let timeout_days = RwSignal::new("1".to_owned());
-    let duplicate_days = RwSignal::new(String::new());
-    let interval_ms = RwSignal::new("0".to_owned());
-    let include_active = RwSignal::new(false);
-    let close_on_quick_reply = RwSignal::new(false);
+    let start = RwSignal::new(initial.start_at.map(input_value).unwrap_or_default());
+    let timeout_days = RwSignal::new(initial.response_timeout_days.to_string());
+    let duplicate_days = RwSignal::new(
+        initial
+            .duplicate_check_days
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+    );
+    let interval_ms = RwSignal::new(initial.sending_interval_ms.to_string());
+    let include_active = RwSignal::new(initial.include_active_interactions);
+    let close_on_quick_reply = RwSignal::new(initial.close_on_quick_reply);
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
     let request = move || NewCampaign {
         settings: CampaignSettings {
@@ -373,8 +447,23 @@ fn NewCampaignForm(
             })
         })
     }));
+    let save = {
+        let on_done = on_done.clone();
+        Job::new(move |id: i64| {
+            let on_done = on_done.clone();
+            let settings = request().settings;
+            async move {
+                let saved = api::update_campaign(id, &settings).await.map(|_| ());
+                if saved.is_ok() {
+                    on_done();
+                }
+                outcome.set(Some(saved));
+            }
+        })
+    };
+    let cancel = on_done.clone();
     let create = Job::new(move |()| {
-        let on_created = on_created.clone();
+        let on_created = on_done.clone();
         let request = request();
         async move {
             let created = api::create_campaign(account, &request).await.map(|_| ());
@@ -421,15 +510,27 @@ fn NewCampaignForm(
         }
     };
     view! {
-        <form class="new-campaign" aria-label="New campaign" on:submit=move |event| { event.prevent_default(); launch(); }>
-            <h3>"New campaign"</h3>
+        <form class="new-campaign" aria-label=if edited_id.is_some() { "Edit campaign" } else { "New campaign" }
+            on:submit=move |event| {
+                event.prevent_default();
+                match edited_id {
+                    Some(id) => save.dispatch(id),
+                    None => launch(),
+                }
+            }>
+            <h3>{if edited_id.is_some() { format!("Edit campaign {}", initial.name) } else { "New campaign".to_owned() }}</h3>
             <label>"Name" <input bind:value=name required maxlength=MAX_CAMPAIGN_NAME_CHARS /></label>
             <label>"Template (approved)" <select bind:value=template required>
                 <option value="">"—"</option>
                 {move || templates.get().and_then(Result::ok).map(|found| found.templates.into_iter()
                     // One-time codes go to one person at a time: never to a list.
                     .filter(|shown| shown.status == TemplateStatus::Approved && !shown.template.is_authentication())
-                    .map(|shown| view! { <option value=shown.id.to_string()>{shown.template.name}</option> })
+                    .map(|shown| {
+                        // The options arrive after the value: each says whether it is the one.
+                        let value = shown.id.to_string();
+                        let selected = template.with_untracked(|chosen| *chosen == value);
+                        view! { <option value=value selected=selected>{shown.template.name}</option> }
+                    })
                     .collect_view())}
             </select></label>
             <button type="button" class="eye" aria-expanded=move || previewing.get().to_string()
@@ -447,7 +548,7 @@ fn NewCampaignForm(
                     <WhatsAppPreview preview />
                 </div>
             </Show>
-            <fieldset class="lists-chosen">
+            <fieldset class="lists-chosen" hidden=edited_id.is_some()>
                 <legend>"Lists"</legend>
                 {move || lists.get().and_then(Result::ok).map(|found| found.into_iter().map(|shown| {
                     let id = shown.id;
@@ -472,9 +573,17 @@ fn NewCampaignForm(
             <label><input type="checkbox" bind:checked=include_active />"Include customers with active interactions"</label>
             <label><input type="checkbox" bind:checked=close_on_quick_reply />"Close interaction on quick reply response"</label>
             <div class="actions">
-                <button type="button" disabled=move || try_it.pending()
+                <button type="button" hidden=edited_id.is_some() disabled=move || try_it.pending()
                     on:click=move |_| try_it.dispatch(request())>"Dry run"</button>
-                <button type="submit" disabled=move || create.pending()>"Create and start"</button>
+                {match edited_id {
+                    Some(_) => view! {
+                        <button type="submit" disabled=move || save.pending()>"Save"</button>
+                        <button type="button" on:click=move |_| cancel()>"Cancel"</button>
+                    }.into_any(),
+                    None => view! {
+                        <button type="submit" disabled=move || create.pending()>"Create and start"</button>
+                    }.into_any(),
+                }}
             </div>
             {move || dry_run.get().map(|done| match done {
                 Ok(found) => dry_run_view(found).into_any(),
