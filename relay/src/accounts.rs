@@ -5,11 +5,14 @@
 
 use std::sync::Arc;
 
-use herald_api::{AccountInput, AccountSecrets, AccountSettings, ErrorCode};
-use herald_domain::Provider;
+use herald_api::{
+    AccountInput, AccountSecrets, AccountSettings, ConnectionCheck, ConnectionReport, ErrorCode,
+};
+use herald_domain::{Provider, error_meaning};
 use herald_store::{AccountData, AccountRecord};
 
 use crate::error::{AppError, Result};
+use crate::providers::{self, ProviderError};
 use crate::state::AppState;
 
 /// Associated data that binds sealed secrets to their purpose.
@@ -221,4 +224,56 @@ pub(crate) async fn update_account(
         .await?;
     state.accounts.invalidate().await;
     open_account(state, id).await
+}
+
+/// Calls the provider with account `id`'s settings and credentials: the phone number (which
+/// also proves the access token) and the business account's templates. Each failure says what
+/// the provider answered and what it means.
+pub(crate) async fn test_connection(state: &AppState, id: i64) -> Result<ConnectionReport> {
+    let account = open_account(state, id).await?;
+    let client = providers::provider_client(state, &account).await?;
+    let meta = client.meta("check the connection without sending a message")?;
+    let settings = &account.settings;
+    let phone_number_id = settings.phone_number_id.as_deref().unwrap_or_default();
+    let waba_id = settings.waba_id.as_deref().unwrap_or_default();
+    let phone = match meta.phone_number(phone_number_id).await {
+        Ok(number) => ConnectionCheck {
+            field: "phone_number_id".to_owned(),
+            ok: true,
+            detail: format!(
+                "{} ({}), quality {}, messaging limit {}",
+                number.display_phone_number,
+                number.verified_name,
+                number.quality_rating.as_deref().unwrap_or("unknown"),
+                number.messaging_limit_tier.as_deref().unwrap_or("unknown"),
+            ),
+        },
+        Err(error) => failed_check("phone_number_id", &error),
+    };
+    let templates = match meta.list_templates(waba_id).await {
+        Ok(found) => ConnectionCheck {
+            field: "waba_id".to_owned(),
+            ok: true,
+            detail: format!("the business account answers: {} templates", found.len()),
+        },
+        Err(error) => failed_check("waba_id", &error),
+    };
+    let checks = vec![phone, templates];
+    Ok(ConnectionReport {
+        ok: checks.iter().all(|check| check.ok),
+        checks,
+    })
+}
+
+fn failed_check(field: &str, error: &ProviderError) -> ConnectionCheck {
+    let meaning = error
+        .code
+        .and_then(error_meaning)
+        .map(|meaning| format!(" ({meaning})"))
+        .unwrap_or_default();
+    ConnectionCheck {
+        field: field.to_owned(),
+        ok: false,
+        detail: format!("{error}{meaning}"),
+    }
 }

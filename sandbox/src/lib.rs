@@ -31,6 +31,7 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -309,7 +310,7 @@ pub fn start(listener: TcpListener, config: SandboxConfig) -> anyhow::Result<San
                 .delete(templates::delete),
         )
         .route("/{version}/{node}/messages", post(messages::send_meta))
-        .route("/{version}/{node}", post(templates::edit))
+        .route("/{version}/{node}", get(phone_number).post(templates::edit))
         .route(
             "/v2/{sid}/whatsapp/{number}/messages",
             post(messages::send_kaleyra),
@@ -368,6 +369,28 @@ fn refusal(status: StatusCode, code: i64, message: &str) -> Refusal {
 }
 
 type Answer = Result<Response, Refusal>;
+
+/// `GET /{phone_number_id}?fields=`: the number this sandbox sends from, as Meta describes a
+/// business phone number (what a connection check reads).
+async fn phone_number(
+    State(shared): State<Arc<Shared>>,
+    Path((_version, node)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Answer {
+    check(
+        &shared,
+        &headers,
+        Some((&node, &shared.config.phone_number_id)),
+    )?;
+    Ok(Json(json!({
+        "id": node,
+        "display_phone_number": "+1 555-000-1000",
+        "verified_name": "Herald Sandbox",
+        "quality_rating": "GREEN",
+        "messaging_limit_tier": "TIER_1K",
+    }))
+    .into_response())
+}
 
 /// The caller must carry the account's credential (Meta: `Authorization: Bearer`, Kaleyra:
 /// `api-key`), and address the node this sandbox simulates (`None` for calls addressed to a

@@ -4,7 +4,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminApi, adminPassword, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+import { join } from 'node:path';
+import { adminApi, artifactsDir, adminPassword, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
 
 let relay;
 let browser;
@@ -35,6 +36,14 @@ test("an account's page shows the webhook URL to paste into the provider's conso
   await signIn(page, relay.baseUrl, 'admin', adminPassword);
   await page.goto(`${relay.baseUrl}/accounts/${sandbox.id}`);
   assert.equal(await page.getByTestId('meta-callback-url').inputValue(), `${relay.baseUrl}/webhooks/meta`);
+  // Test connection: the relay calls the (sandbox) provider and says what it answered.
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByText('The provider accepts this account.').waitFor();
+  const checks = await page.getByTestId('connection-checks').locator('li').allTextContents();
+  assert.equal(checks.length, 2, checks.join('\n'));
+  assert.match(checks[0], /^phone_number_id: .*quality GREEN/);
+  assert.match(checks[1], /^waba_id: the business account answers: \d+ templates$/);
+  await page.screenshot({ path: join(artifactsDir, 'account-connection.png'), fullPage: true });
   await page.goto(`${relay.baseUrl}/accounts/${kaleyra.id}`);
   assert.equal(
     await page.getByTestId('kaleyra-callback-url').inputValue(),

@@ -3,11 +3,12 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use herald_api::{
-    API_PREFIX, AccountInput, AccountView, AttachList, CampaignResults, CampaignView, ContactView,
-    ConversationChange, ConversationSummary, ConversationView, DryRun, ErrorBody, ErrorCode,
-    HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
-    MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState,
-    SessionUser, TemplateList, TemplateSyncReport, TemplateView, UserChange, UserView,
+    API_PREFIX, AccountInput, AccountView, AttachList, CampaignResults, CampaignView,
+    ConnectionReport, ContactView, ConversationChange, ConversationSummary, ConversationView,
+    DryRun, ErrorBody, ErrorCode, HopperRowView, ImportPreview, ImportProgress, ImportReport,
+    ListView, LoginRequest, MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList,
+    SendMessage, SessionState, SessionUser, TemplateList, TemplateSyncReport, TemplateView,
+    UserChange, UserView,
 };
 use herald_contacts::Contact;
 use herald_domain::TemplateFilter;
@@ -93,6 +94,11 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// `GET /accounts`.
 pub async fn list_accounts() -> Result<Vec<AccountView>, ApiError> {
     decode(send(Request::get(&url("/accounts")).build()).await?).await
+}
+
+/// `POST /accounts/{id}/test`.
+pub async fn test_connection(id: i64) -> Result<ConnectionReport, ApiError> {
+    decode(send(Request::post(&url(&format!("/accounts/{id}/test"))).build()).await?).await
 }
 
 /// `GET /users`.

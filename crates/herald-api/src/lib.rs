@@ -228,6 +228,29 @@ pub struct NewPassword {
     pub password: String,
 }
 
+/// `POST /api/v1/accounts/{id}/test`: what calling the provider with the account's settings and
+/// credentials found, check by check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionReport {
+    /// Whether every check passed.
+    pub ok: bool,
+    /// Each check, in the order made.
+    pub checks: Vec<ConnectionCheck>,
+}
+
+/// One call a connection test made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionCheck {
+    /// What was checked (`phone_number_id`, `waba_id`).
+    pub field: String,
+    /// Whether the provider accepted it.
+    pub ok: bool,
+    /// What the provider said, or what is wrong and how to fix it.
+    pub detail: String,
+}
+
 /// Provider settings of an account that are not secret.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

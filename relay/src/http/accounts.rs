@@ -4,11 +4,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use herald_api::{AccountInput, AccountSettings, AccountView, SecretsSet};
+use herald_api::{AccountInput, AccountSettings, AccountView, ConnectionReport, SecretsSet};
 use herald_domain::Role;
 use herald_store::UserRecord;
 
-use crate::accounts::{OpenedAccount, insert_account, open_account};
+use crate::accounts::{self, OpenedAccount, insert_account, open_account};
 use crate::error::Result;
 use crate::http::json::AppJson;
 use crate::state::AppState;
@@ -85,4 +85,12 @@ pub(crate) async fn update_account(
 ) -> Result<Json<AccountView>> {
     let account = crate::accounts::update_account(&state, id, &input).await?;
     Ok(Json(view(&account)))
+}
+
+/// `POST /api/v1/accounts/{id}/test`.
+pub(crate) async fn test_connection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<ConnectionReport>> {
+    Ok(Json(accounts::test_connection(&state, id).await?))
 }

@@ -24,10 +24,11 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodFilter, MethodRouter, get, on, post};
 use herald_api::{
     API_PREFIX, AccountInput, AccountView, AttachList, CampaignProgress, CampaignResults,
-    CampaignView, ContactView, ConversationChange, ConversationSummary, ConversationView, DryRun,
-    ErrorCode, HopperRowView, ImportPreview, ImportProgress, ImportReport, ListView, LoginRequest,
-    MessageView, NewCampaign, NewList, NewPassword, NewUser, ResetList, SendMessage, SessionState,
-    SessionUser, TemplateList, TemplateView, UserChange, UserView,
+    CampaignView, ConnectionReport, ContactView, ConversationChange, ConversationSummary,
+    ConversationView, DryRun, ErrorCode, HopperRowView, ImportPreview, ImportProgress,
+    ImportReport, ListView, LoginRequest, MessageView, NewCampaign, NewList, NewPassword, NewUser,
+    ResetList, SendMessage, SessionState, SessionUser, TemplateList, TemplateView, UserChange,
+    UserView,
 };
 use herald_contacts::Contact;
 use herald_domain::CampaignSettings;
@@ -273,6 +274,13 @@ pub fn api_routes() -> Vec<ApiRoute> {
             "Mark a contact's messages read, close its conversation (until it writes again) or reopen it",
             messages::change_conversation,
         ).takes::<ConversationChange>(),
+        ApiRoute::new(
+            Admin,
+            Method::POST,
+            "/accounts/{id}/test",
+            "Test connection: call the provider with the account's settings and credentials and say, check by check, what it answered",
+            accounts::test_connection,
+        ).returns::<ConnectionReport>(),
         ApiRoute::new(
             Admin,
             Method::GET,

@@ -98,6 +98,27 @@ pub struct QualityScore {
     pub score: String,
 }
 
+/// The fields a connection check reads of a business phone number.
+const PHONE_NUMBER_FIELDS: &str =
+    "display_phone_number,verified_name,quality_rating,messaging_limit_tier";
+
+/// A business phone number, as `GET /{phone_number_id}` describes it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PhoneNumber {
+    /// The number as contacts see it.
+    #[serde(default)]
+    pub display_phone_number: String,
+    /// The business name Meta verified.
+    #[serde(default)]
+    pub verified_name: String,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    #[serde(default)]
+    pub quality_rating: Option<String>,
+    /// `TIER_250` … `TIER_UNLIMITED`.
+    #[serde(default)]
+    pub messaging_limit_tier: Option<String>,
+}
+
 /// An accepted message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentMessage {
@@ -123,6 +144,16 @@ impl MetaClient {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
             .build()
+    }
+
+    /// `GET /{phone_number_id}`: the business number as Meta describes it (its display number,
+    /// verified name, quality rating and messaging-limit tier).
+    pub async fn phone_number(&self, phone_number_id: &str) -> Result<PhoneNumber, ProviderError> {
+        let request = self
+            .http
+            .get(format!("{}/{phone_number_id}", self.base_url))
+            .query(&[("fields", PHONE_NUMBER_FIELDS)]);
+        decode(PROVIDER, self.call(request).await?)
     }
 
     /// `POST /{waba_id}/message_templates`.

@@ -609,3 +609,57 @@ async fn kaleyra_sends_through_v2_and_reports_by_callback() {
         .unwrap();
     assert_eq!(malformed.status(), 400);
 }
+
+#[tokio::test]
+async fn test_connection_says_what_the_provider_answered_check_by_check() {
+    let setup = meta_setup(|_| {}).await;
+    let test = |account: i64| {
+        let url = setup.relay.url(&format!("/api/v1/accounts/{account}/test"));
+        let admin = setup.admin.clone();
+        async move {
+            let response = admin.post(url).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, report) = test(setup.account).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["checks"][0]["field"], "phone_number_id");
+    assert!(
+        report["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("quality GREEN"),
+        "{report}"
+    );
+    assert!(setup.sandbox.accepted_messages().is_empty(), "nothing sent");
+
+    // A wrong token and a wrong number: each check says what Meta answered and what it means.
+    let wrong = create_account(&setup.relay, &setup.admin, &json!({
+        "name": "Wrong", "provider": "meta",
+        "settings": {"waba_id": "waba-m", "phone_number_id": "15550009999", "base_url": setup.sandbox.base_url},
+        "secrets": {"access_token": "not-the-token", "app_secret": "app-secret"}
+    }))
+    .await;
+    let (status, report) = test(wrong).await;
+    assert_eq!(status, 200);
+    assert_eq!(report["ok"], false);
+    let detail = report["checks"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("error 190"), "{detail}");
+    assert!(detail.contains("The access token expired"), "{detail}");
+    assert_eq!(report["checks"][1]["ok"], false, "{report}");
+
+    let kaleyra = create_account(&setup.relay, &setup.admin, &json!({
+        "name": "K", "provider": "kaleyra",
+        "settings": {"sid": "sid", "sender_number": "+1 555 000 1000", "waba_id": "w", "base_url": setup.sandbox.base_url},
+        "secrets": {"api_key": "key"}
+    }))
+    .await;
+    let (status, refused) = test(kaleyra).await;
+    assert_eq!(
+        (status, &refused["code"]),
+        (409, &json!("provider_unsupported")),
+        "{refused}"
+    );
+}

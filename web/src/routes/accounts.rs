@@ -2,7 +2,7 @@
 //! write-only: the form shows whether each is set, never its value; a blank secret field keeps
 //! the stored value.
 
-use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView};
+use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView, ConnectionReport};
 use herald_domain::Provider;
 use leptos::prelude::*;
 
@@ -222,6 +222,41 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
             </Show>
         </form>
         <WebhookSetup id is_meta_like=Signal::derive(is_meta_like) />
+        {id.map(|id| view! { <ConnectionTest id /> })}
+    }
+}
+
+/// "Test connection": the relay calls the provider with the saved settings and credentials and
+/// says, check by check, what it answered.
+#[component]
+fn ConnectionTest(id: i64) -> impl IntoView {
+    let report = RwSignal::new(None::<Result<ConnectionReport, ApiError>>);
+    let test = Job::new(move |()| async move {
+        report.set(Some(api::test_connection(id).await));
+    });
+    view! {
+        <section class="connection-test" aria-label="Connection">
+            <h3>"Connection"</h3>
+            <p class="muted">"Calls the provider with the saved settings and credentials; nothing is sent to anyone."</p>
+            <button type="button" disabled=move || test.pending() on:click=move |_| test.dispatch(())>
+                {move || if test.pending() { "Testing…" } else { "Test connection" }}
+            </button>
+            {move || report.get().map(|done| match done {
+                Ok(found) => view! {
+                    <p role="status" class=if found.ok { "form-ok" } else { "form-error" }>
+                        {if found.ok { "The provider accepts this account." } else { "The provider refused part of this account:" }}
+                    </p>
+                    <ul class="checks" data-testid="connection-checks">
+                        {found.checks.into_iter().map(|check| view! {
+                            <li class=if check.ok { "form-ok" } else { "form-error" }>
+                                <strong>{check.field}</strong>": "{check.detail}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+            })}
+        </section>
     }
 }
 
