@@ -840,6 +840,10 @@ pub struct DryRun {
     pub messages: Vec<DryRunMessage>,
     /// Contacts that would be skipped or held, and why.
     pub skipped: Vec<DryRunSkip>,
+    /// The messaging-limit warning, when the chosen lists' contacts exceed what the account's
+    /// tier reaches in a day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// A rendered message of a dry run.

@@ -4,7 +4,9 @@
 //! through the domain's `CampaignEvent`.
 
 use herald_api::ErrorCode;
-use herald_domain::{AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus};
+use herald_domain::{
+    AUTOMATIC_RETRIES, CampaignEvent, CampaignSettings, CampaignStatus, DAY_MS, tier_warning,
+};
 use herald_store::{CampaignRecord, StoreError};
 use herald_templates::sending_gaps;
 
@@ -240,4 +242,26 @@ pub(crate) async fn delete(state: &AppState, id: i64) -> Result<()> {
         .delete_campaign(id, state.clock.now_ms())
         .await?;
     Ok(())
+}
+
+/// The messaging-limit warning for `contacts` more contacts of `account_id`, counting what the
+/// account reached in the last 24 hours; none when the account names no limit or they fit.
+pub(crate) async fn limit_warning(
+    state: &AppState,
+    account_id: i64,
+    contacts: u64,
+) -> Result<Option<String>> {
+    let account = open_account(state, account_id).await?;
+    let Some(limit) = account.settings.messaging_limit else {
+        return Ok(None);
+    };
+    let sent = state
+        .store
+        .templates_sent_since(account_id, state.clock.now_ms() - DAY_MS)
+        .await?;
+    Ok(tier_warning(
+        Some(limit),
+        u64::try_from(sent).unwrap_or(0),
+        contacts,
+    ))
 }

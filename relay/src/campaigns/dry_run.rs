@@ -9,9 +9,10 @@ use herald_api::{DryRun, DryRunMessage, DryRunSkip, NewCampaign};
 use herald_domain::{CampaignStatus, HopperState};
 use herald_store::{CampaignRecord, ContactFilter, ContactRecord, HopperFilter};
 
-use super::admin::{account_list, checked_settings, load};
+use super::admin::{account_list, checked_settings, limit_warning, load};
 use super::{Admission, OPEN_ELSEWHERE, admit, batch_facts};
 use crate::accounts::open_account;
+use crate::contacts::load_list;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::templates::{self, parse_file};
@@ -57,8 +58,11 @@ pub(crate) async fn of_draft(
     checked_settings(state, account_id, &draft.settings).await?;
     let mut contacts = Vec::new();
     let mut seen = HashSet::new();
+    // An upper bound, as the launch question's: a contact in two lists gets the message once.
+    let mut listed = 0_u64;
     for list_id in &draft.list_ids {
         account_list(state, account_id, *list_id, "list_ids").await?;
+        listed += u64::try_from(load_list(state, *list_id).await?.size).unwrap_or(0);
         let room = DRY_RUN_MAX - i64::try_from(contacts.len()).unwrap_or(DRY_RUN_MAX);
         if room <= 0 {
             break;
@@ -82,7 +86,9 @@ pub(crate) async fn of_draft(
         list_ids: draft.list_ids.clone(),
         created_at: state.clock.now_ms(),
     };
-    judge(state, &campaign, contacts).await
+    let mut result = judge(state, &campaign, contacts).await?;
+    result.warning = limit_warning(state, account_id, listed).await?;
+    Ok(result)
 }
 
 async fn judge(
@@ -104,6 +110,7 @@ async fn judge(
         sample: None,
         messages: Vec::new(),
         skipped: Vec::new(),
+        warning: None,
     };
     for record in &contacts {
         let admission = admit(

@@ -12,13 +12,11 @@ use herald_api::{
 };
 use herald_contacts::export::SafeCsvWriter;
 use herald_domain::{
-    CampaignSettings, CampaignStatus, DAY_MS, HopperState, Outcome, classify_error, error_meaning,
-    tier_warning,
+    CampaignSettings, CampaignStatus, HopperState, Outcome, classify_error, error_meaning,
 };
 use herald_store::{CampaignRecord, HopperCounts, HopperFilter, HopperRecord};
 use serde::Deserialize;
 
-use crate::accounts::open_account;
 use crate::campaigns::admin::{self, load};
 use crate::campaigns::dry_run;
 use crate::error::Result;
@@ -37,22 +35,11 @@ const OUTCOME_GROUPS: i64 = 10;
 
 async fn view(state: &AppState, campaign: CampaignRecord) -> Result<CampaignView> {
     let counts = state.store.hopper_counts(campaign.id).await?;
-    let account = open_account(state, campaign.account_id).await?;
-    let limit = account.settings.messaging_limit;
-    let sent = match limit {
-        Some(_) => {
-            state
-                .store
-                .templates_sent_since(campaign.account_id, state.clock.now_ms() - DAY_MS)
-                .await?
-        }
-        None => 0,
-    };
     let to_send = u64::try_from(counts.fresh + counts.retry).unwrap_or(0);
     Ok(CampaignView {
         id: campaign.id,
         account_id: campaign.account_id,
-        warning: tier_warning(limit, u64::try_from(sent).unwrap_or(0), to_send),
+        warning: admin::limit_warning(state, campaign.account_id, to_send).await?,
         settings: campaign.settings,
         status: campaign.status,
         status_reason: campaign.status_reason,

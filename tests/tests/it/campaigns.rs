@@ -1530,6 +1530,19 @@ async fn the_daily_messaging_limit_is_warned_of_and_never_exceeded() {
         .collect();
     let (list, _) = setup.list_from_csv("Tier", &csv).await;
     let start_at = setup.clock.now_ms() + 60_000;
+    let (status, draft) = setup
+        .post(
+            &format!("/api/v1/accounts/{}/campaigns/dry-run", setup.account),
+            &json!({"name": "Tier", "template_id": template, "list_ids": [list]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        draft["warning"]
+            .as_str()
+            .is_some_and(|warning| warning.contains("300 contacts need 2 days")),
+        "the form is told before launch: {draft}"
+    );
     let (status, created) = setup
         .post(
             &format!("/api/v1/accounts/{}/campaigns", setup.account),

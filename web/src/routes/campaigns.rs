@@ -356,6 +356,7 @@ fn dry_run_view(found: DryRun) -> impl IntoView {
     view! {
         <section class="dry-run" aria-label="Dry run" data-testid="dry-run">
             <p role="status">{format!("{} would get the message, {skipped} would be skipped (nothing was sent).", found.sendable)}</p>
+            {found.warning.map(|warning| view! { <p class="reason" role="note" data-testid="dry-run-warning">{warning}</p> })}
             <ol class="messages">
                 {found.messages.into_iter().map(|message| view! {
                     <li class="message outbound" data-testid="dry-run-message">
