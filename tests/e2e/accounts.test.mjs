@@ -44,6 +44,19 @@ test("an account's page shows the webhook URL to paste into the provider's conso
   assert.match(checks[0], /^phone_number_id: .*quality GREEN/);
   assert.match(checks[1], /^waba_id: the business account answers: \d+ templates$/);
   await page.screenshot({ path: join(artifactsDir, 'account-connection.png'), fullPage: true });
+  // Advanced settings: the daily tier and the opt-out keywords, saved with the account.
+  await page.getByText('Advanced settings').click();
+  await page.getByLabel('Messaging limit (business-initiated conversations a day)').selectOption('2000');
+  await page.getByLabel(/^Opt-out keywords, one per line/).fill('ALTO\nBASTA\n');
+  await page.getByRole('button', { name: 'Save account' }).click();
+  await page.waitForURL(`${relay.baseUrl}/accounts`);
+  const saved = await api(`/accounts/${sandbox.id}`);
+  assert.equal(saved.settings.messaging_limit, 2000);
+  assert.deepEqual(saved.settings.opt_out_keywords, ['ALTO', 'BASTA']);
+  await page.goto(`${relay.baseUrl}/accounts/${sandbox.id}`);
+  await page.getByText('Advanced settings').click();
+  await page.waitForFunction(() => document.getElementById('opt_out_keywords')?.value === 'ALTO\nBASTA');
+  assert.equal(await page.getByLabel('Messaging limit (business-initiated conversations a day)').inputValue(), '2000');
   await page.goto(`${relay.baseUrl}/accounts/${kaleyra.id}`);
   assert.equal(
     await page.getByTestId('kaleyra-callback-url').inputValue(),

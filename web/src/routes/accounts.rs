@@ -3,7 +3,7 @@
 //! the stored value.
 
 use herald_api::{AccountInput, AccountSecrets, AccountSettings, AccountView, ConnectionReport};
-use herald_domain::Provider;
+use herald_domain::{MESSAGING_TIERS, Provider, TemplateFilter, TemplateStatus};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -94,6 +94,17 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
     let (waba_id, phone_number_id, sid, sender_number, base_url) =
         (text(), text(), text(), text(), text());
     let messages_per_second = text();
+    // Advanced settings: the daily tier ("" for none), the recontact template's id ("" for
+    // none), the opt-out keywords one per line ("" for the defaults).
+    let (messaging_limit, recontact_template, opt_out_keywords) = (text(), text(), text());
+    let templates = Fetched::new(move || async move {
+        match id {
+            Some(id) => api::list_templates(id, TemplateFilter::NotDeleted)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    });
     let (access_token, app_secret, verify_token, api_key, callback_token) =
         (text(), text(), text(), text(), text());
     let stored = RwSignal::new(None::<AccountView>);
@@ -122,6 +133,20 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
                     .map(|mps| mps.to_string())
                     .unwrap_or_default(),
             );
+            let number = |value: Option<String>| value.unwrap_or_default();
+            messaging_limit.set(number(
+                settings.messaging_limit.map(|limit| limit.to_string()),
+            ));
+            recontact_template.set(number(
+                settings.recontact_template_id.map(|id| id.to_string()),
+            ));
+            opt_out_keywords.set(
+                settings
+                    .opt_out_keywords
+                    .as_ref()
+                    .map(|keywords| keywords.join("\n"))
+                    .unwrap_or_default(),
+            );
             stored.set(Some(account));
         }
         Some(Err(failure)) => error.set(Some(failure.to_string())),
@@ -134,11 +159,6 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
     let save = Job::new(move |()| {
         let rate = given(messages_per_second);
         let parsed_rate = rate.as_deref().map(str::parse::<u32>);
-        // Settings the form does not edit (limits, recontact template, opt-out keywords) keep
-        // their stored values.
-        let kept = stored
-            .with_untracked(|stored| stored.as_ref().map(|s| s.settings.clone()))
-            .unwrap_or_default();
         let input = AccountInput {
             name: name.get_untracked(),
             provider: provider.get_untracked(),
@@ -149,7 +169,18 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
                 sender_number: given(sender_number),
                 base_url: given(base_url),
                 messages_per_second: parsed_rate.clone().and_then(Result::ok),
-                ..kept
+                messaging_limit: messaging_limit.get_untracked().parse().ok(),
+                recontact_template_id: recontact_template.get_untracked().parse().ok(),
+                opt_out_keywords: Some(
+                    opt_out_keywords
+                        .get_untracked()
+                        .lines()
+                        .map(str::trim)
+                        .filter(|keyword| !keyword.is_empty())
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>(),
+                )
+                .filter(|keywords| !keywords.is_empty()),
             },
             secrets: AccountSecrets {
                 access_token: given(access_token),
@@ -213,6 +244,43 @@ pub fn AccountForm(id: Option<i64>) -> impl IntoView {
             </Show>
             <SettingField id="base_url" label="API base URL (blank: the provider's own)" value=base_url error_field />
             <SettingField id="messages_per_second" label="Messages per second (blank: 80)" value=messages_per_second error_field />
+            <details class="advanced" data-testid="advanced-settings">
+                <summary>"Advanced settings"</summary>
+                <div class="field">
+                    <label for="messaging_limit">"Messaging limit (business-initiated conversations a day)"</label>
+                    <select id="messaging_limit" prop:value=move || messaging_limit.get()
+                        aria-invalid=move || error_field.with(|field| field.as_deref() == Some("messaging_limit")).to_string()
+                        on:change=move |event| messaging_limit.set(event_target_value(&event))>
+                        <option value="">"Unlimited / not known"</option>
+                        {MESSAGING_TIERS.into_iter().map(|tier| view! {
+                            <option value=tier.to_string()>{tier.to_string()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="recontact_template">"Recontact template (the one template agents may send after the 24-hour window)"</label>
+                    <select id="recontact_template" disabled=id.is_none()
+                        aria-invalid=move || error_field.with(|field| field.as_deref() == Some("recontact_template_id")).to_string()
+                        on:change=move |event| recontact_template.set(event_target_value(&event))>
+                        <option value="">"None"</option>
+                        {move || templates.get().and_then(Result::ok).flatten().map(|found| found.templates.into_iter()
+                            .filter(|shown| shown.status == TemplateStatus::Approved)
+                            .map(|shown| {
+                                let value = shown.id.to_string();
+                                let selected = recontact_template.with(|chosen| *chosen == value);
+                                view! { <option value=value selected=selected>{shown.template.name}</option> }
+                            })
+                            .collect_view())}
+                    </select>
+                    {id.is_none().then(|| view! { <small class="muted">"Save the account first: its templates are then offered."</small> })}
+                </div>
+                <div class="field">
+                    <label for="opt_out_keywords">"Opt-out keywords, one per line (blank: STOP, UNSUBSCRIBE and their equivalents)"</label>
+                    <textarea id="opt_out_keywords" rows="4" prop:value=move || opt_out_keywords.get()
+                        aria-invalid=move || error_field.with(|field| field.as_deref() == Some("opt_out_keywords")).to_string()
+                        on:input=move |event| opt_out_keywords.set(event_target_value(&event))></textarea>
+                </div>
+            </details>
             <div class="actions">
                 <button type="submit" disabled=move || save.pending()>"Save account"</button>
                 <a href="/accounts">"Cancel"</a>
