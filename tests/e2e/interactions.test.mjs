@@ -58,6 +58,8 @@ test('an agent sends a template, sees the answer arrive and replies with text', 
 
   await page.getByLabel('Template', { exact: true }).selectOption({ label: 'callback_offer' });
   await page.getByLabel('First name').fill('Ann');
+  // Before sending: the message as the contact will read it, with the values typed.
+  await page.getByTestId('send-preview').getByText('Hello Ann, your callback is booked.').waitFor();
   await page.getByRole('button', { name: 'Send template' }).click();
   const messages = page.getByTestId('messages');
   await messages.locator('[data-kind="template"]').filter({ hasText: 'Hello Ann, your callback is booked.' }).waitFor();

@@ -8,12 +8,14 @@ use herald_api::{
     ContactValues, ContactView, ConversationChange, ConversationSummary, ConversationView,
     MessageView, SendMessage,
 };
+use herald_contacts::Contact;
 use herald_domain::{MessageDirection, MessageStatus, strip_phone};
-use herald_templates::{MappingSource, Template, variables_of};
+use herald_templates::{MappingSource, Preview, Template, preview_for_contact, variables_of};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::{AccountPicker, per_account};
+use crate::components::preview::WhatsAppPreview;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
 use crate::time::time_label;
@@ -327,20 +329,45 @@ fn SendForm(
     // Values the agent types for the custom fields the chosen template reads (a one-time code,
     // a coupon), over the ones stored with the contact.
     let typed_custom = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
-    let custom_fields = Memo::new(move |_| {
+    let chosen_template = Memo::new(move |_| {
         let chosen: Option<i64> = template.get().parse().ok();
-        templates
-            .get()
-            .and_then(Result::ok)
-            .and_then(|found| {
-                found
-                    .templates
-                    .into_iter()
-                    .find(|shown| Some(shown.id) == chosen)
-            })
-            .map(|shown| custom_fields_of(&shown.template))
-            .unwrap_or_default()
+        templates.get().and_then(Result::ok).and_then(|found| {
+            found
+                .templates
+                .into_iter()
+                .find(|shown| Some(shown.id) == chosen)
+                .map(|shown| shown.template)
+        })
     });
+    let custom_fields = Memo::new(move |_| {
+        chosen_template.with(|chosen| chosen.as_ref().map(custom_fields_of).unwrap_or_default())
+    });
+    // The message as the contact would read it: the names as typed, the stored fields, the
+    // custom values typed over the stored ones.
+    let preview_phone = phone.clone();
+    let preview = Signal::from(Memo::new(move |_| {
+        chosen_template.with(|chosen| {
+            chosen.as_ref().map_or_else(Preview::default, |chosen| {
+                let stored = contact.get().map(|known| known.contact).unwrap_or_default();
+                let mut custom = stored.custom;
+                typed_custom.with(|typed| {
+                    for (name, value) in typed.iter().filter(|(_, value)| !value.trim().is_empty())
+                    {
+                        custom.insert(name.clone(), value.clone());
+                    }
+                });
+                let values = Contact {
+                    phone: preview_phone.clone(),
+                    mobile: preview_phone.clone(),
+                    first_name: first_name.get(),
+                    last_name: last_name.get(),
+                    email: stored.email,
+                    custom,
+                };
+                preview_for_contact(chosen, &values)
+            })
+        })
+    }));
     // The names are filled in once, when the contact is first known; the agent may change them.
     Effect::new(move |filled: Option<bool>| {
         if filled == Some(true) {
@@ -438,6 +465,12 @@ fn SendForm(
                             } />
                     }
                 }).collect_view()}
+                <Show when=move || chosen_template.with(Option::is_some)>
+                    <div class="send-preview" data-testid="send-preview">
+                        <span class="muted">"What the contact will read"</span>
+                        <WhatsAppPreview preview />
+                    </div>
+                </Show>
                 <button type="submit" disabled=move || send.pending()>"Send template"</button>
             </form>
             {move || outcome.get().map(|done| match done {
