@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
+import { adminApi, adminPassword, artifactsDir, launchBrowser, openPage, signIn, startRelay } from './harness.mjs';
 
 let relay;
 let browser;
@@ -146,4 +146,44 @@ test('a deep link is served the app, not a 404', async () => {
   const response = await fetch(`${relay.baseUrl}/templates/new`);
   assert.equal(response.status, 200);
   assert.match(await response.text(), /<title>Herald<\/title>/);
+});
+
+test('a template file is exported from its page and imported from the templates page', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/`);
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  const api = adminApi(relay.baseUrl);
+  const [account] = await api('/accounts');
+  const made = await api(`/accounts/${account.id}/templates`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'shipping_notice', language: 'en_US', category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hello {{1}}, your parcel left our warehouse today.', example: { body_text: [['Ann']] } }],
+      herald: { mapping: { body: { 1: { field: 'first_name' } } } },
+    }),
+  });
+  await page.goto(`${relay.baseUrl}/templates/${made.id}`);
+  const exportLink = page.getByTestId('export-template');
+  const exported = JSON.parse(await (await page.request.get(await exportLink.evaluate((link) => link.href))).text());
+  assert.ok(exported.name && Array.isArray(exported.components), JSON.stringify(exported));
+
+  // The same file under another name comes back as a new draft, opened in the workspace.
+  await page.goto(`${relay.baseUrl}/templates`);
+  const copy = { ...exported, name: `${exported.name}_copy` };
+  await page.getByTestId('template-file').setInputFiles({
+    name: 'copy.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(copy)),
+  });
+  await page.waitForURL(/\/templates\/\d+$/);
+  const nameField = page.getByLabel('Name', { exact: true });
+  await page.waitForFunction((wanted) => [...document.querySelectorAll('input')].some((input) => input.value === wanted), copy.name);
+  assert.equal(await nameField.inputValue(), copy.name);
+
+  // A file the core refuses says why, and nothing is created.
+  await page.goto(`${relay.baseUrl}/templates`);
+  const broken = { ...exported, name: 'Not A Valid Name' };
+  await page.getByTestId('template-file').setInputFiles({
+    name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(broken)),
+  });
+  await page.getByRole('alert').filter({ hasText: 'The file was not imported' }).waitFor();
+  // The refusal is the relay's 422, logged by the browser as a failed request: nothing else.
+  assert.deepEqual(problems.filter((problem) => !problem.includes('422')), []);
 });

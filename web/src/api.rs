@@ -156,6 +156,23 @@ pub async fn create_template(
     decode(send(with_json(Request::post(&url(&path)), template)).await?).await
 }
 
+/// `POST /accounts/{id}/templates` with a template file as it is (Meta's `message_templates`
+/// JSON plus Herald's keys): the relay reads and validates it.
+pub async fn import_template_file(
+    account_id: i64,
+    file: web_sys::File,
+) -> Result<TemplateView, ApiError> {
+    let request = Request::post(&url(&format!("/accounts/{account_id}/templates")))
+        .header("content-type", "application/json")
+        .body(file);
+    decode(send(request).await?).await
+}
+
+/// Where template `id`'s file downloads from.
+pub fn template_file_url(id: i64) -> String {
+    url(&format!("/templates/{id}/file"))
+}
+
 /// `PUT /templates/{id}`.
 pub async fn update_template(id: i64, template: &Template) -> Result<TemplateView, ApiError> {
     let path = format!("/templates/{id}");

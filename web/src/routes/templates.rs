@@ -8,6 +8,7 @@ use herald_templates::{
     preview_with_samples, validate_in_account,
 };
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::components::account_picker::AccountPicker;
@@ -51,6 +52,26 @@ pub fn Templates() -> impl IntoView {
     let delete = Job::new(move |id: i64| async move { run(api::delete_template(id).await) });
     let submit =
         Job::new(move |id: i64| async move { run(api::submit_template(id).await.map(|_| ())) });
+    let router = use_router();
+    let import = Job::new(move |(account, file): (i64, web_sys::File)| async move {
+        match api::import_template_file(account, file).await {
+            Ok(imported) => router.navigate(&format!("/templates/{}", imported.id)),
+            Err(ApiError::Http { body, .. }) => {
+                let findings: Vec<String> = body
+                    .diagnostics
+                    .iter()
+                    .map(|finding| finding.message.clone())
+                    .collect();
+                let said = if findings.is_empty() {
+                    body.message
+                } else {
+                    format!("{}: {}", body.message, findings.join("; "))
+                };
+                action_error.set(Some(format!("The file was not imported: {said}")));
+            }
+            Err(failure) => action_error.set(Some(format!("The file was not imported: {failure}"))),
+        }
+    });
     let synced = RwSignal::new(None::<String>);
     let sync = Job::new(move |account: i64| async move {
         match api::sync_templates(account).await {
@@ -81,6 +102,17 @@ pub fn Templates() -> impl IntoView {
             </select>
             {move || account.get().map(|id| view! {
                 <a href=format!("/templates/new?account={id}")>"New template"</a>
+                <label class="file-button">"Import a template file"
+                    <input type="file" accept=".json,application/json" data-testid="template-file"
+                        on:change=move |event| {
+                            let input: Option<web_sys::HtmlInputElement> =
+                                event.target().and_then(|target| target.dyn_into().ok());
+                            if let Some(chosen) = input.as_ref().and_then(|input| input.files()).and_then(|files| files.get(0)) {
+                                import.dispatch((id, chosen));
+                            }
+                            if let Some(input) = input { input.set_value(""); }
+                        } />
+                </label>
                 <button type="button" data-testid="sync-templates" disabled=move || sync.pending()
                     on:click=move |_| { sync.dispatch(id); }>
                     "Sync with the provider"
@@ -449,6 +481,9 @@ pub fn TemplateWorkspace(id: Option<i64>, account: Option<i64>) -> impl IntoView
             <Show when=move || dirty.get()>
                 <span class="unsaved" data-testid="unsaved">"Unsaved changes"</span>
             </Show>
+            {move || editing().map(|id| view! {
+                <a class="button" href=api::template_file_url(id) download data-testid="export-template">"Export file"</a>
+            })}
         </div>
         <Show when=move || load_error.with(Option::is_some)>
             <p class="form-error" role="alert">{move || load_error.get()}" "
