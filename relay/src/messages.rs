@@ -12,7 +12,9 @@ use herald_templates::{ContactField, ContactFields, RenderError, Template, rende
 
 use crate::accounts::{OpenedAccount, open_account};
 use crate::error::{AppError, Result};
-use crate::providers::meta::{SentMessage, TemplateMessage, template_object, text_object};
+use crate::providers::meta::{
+    SentMessage, TemplateMessage, list_object, template_object, text_object,
+};
 use crate::providers::{self, ProviderError};
 use crate::state::AppState;
 use crate::templates::{agents_may_send, load, parse_file};
@@ -44,8 +46,9 @@ pub(crate) async fn send(
     }
     let now = state.clock.now_ms();
     let (_, window) = contact_window(state, account_id, &to).await?;
-    let (kind, body, payload, sent, category) = match (request.template_id, &request.text) {
-        (Some(template_id), None) => {
+    let content = (request.template_id, &request.text, &request.list);
+    let (kind, body, payload, sent, category) = match content {
+        (Some(template_id), None, None) => {
             let template = sendable_template(state, user, &account, template_id).await?;
             recontact_if_expired(window.as_ref(), &account, template_id, now)?;
             let rendered =
@@ -75,23 +78,29 @@ pub(crate) async fn send(
                 Some(template.category.to_string()),
             )
         }
-        (None, Some(text)) => {
+        (None, Some(text), None) => {
             check_text(text)?;
             free_text_allowed(window.as_ref(), now)?;
-            let sent = client.send_text(sender, &to, text).await;
-            (
-                MessageKind::Text,
-                text.clone(),
-                text_object(&to, text),
-                sent,
-                None,
-            )
+            let object = text_object(&to, text);
+            let sent = client.send_object(sender, &object).await;
+            (MessageKind::Text, text.clone(), object, sent, None)
+        }
+        (None, None, Some(list)) => {
+            list.check().map_err(|error| AppError::BadRequest {
+                code: ErrorCode::ListInvalid,
+                message: error.to_string(),
+                field: Some("list"),
+            })?;
+            free_text_allowed(window.as_ref(), now)?;
+            let object = list_object(&to, list);
+            let sent = client.send_object(sender, &object).await;
+            (MessageKind::List, list.summary(), object, sent, None)
         }
         _ => {
             return Err(AppError::invalid(
                 ErrorCode::MessageContent,
                 "template_id",
-                "send either a template_id or a text",
+                "send one of a template_id, a text or a list",
             ));
         }
     };

@@ -69,6 +69,17 @@ test('an agent sends a template, sees the answer arrive and replies with text', 
   await page.getByLabel('Text', { exact: true }).fill('Great, talk soon!');
   await page.getByRole('button', { name: 'Send text' }).click();
   await messages.locator('[data-kind="text"].outbound').filter({ hasText: 'Great, talk soon!' }).waitFor();
+  // An interactive list inside the window: checked as it is typed, then sent.
+  await page.getByText('Send a list of options').click();
+  const listForm = page.getByRole('form', { name: 'Send list' });
+  await listForm.getByLabel('Message').fill('When shall we call?');
+  await listForm.getByLabel('Button').fill('Pick a time');
+  await listForm.getByLabel(/^Options, one per line/).fill('Morning | 9 to 12\n# Later\nAfternoon');
+  await listForm.getByTestId('list-problem').filter({ hasText: 'list.sections[0].title' }).waitFor();
+  assert.ok(await listForm.getByRole('button', { name: 'Send list' }).isDisabled());
+  await listForm.getByLabel(/^Options, one per line/).fill('Morning | 9 to 12\nAfternoon');
+  await listForm.getByRole('button', { name: 'Send list' }).click();
+  await messages.locator('[data-kind="list"].outbound').filter({ hasText: 'When shall we call?' }).waitFor();
   await page.getByTestId('conversations').getByText('491510000777').waitFor();
 
   // A number of the account's contacts: its names fill the template's fields.

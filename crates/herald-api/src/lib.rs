@@ -74,6 +74,8 @@ herald_domain::text_enum!(
         UsernameInvalid => "username_invalid",
         /// A password shorter than the minimum.
         PasswordTooShort => "password_too_short",
+        /// An interactive list message outside Meta's limits (the message names the field).
+        ListInvalid => "list_invalid",
         /// An admin disabled this user: it cannot sign in.
         UserDisabled => "user_disabled",
         /// The change would leave no active admin.
@@ -426,6 +428,9 @@ pub struct SendMessage {
     /// Text to send instead of a template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// An interactive list message to send instead (inside the window, like text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<herald_domain::ListMessage>,
 }
 
 /// A contact's field values.

@@ -5,6 +5,7 @@
 //! constraint), on the wire and in the UI, so the three never drift apart.
 
 mod answers;
+mod interactive;
 mod phone;
 mod provider_errors;
 
@@ -22,6 +23,11 @@ pub use campaigns::{
 pub use hopper::{
     AUTOMATIC_RETRIES, BACKOFF_BASE_MS, HopperEvent, HopperState, IllegalTransition, Outcome,
     THROTTLE_PAUSE_MS, Transition, retry_at,
+};
+pub use interactive::{
+    LIST_BODY_MAX_CHARS, LIST_BUTTON_MAX_CHARS, LIST_HEADER_MAX_CHARS, LIST_MAX_ROWS,
+    LIST_ROW_DESCRIPTION_MAX_CHARS, LIST_ROW_ID_MAX_CHARS, LIST_ROW_TITLE_MAX_CHARS,
+    LIST_SECTION_TITLE_MAX_CHARS, ListMessage, ListMessageError, ListRow, ListSection,
 };
 pub use messages::{MessageDirection, MessageKind, MessageStatus};
 pub use phone::{PhoneError, normalize_phone, strip_phone};

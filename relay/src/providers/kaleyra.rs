@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::ProviderError;
 use super::meta::{
     CreatedTemplate, SentMessage, TemplateMessage, decode, read_answer, sent_message,
-    template_body, template_object, text_object,
+    template_body, template_object,
 };
 
 /// Kaleyra's India pod; accounts on other pods set their base URL.
@@ -65,13 +65,12 @@ impl KaleyraClient {
     }
 
     /// Sends text, inside the customer service window.
-    pub async fn send_text(
+    pub async fn send_object(
         &self,
         sender: &str,
-        to: &str,
-        text: &str,
+        object: Value,
     ) -> Result<SentMessage, ProviderError> {
-        self.send(sender, text_object(to, text), "").await
+        self.send(sender, object, "").await
     }
 
     async fn send(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use herald_domain::Provider;
+use herald_domain::{ListMessage, Provider};
 use herald_templates::Template;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -245,13 +245,12 @@ impl MetaClient {
     }
 
     /// `POST /{phone_number_id}/messages` with text, inside the customer service window.
-    pub async fn send_text(
+    pub async fn send_object(
         &self,
         phone_number_id: &str,
-        to: &str,
-        text: &str,
+        object: &Value,
     ) -> Result<SentMessage, ProviderError> {
-        self.send(phone_number_id, &text_object(to, text)).await
+        self.send(phone_number_id, object).await
     }
 
     /// Marks an inbound message as read.
@@ -347,13 +346,56 @@ pub(crate) fn template_object(message: &TemplateMessage<'_>) -> Value {
 }
 
 /// Meta's message object of a text send.
-pub(crate) fn text_object(to: &str, text: &str) -> Value {
+pub fn text_object(to: &str, text: &str) -> Value {
     json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": format!("+{to}"),
         "type": "text",
         "text": {"preview_url": false, "body": text},
+    })
+}
+
+/// Meta's message object of an interactive list (its `list_reply` comes back by webhook).
+pub fn list_object(to: &str, list: &ListMessage) -> Value {
+    let text = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    let mut interactive = json!({
+        "type": "list",
+        "body": {"text": list.body},
+        "action": {
+            "button": list.button,
+            "sections": list.sections.iter().map(|section| {
+                let mut shown = json!({"rows": section.rows.iter().map(|row| {
+                    let mut option = json!({"id": row.id, "title": row.title});
+                    if let Some(description) = text(&row.description) {
+                        option["description"] = json!(description);
+                    }
+                    option
+                }).collect::<Vec<_>>()});
+                if let Some(title) = text(&section.title) {
+                    shown["title"] = json!(title);
+                }
+                shown
+            }).collect::<Vec<_>>(),
+        },
+    });
+    if let Some(header) = text(&list.header) {
+        interactive["header"] = json!({"type": "text", "text": header});
+    }
+    if let Some(footer) = text(&list.footer) {
+        interactive["footer"] = json!({"text": footer});
+    }
+    json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": format!("+{to}"),
+        "type": "interactive",
+        "interactive": interactive,
     })
 }
 

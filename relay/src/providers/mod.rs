@@ -51,15 +51,15 @@ impl ProviderClient {
     }
 
     /// Sends text inside the customer service window.
-    pub(crate) async fn send_text(
+    /// Sends a message object in Meta's format (text, interactive…) built by `meta::*_object`.
+    pub(crate) async fn send_object(
         &self,
         sender: &str,
-        to: &str,
-        text: &str,
+        object: &serde_json::Value,
     ) -> Result<SentMessage, ProviderError> {
         match self {
-            Self::Meta(client) => client.send_text(sender, to, text).await,
-            Self::Kaleyra(client) => client.send_text(sender, to, text).await,
+            Self::Meta(client) => client.send_object(sender, object).await,
+            Self::Kaleyra(client) => client.send_object(sender, object.clone()).await,
         }
     }
 

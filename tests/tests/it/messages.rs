@@ -384,6 +384,12 @@ async fn text_needs_an_open_window_and_agents_only_send_their_templates() {
     assert_eq!(closed.status(), 409);
     let closed: Value = closed.json().await.unwrap();
     assert_eq!(closed["code"], "window_closed");
+    let day = |id: &str, title: &str| json!({"id": id, "title": title});
+    let list = json!({"to": PHONE, "list": {"body": "Which day suits you?", "button": "Choose a day",
+        "sections": [{"title": "This week", "rows": [day("mon", "Monday"), day("tue", "Tuesday")]},
+                     {"title": "Next week", "rows": [day("mon2", "Monday 15th")]}]}});
+    let closed_list = send(&setup, &setup.admin, &list).await;
+    assert_eq!(closed_list.status(), 409, "a list needs the window too");
 
     let admin_only = approved(&setup, &offer(false)).await;
     let agent = setup.relay.agent().await.unwrap();
@@ -459,6 +465,53 @@ async fn text_needs_an_open_window_and_agents_only_send_their_templates() {
     assert_eq!(
         accepted.last().unwrap().request["text"]["body"],
         "Are you there?"
+    );
+
+    // Inside the window an agent may send an interactive list, within Meta's limits.
+    let too_many: Vec<Value> = (0..11).map(|n| day(&n.to_string(), "Day")).collect();
+    let refused = send(
+        &setup,
+        &agent,
+        &json!({"to": PHONE, "list": {"body": "Pick", "button": "Days",
+            "sections": [{"rows": too_many}]}}),
+    )
+    .await;
+    assert_eq!(refused.status(), 400);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(
+        (&refused["code"], &refused["field"]),
+        (&json!("list_invalid"), &json!("list"))
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 to 10 options"),
+        "{refused}"
+    );
+    let sent = send(&setup, &agent, &list).await;
+    assert_eq!(sent.status(), 201);
+    let sent: Value = sent.json().await.unwrap();
+    assert_eq!(
+        (&sent["kind"], &sent["body"]),
+        (
+            &json!("list"),
+            &json!("Which day suits you?\n[Choose a day: Monday, Tuesday, Monday 15th]")
+        )
+    );
+    let request = &setup
+        .sandbox
+        .accepted_messages()
+        .last()
+        .unwrap()
+        .request
+        .clone();
+    assert_eq!(request["type"], "interactive");
+    assert_eq!(request["interactive"]["type"], "list");
+    assert_eq!(request["interactive"]["action"]["button"], "Choose a day");
+    assert_eq!(
+        request["interactive"]["action"]["sections"][1]["rows"][0],
+        json!({"id": "mon2", "title": "Monday 15th"})
     );
 }
 

@@ -270,7 +270,7 @@ async fn a_lost_webhook_is_caught_up_by_the_periodic_sync() {
 /// accepted messages shows exactly what was sent.
 #[tokio::test]
 async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
-    use relay::providers::meta::{MetaClient, TemplateMessage};
+    use relay::providers::meta::{MetaClient, TemplateMessage, text_object};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox = herald_sandbox::start(
@@ -316,7 +316,10 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
     assert!(sent.id.starts_with("wamid."));
     assert_eq!(sent.message_status.as_deref(), Some("accepted"));
     let text = client
-        .send_text("phone", "393402211333", "Thanks for your answer")
+        .send_object(
+            "phone",
+            &text_object("393402211333", "Thanks for your answer"),
+        )
         .await
         .unwrap();
     client.mark_read("phone", "wamid.inbound1").await.unwrap();
@@ -353,7 +356,7 @@ async fn the_meta_adapter_sends_templates_and_text_marks_read_and_deletes() {
     let wrong_token = MetaClient::new(http, &sandbox.base_url, "stolen");
     assert_eq!(
         wrong_token
-            .send_text("phone", "1", "x")
+            .send_object("phone", &text_object("1", "x"))
             .await
             .unwrap_err()
             .code,

@@ -9,7 +9,10 @@ use herald_api::{
     MessageView, SendMessage,
 };
 use herald_contacts::Contact;
-use herald_domain::{MessageDirection, MessageStatus, strip_phone};
+use herald_domain::{
+    LIST_BODY_MAX_CHARS, LIST_BUTTON_MAX_CHARS, LIST_MAX_ROWS, ListMessage, ListRow, ListSection,
+    MessageDirection, MessageStatus, strip_phone,
+};
 use herald_templates::{MappingSource, Preview, Template, preview_for_contact, variables_of};
 use leptos::prelude::*;
 
@@ -383,6 +386,25 @@ fn SendForm(
         })
     });
     let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    let send_list = {
+        let on_sent = on_sent.clone();
+        let to = phone.clone();
+        Job::new(move |list: ListMessage| {
+            let on_sent = on_sent.clone();
+            let request = SendMessage {
+                to: to.clone(),
+                list: Some(list),
+                ..SendMessage::default()
+            };
+            async move {
+                let sent = api::send_message(account, &request).await.map(|_| ());
+                if sent.is_ok() {
+                    on_sent();
+                }
+                outcome.set(Some(sent));
+            }
+        })
+    };
     let send = Job::new(move |as_text: bool| {
         let on_sent = on_sent.clone();
         let filled = |value: String| (!value.trim().is_empty()).then_some(value);
@@ -413,6 +435,7 @@ fn SendForm(
                 }
             }),
             text: as_text.then(|| text.get_untracked()),
+            list: None,
         };
         async move {
             let sent = api::send_message(account, &request).await.map(|_| ());
@@ -431,6 +454,7 @@ fn SendForm(
                 <textarea id="message-text" rows="3" bind:value=text maxlength="4096" required></textarea>
                 <button type="submit" disabled=move || send.pending()>"Send text"</button>
             </form>
+            <ListForm hidden=Signal::derive(move || !free_text.get()) send=send_list />
             <form aria-label="Send template" on:submit=move |event| { event.prevent_default(); send.dispatch(false); }>
                 <label for="message-template">"Template"</label>
                 <select id="message-template" bind:value=template required>
@@ -481,6 +505,80 @@ fn SendForm(
     }
 }
 
+/// An interactive list message, written as an outline: one option per line (`Title` or
+/// `Title | description`), a line starting with `#` opening a titled section. Checked on every
+/// keystroke by the same rules the relay applies.
+#[component]
+fn ListForm(hidden: Signal<bool>, send: Job<ListMessage>) -> impl IntoView {
+    let body = RwSignal::new(String::new());
+    let button = RwSignal::new(String::new());
+    let outline = RwSignal::new(String::new());
+    let list = Memo::new(move |_| list_from_outline(&body.get(), &button.get(), &outline.get()));
+    let problem = move || list.with(|list| list.check().err().map(|error| error.to_string()));
+    view! {
+        <details class="list-form" hidden=hidden>
+            <summary>"Send a list of options"</summary>
+            <form aria-label="Send list" on:submit=move |event| {
+                event.prevent_default();
+                if problem().is_none() {
+                    send.dispatch(list.get_untracked());
+                }
+            }>
+                <label for="list-body">"Message"</label>
+                <textarea id="list-body" rows="2" bind:value=body maxlength=LIST_BODY_MAX_CHARS required></textarea>
+                <label for="list-button">"Button"</label>
+                <input id="list-button" bind:value=button maxlength=LIST_BUTTON_MAX_CHARS required />
+                <label for="list-options">{format!("Options, one per line (up to {LIST_MAX_ROWS}; \"Title | description\"; \"# Section\" starts a section)")}</label>
+                <textarea id="list-options" rows="5" bind:value=outline required></textarea>
+                <p class="form-error" role="status" data-testid="list-problem">{problem}</p>
+                <button type="submit" disabled=move || send.pending() || problem().is_some()>"Send list"</button>
+            </form>
+        </details>
+    }
+}
+
+/// The list message an outline describes (see [`ListForm`]); options get ids `option-1`,
+/// `option-2`… in order.
+fn list_from_outline(body: &str, button: &str, outline: &str) -> ListMessage {
+    let mut sections: Vec<ListSection> = Vec::new();
+    let mut count = 0;
+    for line in outline
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+    {
+        if let Some(title) = line.strip_prefix('#') {
+            sections.push(ListSection {
+                title: Some(title.trim().to_owned()),
+                rows: Vec::new(),
+            });
+            continue;
+        }
+        if sections.is_empty() {
+            sections.push(ListSection::default());
+        }
+        count += 1;
+        let (title, description) = match line.split_once('|') {
+            Some((title, description)) => (title.trim(), Some(description.trim().to_owned())),
+            None => (line, None),
+        };
+        if let Some(section) = sections.last_mut() {
+            section.rows.push(ListRow {
+                id: format!("option-{count}"),
+                title: title.to_owned(),
+                description: description.filter(|text| !text.is_empty()),
+            });
+        }
+    }
+    ListMessage {
+        header: None,
+        body: body.trim().to_owned(),
+        footer: None,
+        button: button.trim().to_owned(),
+        sections,
+    }
+}
+
 /// The custom fields `template`'s variables read, each with the variable it fills.
 fn custom_fields_of(template: &Template) -> Vec<(String, String)> {
     variables_of(template)
@@ -492,4 +590,31 @@ fn custom_fields_of(template: &Template) -> Vec<(String, String)> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_from_outline;
+
+    #[test]
+    fn an_outline_becomes_sections_of_numbered_options() {
+        let list = list_from_outline(
+            " Which day? ",
+            "Days",
+            "Monday | morning only\n\n# Next week\nTuesday\n",
+        );
+        assert_eq!(list.body, "Which day?");
+        assert_eq!(list.sections.len(), 2);
+        assert_eq!(list.sections[0].title, None);
+        assert_eq!(list.sections[0].rows[0].id, "option-1");
+        assert_eq!(
+            list.sections[0].rows[0].description.as_deref(),
+            Some("morning only")
+        );
+        assert_eq!(list.sections[1].title.as_deref(), Some("Next week"));
+        assert_eq!(list.sections[1].rows[0].id, "option-2");
+        assert!(list.check().is_err(), "the first section needs a title too");
+        let single = list_from_outline("Which day?", "Days", "Monday\nTuesday");
+        assert_eq!(single.check(), Ok(()));
+    }
 }
