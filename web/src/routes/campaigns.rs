@@ -3,7 +3,7 @@
 //! offered), and one campaign's live progress, pushed by the relay as server-sent events.
 
 use herald_api::{
-    CampaignProgress, CampaignView, DryRun, HopperCountsView, ListView, NewCampaign,
+    CampaignProgress, CampaignView, DryRun, HopperCountsView, HopperRowView, ListView, NewCampaign,
     OutcomeCountView,
 };
 use herald_contacts::Contact;
@@ -150,7 +150,11 @@ fn row(campaign: CampaignView, menu: Menu) -> impl IntoView {
                 <span class=format!("badge status-{}", campaign.status.as_str().to_lowercase()) data-testid="status">{campaign.status.to_string()}</span>
                 {campaign.status_reason.map(|reason| view! { <small class="reason">{reason}</small> })}
                 {campaign.warning.map(|warning| view! { <small class="reason" role="note">{warning}</small> })}
-                {results_line(&campaign.outcomes).map(|line| view! { <small class="reason" data-testid="results">{line}</small> })}
+                {results_line(&campaign.outcomes).map(|line| {
+                    // Only a campaign that sent nothing reads as a problem.
+                    let class = if line.starts_with("0 sent") { "reason" } else { "results-line" };
+                    view! { <small class=class data-testid="results">{line}</small> }
+                })}
                 {(in_doubt > 0).then(|| view! {
                     <small class="reason" role="note" data-testid="in-doubt">
                         {format!("{in_doubt} in doubt: the provider may have sent them; Start Retry Campaign leaves them alone")}
@@ -260,8 +264,11 @@ fn Live(id: i64) -> impl IntoView {
                     return;
                 };
                 if let Ok(update) = serde_json::from_str::<CampaignProgress>(&data) {
-                    recent.update(|rows: &mut Vec<_>| {
+                    recent.update(|rows: &mut Vec<HopperRowView>| {
                         rows.splice(0..0, update.recent.iter().cloned());
+                        // A contact shows once, as it stands now.
+                        let mut seen = std::collections::HashSet::new();
+                        rows.retain(|row| seen.insert(row.id));
                         rows.truncate(20);
                     });
                     progress.set(Some(update));
