@@ -103,6 +103,13 @@ test('a CSV becomes a list and a campaign to it reports its progress live', asyn
   await page.getByTestId('per-minute').locator('rect').first().waitFor();
   await page.getByTestId('campaign-results').getByText('No failures.').waitFor();
   await page.getByTestId('live').screenshot({ path: join(artifactsDir, 'campaign-results.png') });
+  // The editor's Settings tab: what was saved.
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  const settings = page.getByTestId('campaign-settings');
+  await settings.getByText('Response timeout').waitFor();
+  assert.match(await settings.innerText(), /Response timeout\s+1 day\b/);
+  await page.getByRole('tab', { name: 'Hopper' }).click();
+  await page.getByTestId('live-counts').waitFor();
   // The Contacts History, filtered by outcome, and its CSV export.
   await page.getByRole('tab', { name: 'Contacts History' }).click();
   await page.getByLabel('Outcome').selectOption('answered');

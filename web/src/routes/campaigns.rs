@@ -23,7 +23,7 @@ use crate::components::preview_contact::PreviewContact;
 use crate::components::results::Results;
 use crate::refresh::refetch_every;
 use crate::remote::{Fetched, Job};
-use crate::time::input_value;
+use crate::time::{input_value, time_label};
 
 /// How often the list of campaigns is reloaded (statuses and counts of every row; the watched
 /// campaign's progress is pushed).
@@ -256,7 +256,7 @@ fn counts_cells(counts: HopperCountsView) -> impl IntoView {
 fn Live(id: i64) -> impl IntoView {
     let progress = RwSignal::new(None::<CampaignProgress>);
     let recent = RwSignal::new(Vec::new());
-    let tab = RwSignal::new(HopperState::Pending);
+    let tab = RwSignal::new(LiveTab::Hopper);
     if let Ok(source) = web_sys::EventSource::new(&api::campaign_events_url(id)) {
         let on_progress = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
@@ -284,37 +284,59 @@ fn Live(id: i64) -> impl IntoView {
     // The history's outcome filter (`None`: every outcome).
     let outcome = RwSignal::new(None::<Outcome>);
     let rows = Fetched::new(move || {
-        let state = tab.get();
-        let outcome = (state == HopperState::Closed)
-            .then(|| outcome.get())
-            .flatten();
-        api::hopper_rows(id, state, outcome)
+        let (state, outcome) = match tab.get() {
+            LiveTab::Pending => (Some(HopperState::Pending), None),
+            LiveTab::History => (Some(HopperState::Closed), outcome.get()),
+            LiveTab::Settings | LiveTab::Hopper => (None, None),
+        };
+        async move {
+            match state {
+                Some(state) => api::hopper_rows(id, state, outcome).await,
+                None => Ok(Vec::new()),
+            }
+        }
     });
+    let campaign = Fetched::new(move || api::show_campaign(id));
     refetch_every(rows, REFRESH_MS);
     let results = Fetched::new(move || api::campaign_results(id));
     refetch_every(results, REFRESH_MS);
     view! {
         <section class="live" aria-label="Live progress" data-testid="live">
-            <h3>"Live progress"</h3>
-            {move || progress.get().map(|now| view! {
-                <p data-testid="live-status">{now.status.to_string()}</p>
-                <table class="table"><thead><tr><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th><th>"Pending"</th><th>"Closed"</th></tr></thead>
-                    <tbody><tr data-testid="live-counts">{counts_cells(now.counts)}</tr></tbody></table>
-            })}
-            {move || results.get().map(|found| match found {
-                Ok(results) => view! { <Results results /> }.into_any(),
-                Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
-            })}
-            <ul class="recent" data-testid="recent">
-                {move || recent.get().into_iter().map(|row| view! {
-                    <li>{format!("{} {}{}", row.phone, row.state, row.reason.map(|reason| format!(": {reason}")).unwrap_or_default())}</li>
+            <h3>{move || campaign.get().and_then(Result::ok).map_or_else(|| "Campaign".to_owned(), |shown| shown.settings.name)}</h3>
+            <div role="tablist" class="tabs">
+                {LIVE_TABS.into_iter().map(|(which, label)| view! {
+                    <button role="tab" aria-selected=move || (tab.get() == which).to_string()
+                        class:selected=move || tab.get() == which
+                        on:click=move |_| {
+                            tab.set(which);
+                            if which == LiveTab::Settings { campaign.refetch(); }
+                        }>{label}</button>
                 }).collect_view()}
-            </ul>
-            <div role="tablist">
-                <button role="tab" aria-selected=move || (tab.get() == HopperState::Pending).to_string() on:click=move |_| tab.set(HopperState::Pending)>"Pending"</button>
-                <button role="tab" aria-selected=move || (tab.get() == HopperState::Closed).to_string() on:click=move |_| tab.set(HopperState::Closed)>"Contacts History"</button>
             </div>
-            <Show when=move || tab.get() == HopperState::Closed>
+            <Show when=move || tab.get() == LiveTab::Settings>
+                {move || campaign.get().map(|found| match found {
+                    Ok(shown) => settings_view(&shown).into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+                })}
+            </Show>
+            <Show when=move || tab.get() == LiveTab::Hopper>
+                {move || progress.get().map(|now| view! {
+                    <p data-testid="live-status">{now.status.to_string()}</p>
+                    <table class="table"><thead><tr><th>"Total"</th><th>"Fresh"</th><th>"Retry"</th><th>"Pending"</th><th>"Closed"</th></tr></thead>
+                        <tbody><tr data-testid="live-counts">{counts_cells(now.counts)}</tr></tbody></table>
+                })}
+                {move || results.get().map(|found| match found {
+                    Ok(results) => view! { <Results results /> }.into_any(),
+                    Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
+                })}
+                <h4>"Latest changes"</h4>
+                <ul class="recent" data-testid="recent">
+                    {move || recent.get().into_iter().map(|row| view! {
+                        <li>{format!("{} {}{}", row.phone, row.state, row.reason.map(|reason| format!(": {reason}")).unwrap_or_default())}</li>
+                    }).collect_view()}
+                </ul>
+            </Show>
+            <Show when=move || tab.get() == LiveTab::History>
                 <div class="toolbar">
                     <label for="history-outcome">"Outcome"</label>
                     <select id="history-outcome" on:change=move |event| {
@@ -329,7 +351,7 @@ fn Live(id: i64) -> impl IntoView {
                         href=move || api::history_export_url(id, outcome.get())>"Export CSV"</a>
                 </div>
             </Show>
-            {move || rows.get().map(|found| match found {
+            {move || matches!(tab.get(), LiveTab::Pending | LiveTab::History).then(|| rows.get().map(|found| match found {
                 Err(failure) => view! { <p class="form-error" role="alert">{failure.to_string()}</p> }.into_any(),
                 Ok(found) => view! {
                     <table class="table"><thead><tr><th>"Phone"</th><th>"Outcome"</th><th>"Reason"</th><th>"Answer"</th></tr></thead>
@@ -337,8 +359,68 @@ fn Live(id: i64) -> impl IntoView {
                             <tr><td>{row.phone}</td><td>{row.outcome.map(|outcome| outcome.as_str())}</td><td>{row.reason}</td><td>{row.answer}</td></tr>
                         }).collect_view()}</tbody></table>
                 }.into_any(),
-            })}
+            }))}
         </section>
+    }
+}
+
+/// The campaign editor's tabs (SPEC section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiveTab {
+    Settings,
+    Hopper,
+    Pending,
+    History,
+}
+
+const LIVE_TABS: [(LiveTab, &str); 4] = [
+    (LiveTab::Settings, "Settings"),
+    (LiveTab::Hopper, "Hopper"),
+    (LiveTab::Pending, "Pending"),
+    (LiveTab::History, "Contacts History"),
+];
+
+/// A campaign's settings as they are saved (Edit changes them).
+fn settings_view(campaign: &CampaignView) -> impl IntoView {
+    let settings = &campaign.settings;
+    let start = settings
+        .start_at
+        .map_or_else(|| "On save".to_owned(), time_label);
+    let days = |count: u32| {
+        if count == 1 {
+            "1 day".to_owned()
+        } else {
+            format!("{count} days")
+        }
+    };
+    let duplicate = settings
+        .duplicate_check_days
+        .map_or_else(|| "No check".to_owned(), days);
+    let yes_no = |on: bool| if on { "Yes" } else { "No" };
+    let rows = [
+        ("Status", campaign.status.to_string()),
+        ("Template id", settings.template_id.to_string()),
+        ("Lists", campaign.list_ids.len().to_string()),
+        ("Start", start),
+        (
+            "Sending interval",
+            format!("{} ms", settings.sending_interval_ms),
+        ),
+        ("Response timeout", days(settings.response_timeout_days)),
+        ("Duplicate check", duplicate),
+        (
+            "Include customers with active interactions",
+            yes_no(settings.include_active_interactions).to_owned(),
+        ),
+        (
+            "Close interaction on quick reply response",
+            yes_no(settings.close_on_quick_reply).to_owned(),
+        ),
+    ];
+    view! {
+        <dl class="settings" data-testid="campaign-settings">
+            {rows.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+        </dl>
     }
 }
 
