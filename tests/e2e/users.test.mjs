@@ -73,3 +73,22 @@ test('an admin adds, promotes, disables and re-enables a user with a new passwor
   // The refused change leaves a console error from the failed request, nothing else.
   assert.deepEqual(problems.filter((problem) => !problem.includes('409')), []);
 });
+
+test('the users page works on a phone', async () => {
+  const { page, problems } = await openPage(browser.context, `${relay.baseUrl}/login`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, relay.baseUrl, 'admin', adminPassword);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByTestId('user-row').filter({ hasText: 'admin (you)' }).waitFor();
+  const form = page.getByRole('form', { name: 'New user' });
+  await form.getByLabel('User name').fill('phone_agent');
+  await form.getByLabel('Password (12 characters at least)').fill('phone-password-1');
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await page.getByText('phone_agent can sign in now.').waitFor();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the users page is ${width} px wide on a 390 px screen`);
+  const formRight = await form.evaluate((element) => element.getBoundingClientRect().right);
+  assert.ok(formRight <= 390, `the new-user form ends at ${formRight} px`);
+  await page.screenshot({ path: join(artifactsDir, 'users-phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+});
