@@ -346,12 +346,13 @@ impl Store for SqlStore {
     }
 
     async fn user(&self, id: i64) -> Result<UserRecord> {
-        let row = sqlx::query::<Any>(&format!("{USER_SELECT} where id = $1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(classify("user"))?;
-        user_from(&row)
+        self.by_id(
+            &format!("{USER_SELECT} where id = $1"),
+            id,
+            "user",
+            user_from,
+        )
+        .await
     }
 
     async fn list_users(&self) -> Result<Vec<UserRecord>> {
